@@ -1,0 +1,41 @@
+"""Errors raised at kafkamc's edges (config, TLC process, TLC output parser).
+
+The CLI turns each into one clear message and an exit status; nothing else in the
+package catches broad exceptions.
+"""
+from __future__ import annotations
+
+
+class KafkamcError(Exception):
+    """Base of every error kafkamc reports to a user."""
+
+    exit_code = 3
+
+
+class ConfigError(KafkamcError):
+    """A config file or DSL model that kafkamc cannot accept (exit status 2).
+
+    `str(error)` is one line: ``FILE:LINE: KEY: what is wrong; what is allowed``.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 key: str | None = None) -> None:
+        self.file, self.line, self.key, self.detail = file, line, key, message
+        where = file or "<model>"
+        if line is not None:
+            where += f":{line}"
+        super().__init__(f"{where}: {key + ': ' if key else ''}{message}")
+
+
+class CheckerError(KafkamcError):
+    """TLC could not give a verdict: no Java, no jar, a TLC error, a timeout (exit 3)."""
+
+    exit_code = 3
+
+
+class TlcParseError(KafkamcError):
+    """TLC's output does not have the shape kafkamc expects (exit 3)."""
+
+    exit_code = 3

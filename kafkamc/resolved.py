@@ -1,0 +1,62 @@
+"""The validated model with every era default filled in: what the compiler reads.
+
+A `Resolved` has no optional settings left: each rule is decided, either by the
+user's `semantics:` overrides or by the defaults of the chosen `kafka_version`
+(see `kafkamc.eras`). Compiling the same `Resolved` always gives the same TLA+.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Acks = Literal["0", "1", "all"]
+Truncation = Literal["high_watermark", "kip101", "kip279", "kip320"]
+Property = Literal["durability", "consistency", "read_stability", "availability"]
+Verdict = Literal["holds", "violated"]
+
+PROPERTIES: tuple[Property, ...] = ("durability", "consistency", "read_stability", "availability")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Which of Kafka's replication rules apply (each a `semantics:` switch)."""
+
+    truncation: Truncation
+    # KAFKA-7128 (2.0.1): a follower rejoins the ISR only once it reached the start
+    # offset of the leader's current epoch.
+    rejoin_after_epoch_start: bool
+    # KAFKA-15583 (3.7): the HW advances only while |ISR| >= min.insync.replicas.
+    strict_min_isr: bool
+    # KIP-966 (4.0, default from 4.1): eligible leader replicas.
+    eligible_leader_replicas: bool
+    # KIP-380 (2.2): the controller notices a broker that restarted quickly after a
+    # process crash; before it, such a broker may stay in the ISR.
+    bounce_detection: bool
+    # KIP-841 (3.3, KRaft): a fenced replica cannot join the ISR.
+    fenced_isr_exclusion: bool
+
+
+@dataclass(frozen=True)
+class FaultBudget:
+    crashes: int = 0
+    power_losses: int = 0
+    disk_losses: int = 0
+    network_partitions: int = 0
+
+
+@dataclass(frozen=True)
+class Resolved:
+    name: str
+    description: str
+    kafka_version: str
+    replication_factor: int
+    min_insync_replicas: int
+    unclean_leader_election: bool
+    flush_every_append: bool          # flush.messages: 1
+    acks: Acks
+    rules: Rules
+    faults: FaultBudget
+    records: int
+    check: tuple[Property, ...]
+    expect: dict[str, Verdict] = field(default_factory=dict)
+    source: str | None = None         # the config file, for messages
