@@ -1,0 +1,705 @@
+"""The kafkamc config: pydantic models that are both the YAML schema and the Python DSL.
+
+    Model(name="x", kafka_version="3.6",
+          topic=Topic(replication_factor=3, min_insync_replicas=2),
+          producer=Producer(acks="all"), faults=Faults(crashes=1))
+
+The models mirror the YAML file one to one: Python field names are snake_case and
+the dotted Kafka names are their aliases (`replication.factor`). A YAML file must use
+the file's names; Python code may use either. Every problem, in a file or in DSL use,
+is a `ConfigError` whose text is one line `FILE:LINE: KEY: what is wrong; what is
+allowed`. `Model.resolve()` fills in the defaults of the chosen Kafka era.
+
+A setting left out (None) means "the era's default", so a model keeps saying what the
+user wrote and `to_yaml` does not freeze defaults that depend on `kafka_version`.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal, get_args
+
+import yaml
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
+                      StrictBool, StrictInt, StrictStr, StringConstraints, ValidationError,
+                      ValidationInfo, field_validator, model_validator)
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from kafkamc.eras import ACCEPTED, ELR_AVAILABLE, KEY_INTRODUCED, era_for, parse_version
+from kafkamc.errors import ConfigError
+from kafkamc.resolved import (PROPERTIES, Acks, FaultBudget, Property, Resolved, Rules,
+                              Truncation, Verdict)
+
+Loc = tuple[Any, ...]           # a path into the config: ("topic", "replication.factor")
+At = Literal["key", "value"]    # which line of a setting an error points at
+
+DEFAULT_VERSION = "4.1"
+NAME_CHARS = "[A-Za-z0-9._-]"
+_PROPERTY_LIST = ", ".join(PROPERTIES)
+
+
+def _custom(message: str) -> PydanticCustomError:
+    # The message goes through the context so that braces in it are not a template.
+    return PydanticCustomError("kafkamc", "{message}", {"message": message})
+
+
+# ---------------------------------------------------------------------------------
+# Field types. Strict types: YAML `"3"` is not an int, `true` is not an int, and
+# `"false"` is not a boolean.
+
+def _valid_version(text: str) -> str:
+    try:
+        parse_version(text)
+    except ConfigError as error:
+        raise _custom(error.detail) from None
+    return text
+
+
+def _normalise_acks(value: Any) -> Any:
+    # Kafka accepts acks 0, 1, all and -1 (the same as all); YAML gives 0, 1 and -1 as
+    # ints. `type(...) is int` keeps booleans out (True == 1 in Python): they fail
+    # the Literal check and are reported as they were written.
+    if type(value) is int and value in (0, 1, -1):
+        return "all" if value == -1 else str(value)
+    return "all" if value == "-1" else value
+
+
+def _only_flush_every_append(value: int | None) -> int | None:
+    if value is not None and value != 1:
+        raise _custom(f"{value} is not supported: kafkamc models only an fsync on every "
+                      f"append or Kafka's default (no fsync); allowed: 1, or leave the key out")
+    return value
+
+
+Name = Annotated[StrictStr, StringConstraints(pattern=rf"^{NAME_CHARS}+$")]
+KafkaVersion = Annotated[StrictStr, AfterValidator(_valid_version)]
+AcksSetting = Annotated[Acks, BeforeValidator(_normalise_acks)]
+FaultCount = Annotated[StrictInt, Field(ge=0, le=3, description="an integer from 0 to 3")]
+Switch = Annotated[StrictBool | None,
+                   Field(description="true or false (absent: the era's default)")]
+
+
+# ---------------------------------------------------------------------------------
+# The models.
+
+class _RaisesConfigError(type(BaseModel)):  # type: ignore[misc]
+    """Turns the ValidationError of a DSL call like `Topic(replication_factor=9)` into a
+    ConfigError. A metaclass, not an `__init__` override: pydantic would call such an
+    `__init__` for nested sections too and lose the file's context."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except ValidationError as error:
+            raise _config_error(error, _Locator(), prefix=cls.section_key) from None
+
+
+class _Section(BaseModel, metaclass=_RaisesConfigError):
+    """Shared config of every section."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    section_key: ClassVar[Loc] = ()   # where this section sits in the file
+
+
+class Topic(_Section):
+    section_key = ("topic",)
+
+    replication_factor: StrictInt = Field(
+        alias="replication.factor", ge=1, le=5, description="an integer from 1 to 5")
+    min_insync_replicas: StrictInt | None = Field(
+        None, alias="min.insync.replicas", ge=1,
+        description="an integer >= 1 (it may exceed replication.factor; absent: 1)")
+    unclean_leader_election_enable: StrictBool | None = Field(
+        None, alias="unclean.leader.election.enable",
+        description="true or false (absent: the era's default)")
+    flush_messages: Annotated[StrictInt | None, AfterValidator(_only_flush_every_append)] = Field(
+        None, alias="flush.messages",
+        description="1 (fsync every append) or the key absent (no fsync, Kafka's default)")
+
+
+class Producer(_Section):
+    section_key = ("producer",)
+
+    acks: AcksSetting | None = Field(
+        None, description="0, 1, all or -1 (absent: the era's default)")
+
+
+class Semantics(_Section):
+    section_key = ("semantics",)
+
+    truncation: Truncation | None = Field(
+        None, description="high_watermark, kip101, kip279 or kip320 (absent: the era's default)")
+    rejoin_after_epoch_start: Switch = None
+    strict_min_isr: Switch = None
+    eligible_leader_replicas: Switch = None
+    bounce_detection: Switch = None
+    fenced_isr_exclusion: Switch = None
+
+
+class Faults(_Section):
+    section_key = ("faults",)
+
+    crashes: FaultCount = 0
+    power_losses: FaultCount = 0
+    disk_losses: FaultCount = 0
+    network_partitions: FaultCount = 0
+
+
+class Bounds(_Section):
+    section_key = ("bounds",)
+
+    records: StrictInt = Field(2, ge=1, le=4, description="an integer from 1 to 4")
+
+
+class Model(_Section):
+    """A whole config file. Equality compares the settings, not where they came from."""
+
+    name: Name | None = Field(
+        None, description=f"letters, digits, '.', '_' and '-' ({NAME_CHARS}), e.g. jepsen-2013")
+    description: StrictStr | None = Field(None, description="free text")
+    kafka_version: KafkaVersion = Field(DEFAULT_VERSION, description=ACCEPTED)
+    topic: Topic
+    producer: Producer = Field(default_factory=Producer)
+    semantics: Semantics = Field(default_factory=Semantics)
+    faults: Faults = Field(default_factory=Faults)
+    bounds: Bounds = Field(default_factory=Bounds)
+    # Not called `check`: that name is the method that runs the checker.
+    properties: tuple[Property, ...] = Field(
+        PROPERTIES, alias="check",
+        description=f"a list of distinct properties from: {_PROPERTY_LIST}")
+    expect: dict[Property, Verdict] = Field(
+        default_factory=dict, description="a mapping from a property in check to holds or violated")
+
+    _source: str | None = None   # the file it was read from, for names and messages
+
+    @field_validator("topic", "producer", "semantics", "faults", "bounds", mode="before")
+    @classmethod
+    def _empty_section_is_default(cls, value: Any) -> Any:
+        # `faults:` with every entry commented out reads as null: treat it as empty.
+        return {} if value is None else value
+
+    @model_validator(mode="after")
+    def _check_across_sections(self, info: ValidationInfo) -> Model:
+        # Raised directly, not as a ValueError: pydantic would lose the key's location.
+        problem = next(_problems(self), None)
+        if problem is not None:
+            loc, message, at = problem
+            locator = (info.context or {}).get("locator") or _Locator()
+            raise locator.error(message, loc, at)
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Model):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]   # `expect` is a dict
+
+    # -- loading --------------------------------------------------------------
+
+    @classmethod
+    def from_yaml(cls, path: str | os.PathLike[str]) -> Model:
+        """Read and validate a config file; every problem is a ConfigError."""
+        file = str(path)
+        data, positions = _load_yaml(_read(file), file)
+        return cls._validate(_text_as_written(data, positions), _Locator(file, positions),
+                             by_name=False)
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str | None = None) -> Model:
+        """Validate settings already in memory (file names or Python field names)."""
+        return cls._validate(data, _Locator(source), by_name=True)
+
+    @classmethod
+    def _validate(cls, data: Any, locator: _Locator, *, by_name: bool) -> Model:
+        _check_top_level(data, locator)
+        try:
+            model = cls.model_validate(data, by_name=by_name, context={"locator": locator})
+        except ValidationError as error:
+            raise _config_error(error, locator) from None
+        model._source = locator.file
+        return model
+
+    # -- using ----------------------------------------------------------------
+
+    def resolve(self) -> Resolved:
+        """The model with every default of its Kafka era filled in."""
+        era = era_for(self.kafka_version)
+        topic, semantics = self.topic, self.semantics
+        return Resolved(
+            name=self.name or _default_name(self._source),
+            description=self.description or "",
+            kafka_version=self.kafka_version,
+            replication_factor=topic.replication_factor,
+            min_insync_replicas=_pick(topic.min_insync_replicas, era.min_insync_replicas),
+            unclean_leader_election=_pick(topic.unclean_leader_election_enable,
+                                          era.unclean_leader_election),
+            flush_every_append=topic.flush_messages == 1,
+            acks=_pick(self.producer.acks, era.acks),
+            rules=Rules(
+                truncation=_pick(semantics.truncation, era.truncation),
+                rejoin_after_epoch_start=_pick(semantics.rejoin_after_epoch_start,
+                                               era.rejoin_after_epoch_start),
+                strict_min_isr=_pick(semantics.strict_min_isr, era.strict_min_isr),
+                eligible_leader_replicas=_pick(semantics.eligible_leader_replicas,
+                                               era.eligible_leader_replicas),
+                bounce_detection=_pick(semantics.bounce_detection, era.bounce_detection),
+                fenced_isr_exclusion=_pick(semantics.fenced_isr_exclusion,
+                                           era.fenced_isr_exclusion),
+            ),
+            faults=FaultBudget(**self.faults.model_dump()),
+            records=self.bounds.records,
+            check=tuple(self.properties),
+            expect=dict(self.expect),
+            source=self._source,
+        )
+
+    def to_yaml(self) -> str:
+        """The config as YAML that `from_yaml` reads back to an equal model."""
+        data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        # Sections that only hold era defaults say nothing: leave them out.
+        data = {key: value for key, value in data.items() if value != {}}
+        return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True)
+
+    def check(self, **kwargs: Any) -> Any:
+        """Compile and model-check this config (see kafkamc.check.check_model)."""
+        from kafkamc.check import check_model  # lazy: the DSL must not need the checker
+        return check_model(self.resolve(), **kwargs)
+
+
+SECTIONS: dict[str, type[_Section]] = {
+    "topic": Topic, "producer": Producer, "semantics": Semantics, "faults": Faults,
+    "bounds": Bounds,
+}
+
+
+def _pick(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _default_name(source: str | None) -> str:
+    if source is None:
+        return "model"
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", Path(source).stem)
+    return stem or "model"
+
+
+# ---------------------------------------------------------------------------------
+# Rules that span sections (the era's keys, check and expect).
+
+def _problems(model: Model) -> Iterator[tuple[Loc, str, At]]:
+    yield from _era_problems(model)
+    yield from _check_problems(model)
+    yield from _expect_problems(model)
+
+
+# What the era did before the key existed, said with the error.
+_BEFORE_KEY = {
+    "topic.min.insync.replicas": "before it, acks=all waits only for the current ISR",
+    "topic.unclean.leader.election.enable": "before it, unclean leader election is always on",
+}
+
+
+def _era_problems(model: Model) -> Iterator[tuple[Loc, str, At]]:
+    era = era_for(model.kafka_version)
+    version = model.kafka_version
+    for key, (first, source) in KEY_INTRODUCED.items():
+        section, name = key.split(".", 1)
+        if _setting(model, section, name) is not None and not era.has_key(key):
+            yield ((section, name),
+                   f"Kafka {version} has no such key: it was introduced in {first} ({source}), "
+                   f"{_BEFORE_KEY[key]}; "
+                   f"allowed: leave it out, or kafka_version {first} or later", "key")
+    if model.semantics.eligible_leader_replicas and not era.eligible_leader_replicas_available:
+        first, source = ELR_AVAILABLE
+        yield (("semantics", "eligible_leader_replicas"),
+               f"true needs Kafka {first} or later ({source}), but kafka_version is {version}; "
+               f"allowed: false or absent", "value")
+
+
+def _check_problems(model: Model) -> Iterator[tuple[Loc, str, At]]:
+    if not model.properties:
+        yield ("check",), f"the list is empty; allowed: one or more of {_PROPERTY_LIST}", "value"
+    seen: set[str] = set()
+    for index, prop in enumerate(model.properties):
+        if prop in seen:
+            yield (("check", index),
+                   f"'{prop}' is listed twice; allowed: each of {_PROPERTY_LIST} at most once",
+                   "value")
+        seen.add(prop)
+
+
+def _expect_problems(model: Model) -> Iterator[tuple[Loc, str, At]]:
+    for prop in model.expect:
+        if prop not in model.properties:
+            yield (("expect", prop),
+                   f"'{prop}' is not in check ({', '.join(model.properties)}); "
+                   f"allowed: a property listed in check", "key")
+
+
+def _setting(model: Model, section: str, alias: str) -> Any:
+    part = getattr(model, section)
+    return getattr(part, _name_for(type(part), alias))
+
+
+def _name_for(cls: type[BaseModel], key: Any) -> str | None:
+    """The Python field name of a file key or field name, None if the model has no such field."""
+    for name, info in cls.model_fields.items():
+        if key in (name, info.alias):
+            return name
+    return None
+
+
+def _file_keys(cls: type[BaseModel]) -> list[str]:
+    return [info.alias or name for name, info in cls.model_fields.items()]
+
+
+# ---------------------------------------------------------------------------------
+# Reading YAML with the line of every key and value.
+
+@dataclass(frozen=True)
+class _Pos:
+    key_line: int
+    value_line: int
+    raw: str | None     # a scalar value's text as written in the file
+    plain: bool         # written without quotes (so YAML may have read it as a number)
+
+
+@dataclass(frozen=True)
+class _Locator:
+    """Where a config came from, to put the file and line into a ConfigError."""
+
+    file: str | None = None
+    positions: Mapping[Loc, _Pos] = field(default_factory=dict)
+
+    def error(self, message: str, loc: Loc, at: At = "value") -> ConfigError:
+        return ConfigError(message, file=self.file, line=self.line(loc, at),
+                           key=_dotted(loc) or None)
+
+    def line(self, loc: Loc, at: At = "value") -> int | None:
+        pos = self.positions.get(loc)
+        if pos is not None:
+            return pos.key_line if at == "key" else pos.value_line
+        # A missing key, or one inside merged YAML: point at the nearest enclosing key.
+        while loc:
+            loc = loc[:-1]
+            if loc in self.positions:
+                return self.positions[loc].key_line
+        return None
+
+    def raw(self, loc: Loc) -> str | None:
+        pos = self.positions.get(loc)
+        return pos.raw if pos is not None else None
+
+
+class _PositionLoader(yaml.SafeLoader):
+    """A SafeLoader that records each key's and value's line and rejects duplicate keys
+    (plain PyYAML keeps the last of two equal keys without a word)."""
+
+    def load_with_positions(self, file: str) -> tuple[Any, dict[Loc, _Pos]]:
+        node = self.get_single_node()
+        if node is None:      # an empty file: point at its first line
+            return None, {(): _Pos(1, 1, None, False)}
+        positions: dict[Loc, _Pos] = {(): _Pos(_line(node), _line(node), None, False)}
+        self._index(node, (), positions, file, frozenset())
+        return self.construct_document(node), positions
+
+    def _index(self, node: yaml.Node, path: Loc, positions: dict[Loc, _Pos], file: str,
+               open_nodes: frozenset[int]) -> None:
+        if id(node) in open_nodes:     # a recursive alias: its positions are known already
+            return
+        open_nodes = open_nodes | {id(node)}
+        for key, key_node, value_node in self._children(node, path, file):
+            child = path + (key,)
+            positions[child] = _Pos(_line(key_node), _line(value_node), *_scalar_text(value_node))
+            self._index(value_node, child, positions, file, open_nodes)
+
+    def _children(self, node: yaml.Node, path: Loc,
+                  file: str) -> Iterator[tuple[Any, yaml.Node, yaml.Node]]:
+        if isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                yield index, item, item
+        if isinstance(node, yaml.MappingNode):
+            first_line: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue      # `<<: *base` may override keys; not a duplicate
+                key = self.construct_object(key_node, deep=True)
+                if not _hashable(key):
+                    continue      # construct_document reports it
+                if key in first_line:
+                    raise ConfigError(f"duplicate key (first given on line {first_line[key]}); "
+                                      f"allowed: each key once", file=file,
+                                      line=_line(key_node), key=_dotted(path + (key,)))
+                first_line[key] = _line(key_node)
+                yield key, key_node, value_node
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _scalar_text(node: yaml.Node) -> tuple[str | None, bool]:
+    if isinstance(node, yaml.ScalarNode):
+        return node.value, node.style is None
+    return None, False
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _read(file: str) -> str:
+    try:
+        data = Path(file).read_bytes()
+    except FileNotFoundError:
+        raise ConfigError("no such file; allowed: the path of a YAML config file",
+                          file=file) from None
+    except IsADirectoryError:
+        raise ConfigError("cannot read the config: it is a directory; allowed: the path of a "
+                          "YAML config file", file=file) from None
+    except OSError as error:
+        raise ConfigError(f"cannot read the config: {error.strerror or error}",
+                          file=file) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise ConfigError(f"cannot read the config: byte 0x{data[error.start]:02x} is not "
+                          f"UTF-8; allowed: UTF-8 text", file=file, line=line) from None
+
+
+def _load_yaml(text: str, file: str) -> tuple[Any, dict[Loc, _Pos]]:
+    loader = _PositionLoader(text)
+    try:
+        return loader.load_with_positions(file)
+    except yaml.YAMLError as error:
+        raise _yaml_error(error, text, file) from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_error(error: yaml.YAMLError, text: str, file: str) -> ConfigError:
+    if isinstance(error, yaml.MarkedYAMLError) and error.problem_mark is not None:
+        problem = error.problem or "invalid YAML"
+        context = f" ({error.context}" if error.context else ""
+        if context and error.context_mark is not None:
+            context += f" that starts on line {error.context_mark.line + 1}"
+        context += ")" if context else ""
+        constructing = isinstance(error, yaml.constructor.ConstructorError)
+        what = "YAML error" if constructing else "YAML syntax error"
+        return ConfigError(f"{what}: {problem}{context}", file=file,
+                           line=error.problem_mark.line + 1)
+    position = getattr(error, "position", None)    # a ReaderError: a bad character
+    line = text[:position].count("\n") + 1 if isinstance(position, int) else None
+    return ConfigError(f"YAML syntax error: {' '.join(str(error).split())}", file=file, line=line)
+
+
+# Free-text settings take the text as written: unquoted `kafka_version: 3.10` is the
+# float 3.1 to YAML, but the user meant release "3.10".
+_TEXT_KEYS: tuple[Loc, ...] = (("name",), ("description",), ("kafka_version",))
+
+
+def _text_as_written(data: Any, positions: Mapping[Loc, _Pos]) -> Any:
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    for loc in _TEXT_KEYS:
+        pos = positions.get(loc)
+        value = data.get(loc[0])
+        written_as_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if pos is not None and pos.plain and pos.raw is not None and written_as_number:
+            data[loc[0]] = pos.raw
+    return data
+
+
+def _check_top_level(data: Any, locator: _Locator) -> None:
+    what = f"a mapping of settings ({', '.join(_file_keys(Model))}) with at least " \
+           f"topic: replication.factor"
+    if data is None or data == {}:
+        raise ConfigError(f"the config is empty; allowed: {what}", file=locator.file,
+                          line=locator.line(()))
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"the top level is {_kind(data)}; allowed: {what}",
+                          file=locator.file, line=locator.line(()))
+
+
+# ---------------------------------------------------------------------------------
+# ValidationError -> one clean ConfigError.
+
+_EXPECTED = {
+    "int": "an integer", "bool": "a boolean", "string": "a string", "dict": "a mapping",
+    "model": "a mapping", "tuple": "a list", "list": "a list", "float": "a number",
+}
+_RANGE = {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}
+
+
+def _config_error(error: ValidationError, locator: _Locator, prefix: Loc = ()) -> ConfigError:
+    """The ConfigError for the error that comes first in the file (or in pydantic's order)."""
+    details = [_canonical(prefix + tuple(item["loc"]), item) for item in error.errors()]
+    # A missing key points at its section's line, before everything else in it, yet an
+    # unknown key there is the likelier culprit (a misspelling of the missing one).
+    first = min(details, key=lambda d: (d[1]["type"] == "missing", locator.line(d[0], d[2]) or 0))
+    loc, item, at = first
+    return locator.error(_message(item, loc, at, locator), loc, at)
+
+
+def _canonical(loc: Loc, item: ErrorDetails) -> tuple[Loc, ErrorDetails, At]:
+    """File names for Python field names in `loc`, and whether the error is about a key."""
+    at: At = "key" if item["type"] in ("extra_forbidden", "invalid_key") else "value"
+    if loc and loc[-1] == "[key]":             # an invalid key of the `expect` mapping
+        loc, at = loc[:-1], "key"
+    if item["type"] == "invalid_key":          # `1: x`: a key that is not text
+        loc = loc[:-1] + (str(loc[-1]),)
+    names: list[Any] = list(loc)
+    # An unknown key stays as written: `properties:` in a file must not become `check`.
+    known = names[:-1] if at == "key" and item["type"] != "missing" else names
+    model: type[BaseModel] | None = Model
+    for index, part in enumerate(known):
+        name = _name_for(model, part) if model is not None else None
+        if name is None:
+            break
+        names[index] = model.model_fields[name].alias or name
+        model = SECTIONS.get(names[index]) if index == 0 else None
+    return tuple(names), item, at
+
+
+def _message(item: ErrorDetails, loc: Loc, at: At, locator: _Locator) -> str:
+    kind = item["type"]
+    if kind == "kafkamc":
+        return item["msg"]
+    if kind in ("extra_forbidden", "invalid_key"):
+        return _unknown_key(loc)
+    allowed = _allowed(loc, at)
+    if kind == "missing":
+        return f"required key missing; allowed: {allowed}"
+    got = _got(item["input"], locator.raw(loc))
+    if kind in _RANGE:
+        return f"{got} is out of range; allowed: {allowed}"
+    if kind == "literal_error":
+        guess = _closest(str(item["input"]), _choices(loc, at))
+        hint = f" (did you mean '{guess}'?)" if guess else ""
+        return f"{got} is not a valid value{hint}; allowed: {allowed}"
+    if kind == "string_pattern_mismatch":
+        return f"{got} has characters outside {NAME_CHARS}; allowed: {allowed}"
+    expected = _EXPECTED.get(kind.split("_")[0])
+    if expected is not None:
+        return f"{got} is not {expected}{_quoted_hint(item['input'])}; allowed: {allowed}"
+    return f"{item['msg']}; allowed: {allowed}"
+
+
+def _got(value: Any, raw: str | None) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, (list, tuple, Mapping, BaseModel)):
+        return _kind(value)
+    # A scalar as the file wrote it (`yes`, `3.10`); in the DSL, as Python writes it.
+    shown = f"'{value}'" if isinstance(value, str) else raw if raw is not None else repr(value)
+    return f"{shown} ({_kind(value)})"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    return f"a {type(value).__name__}"
+
+
+def _quoted_hint(value: Any) -> str:
+    # `"false"` or `"3"` in quotes is a string to YAML.
+    if not isinstance(value, str):
+        return ""
+    looks_typed = value.lower() in ("true", "false") or value.lstrip("-").isdigit()
+    return " (write it without quotes)" if looks_typed else ""
+
+
+def _allowed(loc: Loc, at: At) -> str:
+    """What a setting accepts, from the field's description."""
+    if loc[:1] == ("expect",) and len(loc) == 2:
+        return (f"a property in check, one of {_PROPERTY_LIST}" if at == "key"
+                else "holds or violated")
+    if loc[:1] == ("check",) and len(loc) == 2:
+        return f"one of {_PROPERTY_LIST}"
+    info = _field_info(loc)
+    if info is None:
+        return "see the config reference"
+    if len(loc) == 1 and loc[0] in SECTIONS:
+        return f"a mapping with keys {', '.join(_file_keys(SECTIONS[loc[0]]))}"
+    return info.description or "see the config reference"
+
+
+def _field_info(loc: Loc) -> Any:
+    model: type[BaseModel] = SECTIONS[loc[0]] if len(loc) >= 2 and loc[0] in SECTIONS else Model
+    key = loc[1] if model is not Model else loc[0] if loc else None
+    name = _name_for(model, key)
+    return model.model_fields[name] if name is not None else None
+
+
+def _choices(loc: Loc, at: At) -> list[str]:
+    if loc[:1] in (("check",), ("expect",)) and len(loc) == 2:
+        return list(PROPERTIES) if loc[0] == "check" or at == "key" else list(get_args(Verdict))
+    if loc == ("producer", "acks"):
+        return [*get_args(Acks), "-1"]
+    if loc == ("semantics", "truncation"):
+        return list(get_args(Truncation))
+    return []
+
+
+def _unknown_key(loc: Loc) -> str:
+    parent, key = loc[:-1], str(loc[-1])
+    section = SECTIONS.get(parent[0]) if parent else None
+    here = _file_keys(section or Model)
+    guess = _closest(key, here)
+    if guess is not None:
+        return f"unknown key; did you mean '{guess}'?"
+    elsewhere = _key_elsewhere(key, parent)
+    if elsewhere is not None:
+        return f"unknown key here; did you mean '{elsewhere}'?"
+    return f"unknown key; allowed: {', '.join(here)}"
+
+
+def _key_elsewhere(key: str, parent: Loc) -> str | None:
+    """The full path of a key that belongs in another section (`acks` at the top level)."""
+    for section, cls in SECTIONS.items():
+        guess = _closest(key, _file_keys(cls)) if (section,) != parent else None
+        if guess is not None:
+            return f"{section}.{guess}"
+    guess = _closest(key, _file_keys(Model)) if parent else None
+    return guess
+
+
+def _closest(word: str, choices: list[str]) -> str | None:
+    """The choice that `word` most likely misspells: `_`, `-` and `.` count the same."""
+    normal = {_normal(choice): choice for choice in choices}
+    if _normal(word) in normal:
+        return normal[_normal(word)]
+    found = difflib.get_close_matches(_normal(word), list(normal), n=1, cutoff=0.75)
+    return normal[found[0]] if found else None
+
+
+def _normal(word: str) -> str:
+    return re.sub(r"[\s_.-]+", ".", word.strip().lower())
+
+
+def _dotted(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

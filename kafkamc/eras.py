@@ -1,0 +1,201 @@
+"""Kafka eras: which replication rules and defaults apply to a given `kafka_version`.
+
+Every boundary below comes from /work/shared/docs/kafka-replication.md, which names
+the KIP or JIRA ticket that changed the behaviour. `era_for` is the single source of
+truth for the rules; `era_table` only labels its boundaries for the `kafkamc eras`
+command, and the tests check that the two agree.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from kafkamc.errors import ConfigError
+from kafkamc.resolved import Acks, Rules, Truncation
+
+Metadata = Literal["zookeeper", "kraft"]
+Version = tuple[int, ...]
+
+OLDEST = "0.8.0"        # the first release with replication (and the Jepsen 2013 seed)
+NEWEST_RULES = "4.1"    # newer releases get these rules
+ACCEPTED = (f"a Kafka release MAJOR.MINOR[.PATCH[.X]] from {OLDEST} on, written as a string, "
+            f'e.g. "0.8.2.2", "2.0.1", "3.6", "4.1"')
+
+# Config keys that did not exist in every era: key -> (first version, source).
+# Setting one of them for an older kafka_version is a ConfigError.
+KEY_INTRODUCED: dict[str, tuple[str, str]] = {
+    "topic.min.insync.replicas": ("0.8.2", "KAFKA-1555"),
+    "topic.unclean.leader.election.enable": ("0.8.2", "KAFKA-1028"),
+}
+
+# KIP-966 is not a key but a rule that cannot be switched on before its code shipped:
+# `semantics.eligible_leader_replicas: true` needs this version (false is always fine).
+ELR_AVAILABLE: tuple[str, str] = ("4.0", "KIP-966")
+
+_VERSION = re.compile(r"\d+\.\d+(?:\.\d+){0,2}")
+
+
+def parse_version(text: str) -> Version:
+    """`"0.8.2.2"` -> (0, 8, 2, 2); a ConfigError (key kafka_version) if malformed or too old."""
+    if not isinstance(text, str) or not _VERSION.fullmatch(text.strip()):
+        raise ConfigError(f"{text!r} is not a Kafka release; allowed: {ACCEPTED}",
+                          key="kafka_version")
+    version = tuple(int(part) for part in text.strip().split("."))
+    if _padded(version) < _padded(_parse(OLDEST)):
+        raise ConfigError(f"{text!r} is older than {OLDEST}, the first release with "
+                          f"replication; allowed: {ACCEPTED}", key="kafka_version")
+    return version
+
+
+def _parse(text: str) -> Version:
+    return tuple(int(part) for part in text.split("."))
+
+
+def _padded(version: Version) -> Version:
+    # "2.0" means 2.0.0.0: pad so that (2, 0) < (2, 0, 1) and (0, 11) == (0, 11, 0).
+    return version + (0,) * (4 - len(version))
+
+
+def at_least(version: Version | str, first: str) -> bool:
+    """Whether `version` is `first` or a later release."""
+    if isinstance(version, str):
+        version = parse_version(version)
+    return _padded(version) >= _padded(_parse(first))
+
+
+@dataclass(frozen=True)
+class Era:
+    """The defaults of one Kafka release; `rules()` gives the `semantics:` defaults."""
+
+    version: str
+    acks: Acks
+    unclean_leader_election: bool
+    min_insync_replicas: int
+    truncation: Truncation
+    rejoin_after_epoch_start: bool
+    strict_min_isr: bool
+    eligible_leader_replicas: bool
+    bounce_detection: bool
+    fenced_isr_exclusion: bool
+    metadata: Metadata
+    # KIP-966 can be switched on from 4.0 even though it is on by default only from 4.1.
+    eligible_leader_replicas_available: bool
+
+    def rules(self) -> Rules:
+        return Rules(
+            truncation=self.truncation,
+            rejoin_after_epoch_start=self.rejoin_after_epoch_start,
+            strict_min_isr=self.strict_min_isr,
+            eligible_leader_replicas=self.eligible_leader_replicas,
+            bounce_detection=self.bounce_detection,
+            fenced_isr_exclusion=self.fenced_isr_exclusion,
+        )
+
+    def has_key(self, key: str) -> bool:
+        """Whether this release knows the dotted config key (see KEY_INTRODUCED)."""
+        introduced = KEY_INTRODUCED.get(key)
+        return introduced is None or at_least(self.version, introduced[0])
+
+
+def era_for(version: str) -> Era:
+    """The era of a release string; versions newer than 4.1 get the 4.1 rules."""
+    v = parse_version(version)
+    return Era(
+        version=version.strip(),
+        acks=_default_acks(v),
+        # KIP-106 (0.11): unclean election off by default; before 0.8.2 it had no key
+        # and was always possible.
+        unclean_leader_election=not at_least(v, "0.11"),
+        min_insync_replicas=1,
+        truncation=_truncation(v),
+        rejoin_after_epoch_start=at_least(v, "2.0.1"),   # KAFKA-7128
+        strict_min_isr=at_least(v, "3.7"),               # KAFKA-15583
+        eligible_leader_replicas=at_least(v, "4.1"),     # KIP-966 on by default
+        bounce_detection=at_least(v, "2.2"),             # KIP-380
+        fenced_isr_exclusion=at_least(v, "3.3"),         # KIP-841
+        metadata="kraft" if at_least(v, "3.3") else "zookeeper",   # KIP-833
+        eligible_leader_replicas_available=at_least(v, ELR_AVAILABLE[0]),
+    )
+
+
+def _default_acks(v: Version) -> Acks:
+    if at_least(v, "3.0"):
+        return "all"    # KIP-679
+    if at_least(v, "0.8.2"):
+        return "1"      # the Java producer, assumed from 0.8.2 on
+    return "0"          # the old Scala producer
+
+
+def _truncation(v: Version) -> Truncation:
+    if at_least(v, "2.1"):
+        return "kip320"
+    if at_least(v, "2.0"):
+        return "kip279"
+    if at_least(v, "0.11"):
+        return "kip101"
+    return "high_watermark"
+
+
+# (first release, last release of the era as a label, what changed and its source).
+# The last label is text only: "2.0.x" or "" (open-ended) are not parsed.
+_BOUNDARIES: tuple[tuple[str, str, str], ...] = (
+    ("0.8.0", "0.8.1", "replication (Jepsen 2013); old Scala producer"),
+    ("0.8.2", "0.10.2", "KAFKA-1028, KAFKA-1555; Java producer"),
+    ("0.11.0", "1.1", "KIP-101, KIP-106"),
+    ("2.0.0", "2.0.0", "KIP-279"),
+    ("2.0.1", "2.0.x", "KAFKA-7128"),
+    ("2.1", "2.1", "KIP-320"),
+    ("2.2", "2.8", "KIP-380"),
+    ("3.0", "3.2", "KIP-679"),
+    ("3.3", "3.6", "KIP-841; KRaft (KIP-833)"),
+    ("3.7", "3.9", "KAFKA-15583"),
+    ("4.0", "4.0", "KIP-966 available (off by default); ZooKeeper removed"),
+    ("4.1", "", "KIP-966 on by default"),
+)
+
+
+def era_boundaries() -> list[str]:
+    """The first release of each era, oldest first."""
+    return [first for first, _, _ in _BOUNDARIES]
+
+
+def era_table() -> list[dict[str, str]]:
+    """One row per era, oldest first, every value a string, for `kafkamc eras`."""
+    return [_row(first, last, source) for first, last, source in _BOUNDARIES]
+
+
+def _row(first: str, last: str, source: str) -> dict[str, str]:
+    era = era_for(first)
+    has_unclean = era.has_key("topic.unclean.leader.election.enable")
+    return {
+        "versions": _range(first, last),
+        "acks": era.acks,
+        "unclean.leader.election.enable": (_bool(era.unclean_leader_election) if has_unclean
+                                           else "always on (no key)"),
+        "min.insync.replicas": (str(era.min_insync_replicas)
+                                if era.has_key("topic.min.insync.replicas") else "no key"),
+        "truncation": era.truncation,
+        "rejoin_after_epoch_start": _on(era.rejoin_after_epoch_start),
+        "bounce_detection": _on(era.bounce_detection),
+        "fenced_isr_exclusion": _on(era.fenced_isr_exclusion),
+        "strict_min_isr": _on(era.strict_min_isr),
+        "eligible_leader_replicas": (_on(era.eligible_leader_replicas)
+                                     if era.eligible_leader_replicas_available else "n/a"),
+        "metadata": era.metadata,
+        "source": source,
+    }
+
+
+def _range(first: str, last: str) -> str:
+    if not last:
+        return f"{first}+"
+    return first if last == first else f"{first}–{last}"
+
+
+def _on(flag: bool) -> str:
+    return "on" if flag else "off"
+
+
+def _bool(flag: bool) -> str:
+    return "true" if flag else "false"

@@ -1,0 +1,166 @@
+"""Era defaults at every boundary named in docs/kafka-replication.md."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from kafkamc.eras import (ACCEPTED, ELR_AVAILABLE, KEY_INTRODUCED, Era, at_least, era_boundaries,
+                          era_for, era_table, parse_version)
+from kafkamc.errors import ConfigError
+from kafkamc.resolved import Rules
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("0.8.0", (0, 8, 0)),
+    ("0.8.2.2", (0, 8, 2, 2)),
+    ("0.10.2", (0, 10, 2)),
+    ("2.0.1", (2, 0, 1)),
+    ("3.6", (3, 6)),
+    ("4.1.0", (4, 1, 0)),
+    ("4.2", (4, 2)),
+    ("10.0", (10, 0)),
+])
+def test_parse_version_accepts_releases(text: str, expected: tuple[int, ...]) -> None:
+    assert parse_version(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "4", "latest", "3.x", "v3.6", "3.6.0.1.2", "3..6", "-1.0",
+                                  "3.6-rc1"])
+def test_parse_version_rejects_malformed(text: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_version(text)
+    assert caught.value.key == "kafka_version"
+    assert "is not a Kafka release" in str(caught.value)
+    assert ACCEPTED in str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["0.7.2", "0.7", "0.1.0", "0.0.9"])
+def test_parse_version_rejects_releases_before_replication(text: str) -> None:
+    with pytest.raises(ConfigError, match=r"older than 0\.8\.0"):
+        parse_version(text)
+
+
+def test_version_comparison_pads_missing_parts() -> None:
+    assert at_least("2.0.1", "2.0.1") and not at_least("2.0", "2.0.1")
+    assert at_least("0.11", "0.11.0") and at_least("0.11.0.3", "0.11")
+    assert not at_least("0.10.2.2", "0.11")
+    assert at_least("0.8.2.2", "0.8.2") and not at_least("0.8.1.1", "0.8.2")
+
+
+def _defaults(era: Era) -> dict[str, object]:
+    values = dataclasses.asdict(era)
+    del values["version"]
+    return values
+
+
+# (version, acks, unclean default, truncation, rejoin, bounce, fenced, strict, elr, metadata)
+BOUNDARIES = [
+    ("0.8.0", "0", True, "high_watermark", False, False, False, False, False, "zookeeper"),
+    ("0.8.1", "0", True, "high_watermark", False, False, False, False, False, "zookeeper"),
+    ("0.8.1.1", "0", True, "high_watermark", False, False, False, False, False, "zookeeper"),
+    ("0.8.2", "1", True, "high_watermark", False, False, False, False, False, "zookeeper"),
+    ("0.8.2.2", "1", True, "high_watermark", False, False, False, False, False, "zookeeper"),
+    ("0.10.2", "1", True, "high_watermark", False, False, False, False, False, "zookeeper"),
+    ("0.11.0", "1", False, "kip101", False, False, False, False, False, "zookeeper"),
+    ("1.1", "1", False, "kip101", False, False, False, False, False, "zookeeper"),
+    ("2.0", "1", False, "kip279", False, False, False, False, False, "zookeeper"),
+    ("2.0.0", "1", False, "kip279", False, False, False, False, False, "zookeeper"),
+    ("2.0.1", "1", False, "kip279", True, False, False, False, False, "zookeeper"),
+    ("2.1", "1", False, "kip320", True, False, False, False, False, "zookeeper"),
+    ("2.2", "1", False, "kip320", True, True, False, False, False, "zookeeper"),
+    ("2.8", "1", False, "kip320", True, True, False, False, False, "zookeeper"),
+    ("3.0", "all", False, "kip320", True, True, False, False, False, "zookeeper"),
+    ("3.2", "all", False, "kip320", True, True, False, False, False, "zookeeper"),
+    ("3.3", "all", False, "kip320", True, True, True, False, False, "kraft"),
+    ("3.6", "all", False, "kip320", True, True, True, False, False, "kraft"),
+    ("3.7", "all", False, "kip320", True, True, True, True, False, "kraft"),
+    ("4.0", "all", False, "kip320", True, True, True, True, False, "kraft"),
+    ("4.1", "all", False, "kip320", True, True, True, True, True, "kraft"),
+    ("4.1.0", "all", False, "kip320", True, True, True, True, True, "kraft"),
+    ("4.2", "all", False, "kip320", True, True, True, True, True, "kraft"),
+]
+
+
+@pytest.mark.parametrize("version, acks, unclean, truncation, rejoin, bounce, fenced, strict, elr, "
+                         "metadata", BOUNDARIES)
+def test_era_defaults_at_boundaries(version: str, acks: str, unclean: bool, truncation: str,
+                                    rejoin: bool, bounce: bool, fenced: bool, strict: bool,
+                                    elr: bool, metadata: str) -> None:
+    era = era_for(version)
+    assert era.version == version
+    assert era.acks == acks
+    assert era.unclean_leader_election is unclean
+    assert era.min_insync_replicas == 1
+    assert era.truncation == truncation
+    assert era.rejoin_after_epoch_start is rejoin
+    assert era.bounce_detection is bounce
+    assert era.fenced_isr_exclusion is fenced
+    assert era.strict_min_isr is strict
+    assert era.eligible_leader_replicas is elr
+    assert era.metadata == metadata
+
+
+def test_era_rules_are_the_semantics_defaults() -> None:
+    assert era_for("2.0.1").rules() == Rules(
+        truncation="kip279", rejoin_after_epoch_start=True, strict_min_isr=False,
+        eligible_leader_replicas=False, bounce_detection=False, fenced_isr_exclusion=False)
+
+
+def test_versions_after_4_1_get_the_4_1_rules() -> None:
+    assert _defaults(era_for("4.2")) == _defaults(era_for("4.1"))
+    assert _defaults(era_for("9.0.1")) == _defaults(era_for("4.1"))
+
+
+def test_keys_introduced_in_0_8_2() -> None:
+    assert KEY_INTRODUCED == {
+        "topic.min.insync.replicas": ("0.8.2", "KAFKA-1555"),
+        "topic.unclean.leader.election.enable": ("0.8.2", "KAFKA-1028"),
+    }
+    for key in KEY_INTRODUCED:
+        assert not era_for("0.8.1").has_key(key)
+        assert era_for("0.8.2").has_key(key)
+    assert era_for("0.8.0").has_key("producer.acks")
+
+
+def test_eligible_leader_replicas_available_from_4_0() -> None:
+    assert ELR_AVAILABLE == ("4.0", "KIP-966")
+    assert not era_for("3.9").eligible_leader_replicas_available
+    assert era_for("4.0").eligible_leader_replicas_available
+    assert not era_for("4.0").eligible_leader_replicas
+
+
+def test_era_table_has_one_row_per_boundary_of_string_values() -> None:
+    table = era_table()
+    assert [row["versions"].split("–")[0].rstrip("+") for row in table] == era_boundaries()
+    assert table[0]["versions"] == "0.8.0–0.8.1"
+    assert table[-1]["versions"] == "4.1+"
+    for row in table:
+        assert all(isinstance(value, str) and value for value in row.values())
+        assert set(row) == set(table[0])
+
+
+def test_era_table_rows_match_era_for() -> None:
+    rows = {row["versions"].split("–")[0].rstrip("+"): row for row in era_table()}
+    assert rows["0.8.0"]["unclean.leader.election.enable"] == "always on (no key)"
+    assert rows["0.8.0"]["min.insync.replicas"] == "no key"
+    assert rows["0.8.2"]["unclean.leader.election.enable"] == "true"
+    assert rows["0.11.0"]["unclean.leader.election.enable"] == "false"
+    assert rows["2.0.1"]["rejoin_after_epoch_start"] == "on"
+    assert rows["3.3"]["metadata"] == "kraft"
+    assert rows["3.7"]["eligible_leader_replicas"] == "n/a"
+    assert rows["4.0"]["eligible_leader_replicas"] == "off"
+    assert rows["4.1"]["eligible_leader_replicas"] == "on"
+    assert "KIP-966" in rows["4.1"]["source"] and "KAFKA-7128" in rows["2.0.1"]["source"]
+
+
+def test_every_boundary_changes_something_and_nothing_changes_between() -> None:
+    firsts = era_boundaries()
+    for before, after in zip(firsts, firsts[1:]):
+        assert _defaults(era_for(before)) != _defaults(era_for(after)), after
+    releases = ["0.8.1.1", "0.9.0", "0.10.0", "0.10.1", "0.10.2.2", "1.0", "1.1.1", "2.0.0",
+                "2.0.2", "2.1.1", "2.3", "2.8.2", "3.1", "3.2.3", "3.4", "3.5", "3.6.2", "3.8",
+                "3.9.1", "4.0.1", "4.1.1"]
+    for release in releases:
+        first = max((f for f in firsts if at_least(release, f)), key=parse_version)
+        assert _defaults(era_for(release)) == _defaults(era_for(first)), release
