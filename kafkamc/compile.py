@@ -1,0 +1,127 @@
+"""Compile a resolved model into a TLA+ module and one TLC config per property.
+
+The templates live in `templates/`: a base module (`kafka.tla.j2`), one fragment
+per era-dependent rule variant (`rules/<rule>/<variant>.tla.j2`) and one per fault
+kind (`faults/<kind>.tla.j2`). The output depends on nothing but the model, so the
+same model always compiles to byte-identical files.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+from kafkamc import __version__
+from kafkamc.resolved import Property, Resolved
+
+# Fault budget field -> (template fragment, the Next disjunct that injects it).
+FAULTS: dict[str, tuple[str, str]] = {
+    "crashes": ("crash", "Crash(b)"),
+    "power_losses": ("power_loss", "PowerLoss(b)"),
+    "disk_losses": ("disk_loss", "DiskLoss(b)"),
+    "network_partitions": ("network_partition", "Cut(b) \\/ Heal(b)"),
+}
+
+INVARIANTS: dict[str, str] = {
+    "durability": "Durability",
+    "consistency": "Consistency",
+    "read_stability": "ReadStability",
+}
+
+
+@dataclass(frozen=True)
+class CompiledSpec:
+    module: str                      # TLA+ module name, also the file stem
+    tla: str                         # the module's text
+    cfgs: dict[Property, str]        # one TLC config per checked property
+    brokers: list[str]               # the model values that stand for the brokers
+
+
+@dataclass(frozen=True)
+class SpecFiles:
+    tla: Path
+    cfgs: dict[Property, Path]
+
+
+def templates_dir() -> Path:
+    """The templates: packaged inside kafkamc when installed, at the repo root in a checkout."""
+    packaged = Path(str(resources.files("kafkamc"))) / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def module_name(name: str) -> str:
+    """A TLA+ module name for a config name: letters, digits and underscores, starting with a letter."""
+    cleaned = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    return cleaned if cleaned[:1].isalpha() else f"M_{cleaned}"
+
+
+def compile_model(model: Resolved) -> CompiledSpec:
+    env = _environment()
+    module = module_name(model.name)
+    brokers = broker_names(model.replication_factor)
+    fault_fragments = [FAULTS[k][0] for k in FAULTS if getattr(model.faults, k) > 0]
+    tla = env.get_template("kafka.tla.j2").render(
+        module=module,
+        kafkamc_version=__version__,
+        source=Path(model.source).name if model.source else "the Python DSL",
+        kafka_version=model.kafka_version,
+        replication_factor=model.replication_factor,
+        min_isr=model.min_insync_replicas,
+        acks=model.acks,
+        unclean=model.unclean_leader_election,
+        fsync=model.flush_every_append,
+        records=model.records,
+        faults=model.faults,
+        rules=model.rules,
+        fault_fragments=fault_fragments,
+        fault_actions={FAULTS[k][0]: FAULTS[k][1] for k in FAULTS},
+    )
+    cfgs = {prop: render_cfg(module, brokers, [prop]) for prop in model.check}
+    return CompiledSpec(module=module, tla=tla, cfgs=cfgs, brokers=brokers)
+
+
+def render_cfg(module: str, brokers: list[str], properties: list[Property]) -> str:
+    """A TLC config checking `properties`: several safety properties may share one run;
+    availability, a liveness property, always runs alone."""
+    if "availability" in properties and len(properties) > 1:
+        raise ValueError("availability is checked in a run of its own")
+    return _environment().get_template("kafka.cfg.j2").render(
+        module=module,
+        properties=list(properties),
+        brokers=brokers,
+        invariants=[INVARIANTS[p] for p in properties if p in INVARIANTS],
+    )
+
+
+def broker_names(replication_factor: int) -> list[str]:
+    return [f"b{i}" for i in range(1, replication_factor + 1)]
+
+
+def write_spec(spec: CompiledSpec, out_dir: Path) -> SpecFiles:
+    """Write the module and its configs into out_dir (kafkamc's own output directory)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tla = out_dir / f"{spec.module}.tla"
+    tla.write_text(spec.tla)
+    cfgs: dict[Property, Path] = {}
+    for prop, text in spec.cfgs.items():
+        cfgs[prop] = out_dir / f"{spec.module}.{prop}.cfg"
+        cfgs[prop].write_text(text)
+    return SpecFiles(tla=tla, cfgs=cfgs)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["tla"] = lambda value: "TRUE" if value else "FALSE"
+    return env
