@@ -28,6 +28,7 @@ INVARIANT_OF: dict[str, Property] = {
     "Durability": "durability",
     "Consistency": "consistency",
     "ReadStability": "read_stability",
+    "AvailabilityWhenQuiet": "availability",
 }
 
 
@@ -163,7 +164,7 @@ class _Runner:
                      log: Path) -> None:
         if outcome.status == "ok":
             self._decide(prop, "holds", outcome, seconds, log)
-        elif outcome.status == "property" and prop == "availability":
+        elif outcome.status == "invariant" and INVARIANT_OF.get(outcome.violated or "") == prop:
             self._decide(prop, "violated", outcome, seconds, log)
         else:
             message = outcome.message or f"TLC ended with '{outcome.status}'"
