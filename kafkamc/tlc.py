@@ -65,7 +65,11 @@ def find_java() -> Path:
 
 def tlc_command(tla: Path, cfg: Path, metadir: Path, workers: int) -> list[str]:
     return [
-        str(find_java()), "-XX:+UseParallelGC", "-cp", str(find_jar()), "tlc2.TLC",
+        str(find_java()), "-XX:+UseParallelGC",
+        # TLC unpacks its standard modules (TLC.tla, ...) into java.io.tmpdir: a
+        # directory of each run's own keeps concurrent runs from racing on them.
+        f"-Djava.io.tmpdir={metadir / 'tmp'}",
+        "-cp", str(find_jar()), "tlc2.TLC",
         "-tool",                      # message codes make the output unambiguous to parse
         "-deadlock",                  # a bounded model ends in quiet states; they are no error
         "-workers", str(workers),
@@ -78,6 +82,7 @@ def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
             timeout: float | None) -> TlcRun:
     """Run TLC on tla with cfg (both in one directory), teeing its output into log."""
     command = tlc_command(tla, cfg, metadir, workers)
+    (metadir / "tmp").mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     with log.open("w") as sink:
         # A session of its own: Ctrl-C in the terminal reaches kafkamc, which then
