@@ -1,0 +1,72 @@
+"""Every era rule is wired and matters: for each `semantics:` switch, two models
+that differ only in that switch get different verdicts from real TLC.
+
+Each pair is the smallest config found where the rule decides the outcome, and
+each expectation is the Kafka history the rule comes from.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kafkamc.config import Bounds, Faults, Model, Producer, Semantics, Topic
+from kafkamc.resolved import Property
+
+pytestmark = pytest.mark.tlc
+
+# rule id -> (base model settings, property, {switch value: verdict})
+PAIRS: dict[str, tuple[dict, Property, str, dict[object, str]]] = {
+    # KIP-101 scenario 1: HW truncation loses a committed record; epoch lookup keeps it.
+    "truncation: high_watermark -> kip101": (
+        dict(version="0.10.2", rf=2, min_isr=1, unclean=False, faults=Faults(crashes=2)),
+        "durability", "truncation", {"high_watermark": "violated", "kip101": "holds"}),
+    # KAFKA-6361: 0.11's answer for an unknown epoch keeps a diverged record; KIP-279 does not.
+    "truncation: kip101 -> kip279": (
+        dict(version="2.0.1", rf=2, min_isr=1, unclean=True, faults=Faults(crashes=2)),
+        "consistency", "truncation", {"kip101": "violated", "kip279": "holds"}),
+    # KIP-320: a follower on a stale epoch replicates from a leader of a later epoch.
+    "truncation: kip279 -> kip320": (
+        dict(version="2.0.1", rf=3, min_isr=1, unclean=False, faults=Faults(crashes=2)),
+        "consistency", "truncation", {"kip279": "violated", "kip320": "holds"}),
+    # KAFKA-7128: a stale leader HW lets a follower without committed data rejoin the ISR.
+    "rejoin_after_epoch_start": (
+        dict(version="2.0.1", rf=3, min_isr=1, unclean=False, faults=Faults(crashes=2)),
+        "durability", "rejoin_after_epoch_start", {False: "violated", True: "holds"}),
+    # KAFKA-15583: with ELR, a HW advanced below min ISR exposes records the ELR lacks.
+    "strict_min_isr": (
+        dict(version="4.1", rf=3, min_isr=2, unclean=False, faults=Faults(power_losses=1)),
+        "read_stability", "strict_min_isr", {False: "violated", True: "holds"}),
+    # KIP-966: the last replica standing leads with what it kept; ELR elects a complete one.
+    "eligible_leader_replicas": (
+        dict(version="4.1", rf=3, min_isr=2, unclean=False, faults=Faults(power_losses=1)),
+        "durability", "eligible_leader_replicas", {False: "violated", True: "holds"}),
+    # KIP-380: a bounced leader that the controller missed never leads again.
+    "bounce_detection": (
+        dict(version="4.1", rf=3, min_isr=2, unclean=False, faults=Faults(crashes=1)),
+        "availability", "bounce_detection", {False: "violated", True: "holds"}),
+}
+
+
+def _model(base: dict, switch: str, value: object, prop: Property) -> Model:
+    return Model(
+        name=f"rule-{switch}-{value}",
+        kafka_version=base["version"],
+        topic=Topic(replication_factor=base["rf"], min_insync_replicas=base["min_isr"],
+                    unclean_leader_election_enable=base["unclean"]),
+        producer=Producer(acks="all"),
+        semantics=Semantics(**{switch: value}),
+        faults=base["faults"],
+        bounds=Bounds(records=2),
+        check=[prop],
+    )
+
+
+@pytest.mark.parametrize("pair", sorted(PAIRS), ids=sorted(PAIRS))
+def test_rule_switch_changes_the_verdict(pair: str, tmp_path: Path) -> None:
+    base, prop, switch, expected = PAIRS[pair]
+    verdicts = {}
+    for value in expected:
+        result = _model(base, switch, value, prop).check(out_dir=tmp_path / str(value))
+        verdicts[value] = result.properties[prop].verdict
+    assert verdicts == expected
