@@ -40,6 +40,7 @@ class PropertyResult:
     trace: tuple[TlcState, ...]
     loop_to: int | None          # liveness counterexamples: the lasso goes back to this state
     distinct_states: int | None
+    depth: int | None            # TLC's search depth when it finished or stopped
     seconds: float
     log: Path
     message: str | None = None   # why the verdict is unknown
@@ -55,6 +56,7 @@ class PropertyResult:
             "expected": self.expected,
             "trace_length": len(self.trace),
             "distinct_states": self.distinct_states,
+            "depth": self.depth,
             "seconds": round(self.seconds, 2),
         }
         if self.message:
@@ -180,6 +182,7 @@ class _Runner:
             trace=outcome.trace if violated else (),
             loop_to=outcome.loop_to if violated else None,
             distinct_states=outcome.distinct_states,
+            depth=outcome.depth,
             seconds=seconds,
             log=log,
             message=message,

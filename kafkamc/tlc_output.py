@@ -285,7 +285,7 @@ _TRACE_INTRO = re.compile(r"The behavior up to this point is:|"
                           r"The following behavior constitutes a counter-example:|"
                           r"The error state is:")
 _OK = "Model checking completed. No error has been found."
-_VERSION = re.compile(r"^TLC2 Version (.*?)(?: \(rev: [^)]*\))?[ \t]*$", re.M)
+_VERSION = re.compile(r"^TLC2 Version (.*?)[ \t]*$", re.M)
 _STATS = re.compile(r"^([\d,]+) states generated, ([\d,]+) distinct states found\b", re.M)
 _DEPTH = re.compile(r"^The depth of the complete state graph search is ([\d,]+)\.", re.M)
 # SANY reports parse and semantic errors outside any message, before "Starting...".

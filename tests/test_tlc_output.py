@@ -15,7 +15,7 @@ from kafkamc.tlc_output import (FrozenDict, ModelValue, TlcOutcome, TlcState, pa
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tlc"
 NAMES = sorted(p.name[:-len(".log")] for p in FIXTURES.glob("*.log") if ".tool." not in p.name)
-VERSION = "2.15 of Day Month 20??"
+VERSION = "2.15 of Day Month 20?? (rev: d5b5a7f)"
 # Hypothesis warns about the size of the recursive value strategy's repr; harmless.
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
