@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from kafkamc.compile import CompiledSpec, compile_model, render_cfg, write_spec
+from kafkamc.compile import INVARIANTS, CompiledSpec, compile_model, render_cfg, write_spec
 from kafkamc.errors import TlcParseError
 from kafkamc.outdir import prepare_out_dir
 from kafkamc.resolved import PROPERTIES, Property, Resolved, Verdict
@@ -24,12 +24,8 @@ from kafkamc.tlc_output import TlcOutcome, TlcState, parse_tlc_output
 
 Outcome = Literal["holds", "violated", "unknown"]
 
-INVARIANT_OF: dict[str, Property] = {
-    "Durability": "durability",
-    "Consistency": "consistency",
-    "ReadStability": "read_stability",
-    "AvailabilityWhenQuiet": "availability",
-}
+# TLC names the violated invariant; this maps it back to the property.
+INVARIANT_OF: dict[str, Property] = {invariant: prop for prop, invariant in INVARIANTS.items()}
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ FAULTS: dict[str, tuple[str, str]] = {
     "network_partitions": ("network_partition", "Cut(b) \\/ Heal(b)"),
 }
 
-INVARIANTS: dict[str, str] = {
+INVARIANTS: dict[Property, str] = {
     "durability": "Durability",
     "consistency": "Consistency",
     "read_stability": "ReadStability",

@@ -19,7 +19,7 @@ import difflib
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
@@ -31,8 +31,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from kafkamc.eras import ACCEPTED, ELR_AVAILABLE, KEY_INTRODUCED, era_for, parse_version
 from kafkamc.errors import ConfigError
-from kafkamc.resolved import (PROPERTIES, Acks, FaultBudget, Property, Resolved, Rules,
-                              Truncation, Verdict)
+from kafkamc.resolved import (PROPERTIES, Acks, FaultBudget, Property, Resolved, Truncation, Verdict)
 
 Loc = tuple[Any, ...]           # a path into the config: ("topic", "replication.factor")
 At = Literal["key", "value"]    # which line of a setting an error points at
@@ -240,17 +239,8 @@ class Model(_Section):
                                           era.unclean_leader_election),
             flush_every_append=topic.flush_messages == 1,
             acks=_pick(self.producer.acks, era.acks),
-            rules=Rules(
-                truncation=_pick(semantics.truncation, era.truncation),
-                rejoin_after_epoch_start=_pick(semantics.rejoin_after_epoch_start,
-                                               era.rejoin_after_epoch_start),
-                strict_min_isr=_pick(semantics.strict_min_isr, era.strict_min_isr),
-                eligible_leader_replicas=_pick(semantics.eligible_leader_replicas,
-                                               era.eligible_leader_replicas),
-                bounce_detection=_pick(semantics.bounce_detection, era.bounce_detection),
-                fenced_isr_exclusion=_pick(semantics.fenced_isr_exclusion,
-                                           era.fenced_isr_exclusion),
-            ),
+            rules=replace(era.rules, **{switch: value for switch, value
+                                        in semantics.model_dump().items() if value is not None}),
             faults=FaultBudget(**self.faults.model_dump()),
             records=self.bounds.records,
             check=tuple(self.properties),

@@ -66,31 +66,16 @@ def at_least(version: Version | str, first: str) -> bool:
 
 @dataclass(frozen=True)
 class Era:
-    """The defaults of one Kafka release; `rules()` gives the `semantics:` defaults."""
+    """The defaults of one Kafka release; `rules` are the `semantics:` defaults."""
 
     version: str
     acks: Acks
     unclean_leader_election: bool
     min_insync_replicas: int
-    truncation: Truncation
-    rejoin_after_epoch_start: bool
-    strict_min_isr: bool
-    eligible_leader_replicas: bool
-    bounce_detection: bool
-    fenced_isr_exclusion: bool
+    rules: Rules
     metadata: Metadata
     # KIP-966 can be switched on from 4.0 even though it is on by default only from 4.1.
     eligible_leader_replicas_available: bool
-
-    def rules(self) -> Rules:
-        return Rules(
-            truncation=self.truncation,
-            rejoin_after_epoch_start=self.rejoin_after_epoch_start,
-            strict_min_isr=self.strict_min_isr,
-            eligible_leader_replicas=self.eligible_leader_replicas,
-            bounce_detection=self.bounce_detection,
-            fenced_isr_exclusion=self.fenced_isr_exclusion,
-        )
 
     def has_key(self, key: str) -> bool:
         """Whether this release knows the dotted config key (see KEY_INTRODUCED)."""
@@ -108,12 +93,14 @@ def era_for(version: str) -> Era:
         # and was always possible.
         unclean_leader_election=not at_least(v, "0.11"),
         min_insync_replicas=1,
-        truncation=_truncation(v),
-        rejoin_after_epoch_start=at_least(v, "2.0.1"),   # KAFKA-7128
-        strict_min_isr=at_least(v, "3.7"),               # KAFKA-15583
-        eligible_leader_replicas=at_least(v, "4.1"),     # KIP-966 on by default
-        bounce_detection=at_least(v, "2.2"),             # KIP-380
-        fenced_isr_exclusion=at_least(v, "3.3"),         # KIP-841
+        rules=Rules(
+            truncation=_truncation(v),
+            rejoin_after_epoch_start=at_least(v, "2.0.1"),   # KAFKA-7128
+            strict_min_isr=at_least(v, "3.7"),               # KAFKA-15583
+            eligible_leader_replicas=at_least(v, "4.1"),     # KIP-966 on by default
+            bounce_detection=at_least(v, "2.2"),             # KIP-380
+            fenced_isr_exclusion=at_least(v, "3.3"),         # KIP-841
+        ),
         metadata="kraft" if at_least(v, "3.3") else "zookeeper",   # KIP-833
         eligible_leader_replicas_available=at_least(v, ELR_AVAILABLE[0]),
     )
@@ -175,12 +162,12 @@ def _row(first: str, last: str, source: str) -> dict[str, str]:
                                            else "always on (no key)"),
         "min.insync.replicas": (str(era.min_insync_replicas)
                                 if era.has_key("topic.min.insync.replicas") else "no key"),
-        "truncation": era.truncation,
-        "rejoin_after_epoch_start": _on(era.rejoin_after_epoch_start),
-        "bounce_detection": _on(era.bounce_detection),
-        "fenced_isr_exclusion": _on(era.fenced_isr_exclusion),
-        "strict_min_isr": _on(era.strict_min_isr),
-        "eligible_leader_replicas": (_on(era.eligible_leader_replicas)
+        "truncation": era.rules.truncation,
+        "rejoin_after_epoch_start": _on(era.rules.rejoin_after_epoch_start),
+        "bounce_detection": _on(era.rules.bounce_detection),
+        "fenced_isr_exclusion": _on(era.rules.fenced_isr_exclusion),
+        "strict_min_isr": _on(era.rules.strict_min_isr),
+        "eligible_leader_replicas": (_on(era.rules.eligible_leader_replicas)
                                      if era.eligible_leader_replicas_available else "n/a"),
         "metadata": era.metadata,
         "source": source,

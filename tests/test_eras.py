@@ -92,17 +92,17 @@ def test_era_defaults_at_boundaries(version: str, acks: str, unclean: bool, trun
     assert era.acks == acks
     assert era.unclean_leader_election is unclean
     assert era.min_insync_replicas == 1
-    assert era.truncation == truncation
-    assert era.rejoin_after_epoch_start is rejoin
-    assert era.bounce_detection is bounce
-    assert era.fenced_isr_exclusion is fenced
-    assert era.strict_min_isr is strict
-    assert era.eligible_leader_replicas is elr
+    assert era.rules.truncation == truncation
+    assert era.rules.rejoin_after_epoch_start is rejoin
+    assert era.rules.bounce_detection is bounce
+    assert era.rules.fenced_isr_exclusion is fenced
+    assert era.rules.strict_min_isr is strict
+    assert era.rules.eligible_leader_replicas is elr
     assert era.metadata == metadata
 
 
 def test_era_rules_are_the_semantics_defaults() -> None:
-    assert era_for("2.0.1").rules() == Rules(
+    assert era_for("2.0.1").rules == Rules(
         truncation="kip279", rejoin_after_epoch_start=True, strict_min_isr=False,
         eligible_leader_replicas=False, bounce_detection=False, fenced_isr_exclusion=False)
 
@@ -127,7 +127,7 @@ def test_eligible_leader_replicas_available_from_4_0() -> None:
     assert ELR_AVAILABLE == ("4.0", "KIP-966")
     assert not era_for("3.9").eligible_leader_replicas_available
     assert era_for("4.0").eligible_leader_replicas_available
-    assert not era_for("4.0").eligible_leader_replicas
+    assert not era_for("4.0").rules.eligible_leader_replicas
 
 
 def test_era_table_has_one_row_per_boundary_of_string_values() -> None:
