@@ -116,15 +116,26 @@ def compile_(
         out_console.print(f"wrote {cfg}")
 
 
+SWITCHES = ("rejoin_after_epoch_start", "bounce_detection", "fenced_isr_exclusion",
+            "strict_min_isr", "eligible_leader_replicas")
+
+
 @app.command()
 def eras() -> None:
     """Print which Kafka rules and defaults apply in each era of `kafka_version`."""
-    rows = era_table()
-    table = Table(title="Kafka eras as kafkamc models them")
-    for column in rows[0]:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*row.values())
+    table = Table(title="Kafka eras as kafkamc models them",
+                  caption="Switches stay on in later eras; each is a `semantics:` key.")
+    for column in ("versions", "acks", "unclean election", "truncation", "switches turned on",
+                   "metadata", "source"):
+        table.add_column(column, overflow="fold",
+                         no_wrap=column in {"versions", "acks", "truncation", "metadata"})
+    before: set[str] = set()
+    for row in era_table():
+        on = {switch for switch in SWITCHES if row[switch] == "on"}
+        table.add_row(row["versions"], row["acks"], row["unclean.leader.election.enable"],
+                      row["truncation"], "\n".join(sorted(on - before)) or "-",
+                      row["metadata"], row["source"])
+        before = on
     out_console.print(table)
 
 
