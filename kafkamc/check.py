@@ -8,6 +8,7 @@ Availability, a liveness property, runs on its own without symmetry.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -15,14 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from kafkamc.cache import CachedRun, RunCache
 from kafkamc.compile import INVARIANTS, CompiledSpec, compile_model, render_cfg, write_spec
 from kafkamc.errors import TlcParseError
 from kafkamc.outdir import prepare_out_dir
 from kafkamc.resolved import PROPERTIES, Property, Resolved, Verdict
-from kafkamc.tlc import run_tlc
+from kafkamc.tlc import find_jar, run_tlc
 from kafkamc.tlc_output import TlcOutcome, TlcState, parse_tlc_output
 
 Outcome = Literal["holds", "violated", "unknown"]
+# TLC outcomes worth caching: the run decided every property it checked.
+DECIDED = ("ok", "invariant")
 
 # TLC names the violated invariant; this maps it back to the property.
 INVARIANT_OF: dict[str, Property] = {invariant: prop for prop, invariant in INVARIANTS.items()}
@@ -37,8 +41,9 @@ class PropertyResult:
     loop_to: int | None          # liveness counterexamples: the lasso goes back to this state
     distinct_states: int | None
     depth: int | None            # TLC's search depth when it finished or stopped
-    seconds: float
+    seconds: float               # TLC's wall time (when the run was made, if cached)
     log: Path
+    cached: bool = False         # replayed from the run cache
     message: str | None = None   # why the verdict is unknown
 
     @property
@@ -54,6 +59,7 @@ class PropertyResult:
             "distinct_states": self.distinct_states,
             "depth": self.depth,
             "seconds": round(self.seconds, 2),
+            "cached": self.cached,
         }
         if self.message:
             data["message"] = self.message
@@ -89,20 +95,21 @@ class CheckResult:
 
 def check_model(model: Resolved, *, out_dir: Path | None = None,
                 properties: list[Property] | None = None, workers: int | None = None,
-                timeout: float | None = None) -> CheckResult:
-    """Check `properties` (default: the model's `check`) of `model` with real TLC."""
+                timeout: float | None = None, cache: RunCache | None = None) -> CheckResult:
+    """Check `properties` (default: the model's `check`) of `model` with real TLC,
+    replaying runs from `cache` where it has them."""
     wanted = [p for p in PROPERTIES if p in (properties or model.check)]
     out = prepare_out_dir(out_dir or Path("out") / model.name)
     spec = compile_model(model)
     files = write_spec(spec, out)
     deadline = None if timeout is None else time.monotonic() + timeout
-    runner = _Runner(spec, out, workers or os.cpu_count() or 1, deadline, model.expect)
+    runner = _Runner(spec, out, workers or os.cpu_count() or 1, deadline, model.expect, cache)
     safety = [p for p in wanted if p != "availability"]
     if safety:
         runner.check_safety(safety)
     if "availability" in wanted:
         runner.check_alone("availability")
-    return CheckResult(
+    result = CheckResult(
         name=model.name,
         kafka_version=model.kafka_version,
         out_dir=out,
@@ -110,77 +117,109 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
         properties={p: runner.results[p] for p in wanted},
         tlc_version=runner.tlc_version,
     )
+    (out / "result.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
+    return result
+
+
+@dataclass(frozen=True)
+class _Run:
+    outcome: TlcOutcome
+    seconds: float
+    log: Path
+    cached: bool
 
 
 class _Runner:
     """Runs TLC for one compiled spec and turns each run into property results."""
 
     def __init__(self, spec: CompiledSpec, out: Path, workers: int, deadline: float | None,
-                 expect: dict[str, Verdict]) -> None:
+                 expect: dict[str, Verdict], cache: RunCache | None) -> None:
         self.spec, self.out, self.workers, self.deadline = spec, out, workers, deadline
-        self.expect = expect
+        self.expect, self.cache = expect, cache
         self.results: dict[Property, PropertyResult] = {}
         self.tlc_version: str | None = None
 
     def check_safety(self, open_: list[Property]) -> None:
+        rounds = 0
         while open_:
-            label = open_[0] if len(open_) == 1 else "safety"
-            outcome, seconds, log = self._run(label, open_)
-            if outcome.status == "invariant" and outcome.violated in INVARIANT_OF:
-                broken = INVARIANT_OF[outcome.violated]
-                self._decide(broken, "violated", outcome, seconds, log)
+            rounds += 1
+            # Each run keeps its own cfg and log: a re-run must not overwrite the log
+            # that holds the previous run's counterexample.
+            if len(open_) == 1:
+                label = open_[0]
+            else:
+                label = "safety" if rounds == 1 else f"safety-{rounds}"
+            run = self._run(label, open_)
+            broken = INVARIANT_OF.get(run.outcome.violated or "")
+            if run.outcome.status == "invariant" and broken in open_:
+                self._decide(broken, "violated", run)
                 open_ = [p for p in open_ if p != broken]
                 continue
             for prop in open_:
-                self._decide_from(prop, outcome, seconds, log)
+                self._decide_from(prop, run)
             return
 
     def check_alone(self, prop: Property) -> None:
-        outcome, seconds, log = self._run(prop, [prop])
-        self._decide_from(prop, outcome, seconds, log)
+        self._decide_from(prop, self._run(prop, [prop]))
 
-    def _run(self, label: str, properties: list[Property]) -> tuple[TlcOutcome, float, Path]:
+    def _run(self, label: str, properties: list[Property]) -> _Run:
         cfg = self.out / f"{self.spec.module}.{label}.cfg"
-        cfg.write_text(render_cfg(self.spec.module, self.spec.brokers, properties))
+        cfg_text = render_cfg(self.spec.module, self.spec.brokers, properties)
+        cfg.write_text(cfg_text)
         log = self.out / f"tlc-{label}.log"
+        key = self.cache.key(self.spec.tla, cfg_text, find_jar()) if self.cache else ""
+        cached = self.cache.get(key) if self.cache else None
+        if cached:
+            log.write_text(cached.output)
+            return self._parsed(cached.output, cached.seconds, log, cached=True)
         metadir = self.out / "tlc-states" / label
         shutil.rmtree(metadir, ignore_errors=True)
         timeout = None if self.deadline is None else max(self.deadline - time.monotonic(), 0.1)
-        run = run_tlc(self.out / f"{self.spec.module}.tla", cfg, metadir=metadir, log=log,
-                      workers=self.workers, timeout=timeout)
+        fresh = run_tlc(self.out / f"{self.spec.module}.tla", cfg, metadir=metadir, log=log,
+                        workers=self.workers, timeout=timeout)
         shutil.rmtree(metadir, ignore_errors=True)
-        if run.timed_out:
-            return _failure(f"TLC timed out after {run.seconds:.0f} s"), run.seconds, log
-        try:
-            outcome = parse_tlc_output(run.output)
-        except TlcParseError as error:
-            return _failure(f"cannot read TLC's output ({error}); see {log}"), run.seconds, log
-        self.tlc_version = self.tlc_version or outcome.version
-        return outcome, run.seconds, log
+        if not any(metadir.parent.iterdir()):
+            metadir.parent.rmdir()
+        if fresh.timed_out:
+            return _Run(_failure(f"TLC timed out after {fresh.seconds:.0f} s"), fresh.seconds,
+                        log, cached=False)
+        run = self._parsed(fresh.output, fresh.seconds, log, cached=False)
+        if self.cache and run.outcome.status in DECIDED:
+            self.cache.put(key, CachedRun(output=fresh.output, seconds=fresh.seconds))
+        return run
 
-    def _decide_from(self, prop: Property, outcome: TlcOutcome, seconds: float,
-                     log: Path) -> None:
+    def _parsed(self, output: str, seconds: float, log: Path, *, cached: bool) -> _Run:
+        try:
+            outcome = parse_tlc_output(output)
+        except TlcParseError as error:
+            outcome = _failure(f"cannot read TLC's output ({error})")
+        self.tlc_version = self.tlc_version or outcome.version
+        return _Run(outcome, seconds, log, cached)
+
+    def _decide_from(self, prop: Property, run: _Run) -> None:
+        outcome = run.outcome
         if outcome.status == "ok":
-            self._decide(prop, "holds", outcome, seconds, log)
+            self._decide(prop, "holds", run)
         elif outcome.status == "invariant" and INVARIANT_OF.get(outcome.violated or "") == prop:
-            self._decide(prop, "violated", outcome, seconds, log)
+            self._decide(prop, "violated", run)
         else:
             message = outcome.message or f"TLC ended with '{outcome.status}'"
-            self._decide(prop, "unknown", outcome, seconds, log, f"{message} (see {log})")
+            self._decide(prop, "unknown", run, f"{message} (see {run.log})")
 
-    def _decide(self, prop: Property, verdict: Outcome, outcome: TlcOutcome, seconds: float,
-                log: Path, message: str | None = None) -> None:
+    def _decide(self, prop: Property, verdict: Outcome, run: _Run,
+                message: str | None = None) -> None:
         violated = verdict == "violated"
         self.results[prop] = PropertyResult(
             name=prop,
             verdict=verdict,
             expected=self.expect.get(prop),
-            trace=outcome.trace if violated else (),
-            loop_to=outcome.loop_to if violated else None,
-            distinct_states=outcome.distinct_states,
-            depth=outcome.depth,
-            seconds=seconds,
-            log=log,
+            trace=run.outcome.trace if violated else (),
+            loop_to=run.outcome.loop_to if violated else None,
+            distinct_states=run.outcome.distinct_states,
+            depth=run.outcome.depth,
+            seconds=run.seconds,
+            log=run.log,
+            cached=run.cached,
             message=message,
         )
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import jinja2
 
-from kafkamc import __version__
 from kafkamc.resolved import Property, Resolved
 
 # Fault budget field -> (template fragment, the Next disjunct that injects it).
@@ -68,7 +67,6 @@ def compile_model(model: Resolved) -> CompiledSpec:
     fault_fragments = [FAULTS[k][0] for k in FAULTS if getattr(model.faults, k) > 0]
     tla = env.get_template("kafka.tla.j2").render(
         module=module,
-        kafkamc_version=__version__,
         source=Path(model.source).name if model.source else "the Python DSL",
         kafka_version=model.kafka_version,
         replication_factor=model.replication_factor,

@@ -81,6 +81,8 @@ def tlc_command(tla: Path, cfg: Path, metadir: Path, workers: int) -> list[str]:
 def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
             timeout: float | None) -> TlcRun:
     """Run TLC on tla with cfg (both in one directory), teeing its output into log."""
+    # TLC runs in the spec's directory: paths handed to it must not be relative.
+    tla, cfg, metadir = tla.resolve(), cfg.resolve(), metadir.resolve()
     command = tlc_command(tla, cfg, metadir, workers)
     (metadir / "tmp").mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
