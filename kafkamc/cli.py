@@ -1,4 +1,4 @@
-"""The `kafkamc` command line: check, compile and eras.
+"""The `kafkamc` command line: check, compile, regress and eras.
 
 Every KafkamcError ends here as one line on stderr and an exit status:
 0 all verdicts as expected, 1 some verdict differs, 2 bad config or usage,
@@ -19,13 +19,17 @@ from rich.console import Console
 from rich.table import Table
 
 from kafkamc import __version__
+from kafkamc.cache import RunCache, default_cache_dir
 from kafkamc.check import CheckResult, check_model
 from kafkamc.compile import compile_model, write_spec
 from kafkamc.config import Model
 from kafkamc.eras import era_table
 from kafkamc.errors import ConfigError, KafkamcError
 from kafkamc.outdir import prepare_out_dir
-from kafkamc.report import print_result
+from kafkamc.junit import write_junit
+from kafkamc.regress import ConfigRun, collect, load
+from kafkamc.regress import regress as regress_all
+from kafkamc.report import print_regress, print_result
 from kafkamc.resolved import Resolved
 
 app = typer.Typer(
@@ -35,7 +39,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 T = TypeVar("T")
-out_console = Console()
+# A pipe or a CI log has no width; rich would assume 80 columns and cut tables short.
+out_console = Console(width=None if sys.stdout.isatty() else 200)
 err_console = Console(stderr=True)
 
 
@@ -78,9 +83,12 @@ def check(
     timeout: Annotated[Optional[float], typer.Option(
         "--timeout", min=1, help="Seconds allowed per config; undecided properties are "
         "reported as unknown (exit 3).")] = None,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
 ) -> None:
     """Check configs with TLC and report, per property, whether it holds."""
     models = _load_all(files)
+    cache = _cache(no_cache)
     outs = _out_dirs(models, out)
     results: list[CheckResult] = []
     for model, out_dir in zip(models, outs):
@@ -89,11 +97,9 @@ def check(
             results.append(_run(lambda: check_model(
                 model, out_dir=out_dir,
                 properties=[p.value for p in properties] if properties else None,
-                workers=workers, timeout=timeout)))
-        result = results[-1]
-        (result.out_dir / "result.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
+                workers=workers, timeout=timeout, cache=cache)))
         if not as_json:
-            print_result(result, out_console)
+            print_result(results[-1], out_console)
     if as_json:
         objects = [r.to_json() for r in results]
         print(json.dumps(objects[0] if len(objects) == 1 else {"configs": objects}, indent=2))
@@ -111,13 +117,65 @@ def compile_(
     model = _load_all([file])[0]
     out_dir = _run(lambda: prepare_out_dir(out or Path("out") / model.name))
     files = write_spec(compile_model(model), out_dir)
-    out_console.print(f"wrote {files.tla}")
-    for cfg in files.cfgs.values():
-        out_console.print(f"wrote {cfg}")
+    # Plain lines, never wrapped: scripts read these paths.
+    for path in (files.tla, *files.cfgs.values()):
+        print(f"wrote {path}")
 
 
 SWITCHES = ("rejoin_after_epoch_start", "bounce_detection", "fenced_isr_exclusion",
             "strict_min_isr", "eligible_leader_replicas")
+
+
+@app.command()
+def regress(
+    paths: Annotated[Optional[list[Path]], typer.Argument(
+        help="Config files or directories of *.yaml configs (default: specs/).",
+        show_default=False)] = None,
+    jobs: Annotated[Optional[int], typer.Option(
+        "--jobs", "-j", min=1, help="Configs checked at once (default: the number of cores); "
+        "TLC's workers share the remaining cores.")] = None,
+    junit: Annotated[Optional[Path], typer.Option(
+        "--junit", help="Also write JUnit XML here (one test case per config and property).")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+    = False,
+    update: Annotated[bool, typer.Option(
+        "--update", help="Rewrite each config's golden spec (golden/NAME.tla beside it) "
+        "from the current templates.")] = False,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
+    out: Annotated[Path, typer.Option("--out", help="Output root; each config gets OUT/NAME.")]
+    = Path("out"),
+) -> None:
+    """Check every config against its `expect:` and its golden spec; exit 0 only if all match."""
+    files = _run(lambda: collect(paths or [Path("specs")]))
+    models = _run(lambda: load(files))
+    with err_console.status(f"checking {len(files)} configs with TLC...", spinner="dots") \
+            if err_console.is_terminal else nullcontext():
+        report = regress_all(files, models, out_root=out, jobs=jobs, update=update,
+                             cache=_cache(no_cache))
+    if junit:
+        write_junit(report, junit)
+    if as_json:
+        print(json.dumps({"passed": report.exit_status == 0,
+                          "configs": [_run_json(run) for run in report.runs]}, indent=2))
+    else:
+        print_regress(report, out_console)
+    raise typer.Exit(report.exit_status)
+
+
+def _cache(disabled: bool) -> RunCache | None:
+    return None if disabled else RunCache(default_cache_dir())
+
+
+def _run_json(run: ConfigRun) -> dict[str, object]:
+    data: dict[str, object] = {"config": str(run.path), "golden": run.golden,
+                               "passed": run.passed}
+    if run.result:
+        data.update(run.result.to_json())
+    else:
+        data["error"] = run.error
+    return data
 
 
 @app.command()

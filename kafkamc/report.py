@@ -8,6 +8,8 @@ from rich.console import Console
 from rich.table import Table
 
 from kafkamc.check import CheckResult, PropertyResult
+from kafkamc.regress import Report
+from kafkamc.resolved import PROPERTIES
 from kafkamc.tlc_output import ModelValue, TlcState
 
 VERDICT_STYLE = {"holds": "green", "violated": "red", "unknown": "yellow"}
@@ -19,8 +21,51 @@ def print_result(result: CheckResult, console: Console) -> None:
         if prop.verdict == "violated":
             _print_counterexample(prop, console)
         elif prop.verdict == "unknown":
-            console.print(f"{prop.name}: unknown: {prop.message}", style="yellow", markup=False)
-    console.print(f"Spec, TLC configs and logs: {result.out_dir}")
+            console.print(f"{prop.name}: unknown: {prop.message}", style="yellow", markup=False,
+                          soft_wrap=True)
+    console.print(f"Spec, TLC configs and logs: {result.out_dir}", soft_wrap=True)
+
+
+def print_regress(report: Report, console: Console) -> None:
+    """One row per config: each property's verdict against its expectation, the golden spec."""
+    table = Table(title="kafkamc regress")
+    for column in ("config", *PROPERTIES, "golden spec", "result"):
+        table.add_column(column)
+    for run in report.runs:
+        if run.result is None:
+            table.add_row(str(run.path), *["-"] * len(PROPERTIES), run.golden,
+                          "[yellow]error[/]")
+            continue
+        cells = []
+        for name in PROPERTIES:
+            prop = run.result.properties.get(name)
+            cells.append("-" if prop is None else _verdict_cell(prop))
+        golden = "[red]differs[/]" if run.golden == "differs" else run.golden
+        table.add_row(run.result.name, *cells, golden,
+                      "[green]pass[/]" if run.passed else "[bold red]FAIL[/]")
+    console.print(table)
+    for run in report.runs:
+        if run.result is None:
+            console.print(f"{run.path}: {run.error}", style="yellow", markup=False,
+                          soft_wrap=True)
+            continue
+        for prop in run.result.properties.values():
+            if prop.verdict == "unknown":
+                console.print(f"{run.result.name}: {prop.name}: unknown: {prop.message}",
+                              style="yellow", markup=False, soft_wrap=True)
+            elif not prop.matches and prop.verdict == "violated":
+                _print_counterexample(prop, console)
+        if run.golden == "differs":
+            console.print(f"{run.result.name}: the generated spec differs from "
+                          f"{run.golden_file}; review the template change, then "
+                          "`kafkamc regress --update`.", markup=False, soft_wrap=True)
+
+
+def _verdict_cell(prop: PropertyResult) -> str:
+    style = VERDICT_STYLE[prop.verdict]
+    if prop.matches:
+        return f"[{style}]{prop.verdict}[/]"
+    return f"[bold {style}]{prop.verdict}[/] (expected {prop.expected or 'holds'})"
 
 
 def format_value(value: Any) -> str:
@@ -65,23 +110,29 @@ def _table(result: CheckResult) -> Table:
             "yes" if prop.matches else "[bold red]NO[/]",
             "-" if prop.distinct_states is None else f"{prop.distinct_states:,}",
             str(len(prop.trace)) if prop.trace else "-",
-            f"{prop.seconds:.1f}",
+            f"{prop.seconds:.1f}" + (" (cached)" if prop.cached else ""),
         )
     return table
 
 
-def _print_counterexample(prop: PropertyResult, console: Console) -> None:
-    console.print(f"\n[bold red]{prop.name} violated[/] in {len(prop.trace)} steps "
-                  "(the shortest way):")
+def counterexample_lines(prop: PropertyResult) -> list[str]:
+    """A violation's counterexample as plain lines: each step and what it changed."""
+    lines = [f"{prop.name} violated in {len(prop.trace)} steps (the shortest way):"]
     previous: TlcState | None = None
     for index, state in enumerate(prop.trace, start=1):
-        title = state.action or "initial state"
-        console.print(f"  {index}. [bold]{title}[/]", highlight=False)
-        for name, value in changes(previous, state).items():
-            console.print(f"       {name} = {format_value(value)}", highlight=False,
-                          markup=False, soft_wrap=True)
+        lines.append(f"  {index}. {state.action or 'initial state'}")
+        lines.extend(f"       {name} = {format_value(value)}"
+                     for name, value in changes(previous, state).items())
         previous = state
     if prop.loop_to is not None:
-        console.print(f"  ... and back to step {prop.loop_to}, forever.")
+        lines.append(f"  ... and back to step {prop.loop_to}, forever.")
     elif prop.name == "availability":
-        console.print("  ... and nothing more happens: the write is never acknowledged.")
+        lines.append("  ... and nothing more happens: the write is never acknowledged.")
+    return lines
+
+
+def _print_counterexample(prop: PropertyResult, console: Console) -> None:
+    title, *steps = counterexample_lines(prop)
+    console.print(f"\n[bold red]{title}[/]")
+    for line in steps:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)

@@ -1,0 +1,116 @@
+"""Regression runs: check many configs against their `expect:` and golden specs.
+
+Each config's generated module is compared with its golden copy,
+`golden/NAME.tla` beside the config, so that a template change which alters a
+model is seen even when no verdict flips. Configs run in parallel; the machine's
+cores are split between the jobs and TLC's workers so the two do not fight.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from kafkamc.cache import RunCache
+from kafkamc.check import CheckResult, check_model
+from kafkamc.compile import compile_model
+from kafkamc.config import Model
+from kafkamc.errors import ConfigError, KafkamcError
+from kafkamc.resolved import Resolved
+
+Golden = Literal["same", "differs", "missing", "updated"]
+
+
+@dataclass(frozen=True)
+class ConfigRun:
+    path: Path
+    result: CheckResult | None     # None when the check itself raised
+    golden: Golden
+    golden_file: Path
+    error: str | None = None       # what went wrong when result is None
+
+    @property
+    def passed(self) -> bool:
+        return (self.result is not None and self.result.matches and not self.result.failed
+                and self.golden != "differs")
+
+
+@dataclass(frozen=True)
+class Report:
+    runs: list[ConfigRun]
+
+    @property
+    def exit_status(self) -> int:
+        """0 all pass; 3 a check could not decide; 1 a verdict or golden spec differs."""
+        if any(r.result is None or r.result.failed for r in self.runs):
+            return 3
+        return 0 if all(r.passed for r in self.runs) else 1
+
+
+def collect(paths: list[Path]) -> list[Path]:
+    """The config files named, and the *.yaml files directly in each directory named."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.yaml")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ConfigError("no such file or directory", file=str(path))
+    if not files:
+        raise ConfigError("no *.yaml configs found", file=", ".join(map(str, paths)))
+    return files
+
+
+def load(files: list[Path]) -> list[Resolved]:
+    """Every config, validated before anything runs (a bad one stops the run: exit 2)."""
+    models = [Model.from_yaml(f).resolve() for f in files]
+    seen: dict[str, Path] = {}
+    for model, file in zip(models, files):
+        if model.name in seen:
+            raise ConfigError(f"the name '{model.name}' is also used by {seen[model.name]}; "
+                              "give each config a unique `name:`", file=str(file), key="name")
+        seen[model.name] = file
+    return models
+
+
+def golden_path(config: Path, model: Resolved) -> Path:
+    return config.parent / "golden" / f"{model.name}.tla"
+
+
+def compare_golden(config: Path, model: Resolved, *, update: bool) -> Golden:
+    golden = golden_path(config, model)
+    generated = compile_model(model).tla
+    if update:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        if not golden.is_file() or golden.read_text() != generated:
+            golden.write_text(generated)
+            return "updated"
+        return "same"
+    if not golden.is_file():
+        return "missing"
+    return "same" if golden.read_text() == generated else "differs"
+
+
+def regress(files: list[Path], models: list[Resolved], *, out_root: Path, jobs: int | None,
+            cache: RunCache | None, update: bool) -> Report:
+    cores = os.cpu_count() or 1
+    jobs = max(1, min(jobs or cores, len(files)))
+    workers = max(1, cores // jobs)
+
+    def run_one(item: tuple[Path, Resolved]) -> ConfigRun:
+        file, model = item
+        golden = compare_golden(file, model, update=update)
+        golden_file = golden_path(file, model)
+        try:
+            result = check_model(model, out_dir=out_root / model.name, workers=workers,
+                                 cache=cache)
+        except KafkamcError as error:
+            return ConfigRun(path=file, result=None, golden=golden, golden_file=golden_file,
+                             error=str(error))
+        return ConfigRun(path=file, result=result, golden=golden, golden_file=golden_file)
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return Report(runs=list(pool.map(run_one, zip(files, models))))
