@@ -1,0 +1,137 @@
+"""Every shipped example in specs/ through `kafkamc check --json`, with real TLC.
+
+Each spec is checked once (a module-scoped fixture per spec); the tests below read
+that one run from different sides: the exit status and the JSON, the verdicts
+against the file's own `expect:`, and the files left in the out dir.
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import (AVAILABILITY_VIOLATED, INVARIANT_OF, PROPERTY_KEYS, RESULT_KEYS, SPECS,
+                      VERDICTS, assert_no_traceback, checked_properties, config_name,
+                      describe, expected_verdicts, json_stdout, load_yaml, run_kafkamc,
+                      spec_id)
+from kafkamc.config import DEFAULT_VERSION
+
+
+@dataclass(frozen=True)
+class SpecRun:
+    spec: Path
+    out: Path
+    proc: subprocess.CompletedProcess[str]
+
+    @property
+    def result(self) -> dict[str, Any]:
+        return json_stdout(self.proc)
+
+
+@pytest.fixture(scope="module", params=SPECS, ids=spec_id)
+def spec_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+             session_cache: Path) -> SpecRun:
+    spec: Path = request.param
+    work = tmp_path_factory.mktemp(spec.stem)
+    out = work / "out"
+    proc = run_kafkamc("check", spec, "--json", "--out", out, cwd=work, cache=session_cache)
+    return SpecRun(spec=spec, out=out, proc=proc)
+
+
+def test_the_specs_are_there_and_expect_verdicts() -> None:
+    """Guards the test data: without specs or `expect:` the tests below prove nothing."""
+    assert len(SPECS) >= 5, SPECS
+    for spec in SPECS:
+        expect = expected_verdicts(spec)
+        assert expect, f"{spec} has no expect:"
+        assert set(checked_properties(spec)) >= set(expect), spec
+        assert set(expect.values()) <= VERDICTS, spec
+
+
+@pytest.mark.tlc
+def test_check_exits_0_and_prints_the_documented_json(spec_run: SpecRun) -> None:
+    proc = spec_run.proc
+    assert proc.returncode == 0, describe(proc)
+    assert_no_traceback(proc)
+    result = spec_run.result
+    assert set(result) == RESULT_KEYS, result
+    assert result["name"] == config_name(spec_run.spec)
+    assert result["kafka_version"] == str(load_yaml(spec_run.spec).get("kafka_version",
+                                                                       DEFAULT_VERSION))
+    assert set(result["tlc"]) == {"version"}, result["tlc"]
+    assert isinstance(result["tlc"]["version"], str) and result["tlc"]["version"], result["tlc"]
+    assert list(result["properties"]) == checked_properties(spec_run.spec), result
+    expect = expected_verdicts(spec_run.spec)
+    for name, prop in result["properties"].items():
+        assert set(prop) == PROPERTY_KEYS, (name, prop)
+        assert prop["verdict"] in VERDICTS, (name, prop)
+        assert prop["expected"] == expect.get(name), (name, prop)
+        assert isinstance(prop["distinct_states"], int) and prop["distinct_states"] > 0, prop
+        assert isinstance(prop["seconds"], (int, float)) and prop["seconds"] >= 0, prop
+        assert isinstance(prop["trace_length"], int), prop
+        assert isinstance(prop["depth"], int) and prop["depth"] >= 1, prop
+        # A violation comes with its counterexample; a property that holds has none.
+        if prop["verdict"] == "violated":
+            assert prop["trace_length"] >= 1, (name, prop)
+        else:
+            assert prop["trace_length"] == 0, (name, prop)
+
+
+@pytest.mark.tlc
+def test_every_expected_verdict_is_the_verdict(spec_run: SpecRun) -> None:
+    expect = expected_verdicts(spec_run.spec)
+    properties = spec_run.result["properties"]
+    got = {name: properties.get(name, {}).get("verdict") for name in expect}
+    assert got == expect, describe(spec_run.proc)
+
+
+@pytest.mark.tlc
+def test_out_dir_holds_spec_cfgs_logs_and_result_json(spec_run: SpecRun, tmp_path: Path) -> None:
+    out, result = spec_run.out, spec_run.result
+    tlas = sorted(out.glob("*.tla"))
+    assert len(tlas) == 1, sorted(p.name for p in out.iterdir())
+    tla = tlas[0]
+    module = re.sub(r"[^A-Za-z0-9_]", "_", result["name"])
+    assert tla.stem == module
+    assert re.match(rf"^-+ MODULE {module} -+$", tla.read_text().splitlines()[0])
+    for prop in checked_properties(spec_run.spec):
+        assert (out / f"{module}.{prop}.cfg").is_file(), prop
+    assert sorted(out.glob("tlc-*.log")), sorted(p.name for p in out.iterdir())
+    assert json.loads((out / "result.json").read_text()) == result
+    # The spec that TLC checked is the one `kafkamc compile` writes.
+    compiled = tmp_path / "compiled"
+    proc = run_kafkamc("compile", spec_run.spec, "--out", compiled, cwd=tmp_path)
+    assert proc.returncode == 0, describe(proc)
+    assert (compiled / tla.name).read_bytes() == tla.read_bytes()
+
+
+@pytest.mark.tlc
+def test_one_tlc_log_per_run_and_each_verdict_keeps_its_log(
+        spec_run: SpecRun) -> None:
+    """`TLC's full log per property`: kafkamc checks the open invariants together and
+    re-runs without each one TLC reports violated (check.py's docstring), and
+    availability alone; every one of those runs must leave its own log, and each
+    violation must be readable in a log."""
+    verdicts = {name: p["verdict"] for name, p in spec_run.result["properties"].items()}
+    safety = [p for p in verdicts if p != "availability"]
+    violated_safety = [p for p in safety if verdicts[p] == "violated"]
+    runs = (len(violated_safety) + (len(violated_safety) < len(safety))
+            + ("availability" in verdicts))
+    logs = {log.name: log.read_text() for log in sorted(spec_run.out.glob("tlc-*.log"))}
+    for name, text in logs.items():
+        assert text.count("TLC2 Version") == 1, f"{name} is not the log of one TLC run"
+    messages = {p: (f"Invariant {INVARIANT_OF[p]} is violated.",) for p in violated_safety}
+    if verdicts.get("availability") == "violated":
+        messages["availability"] = AVAILABILITY_VIOLATED
+    for prop, options in messages.items():
+        assert any(m in text for m in options for text in logs.values()), \
+            f"no log shows that {prop} is violated ({options}); logs: {sorted(logs)}"
+    if any(v == "holds" for v in verdicts.values()):
+        assert any("No error has been found" in text for text in logs.values()), sorted(logs)
+    assert len(logs) == runs, f"{runs} TLC runs, logs: {sorted(logs)}"
+
