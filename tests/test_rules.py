@@ -2,7 +2,9 @@
 that differ only in that switch get different verdicts from real TLC.
 
 Each pair is the smallest config found where the rule decides the outcome, and
-each expectation is the Kafka history the rule comes from.
+each expectation is the Kafka history the rule comes from. The one exception,
+fenced_isr_exclusion (KIP-841), cannot flip a verdict of these properties; its
+test at the end says why and shows the switch wired another way.
 """
 from __future__ import annotations
 
@@ -70,3 +72,31 @@ def test_rule_switch_changes_the_verdict(pair: str, tmp_path: Path) -> None:
         result = _model(base, switch, value, prop).check(out_dir=tmp_path / str(value))
         verdicts[value] = result.properties[prop].verdict
     assert verdicts == expected
+
+
+def test_fenced_isr_exclusion_is_wired_but_flips_no_verdict(tmp_path: Path) -> None:
+    """KIP-841 (and KIP-903, which this model subsumes: ISR changes are atomic) keeps a
+    fenced follower out of the ISR. It flips no verdict here, and cannot: a fenced
+    broker may not be elected, so its ISR membership neither loses an acknowledged
+    write nor exposes an unreplicated one, and the faults that make it matter for
+    availability (a follower cut off from the controller) always have a twin that
+    cuts off the leader, which is unavailable either way. The kafkamc reference says
+    as much ("Neither KIP stops a lossy last ISR member from leading"). So the test
+    shows that the switch is wired and removes behaviours: the same verdicts, fewer
+    reachable states (a fenced follower never rejoins)."""
+    results = {}
+    for value in (False, True):
+        model = Model(
+            name=f"rule-fenced-{value}", kafka_version="3.6",
+            topic=Topic(replication_factor=2, min_insync_replicas=2,
+                        unclean_leader_election_enable=False),
+            producer=Producer(acks="all"),
+            semantics=Semantics(fenced_isr_exclusion=value),
+            faults=Faults(network_partitions=1), bounds=Bounds(records=1),
+            check=["durability", "availability"])
+        results[value] = model.check(out_dir=tmp_path / str(value)).properties
+    assert {p: r.verdict for p, r in results[False].items()} == \
+        {p: r.verdict for p, r in results[True].items()} == \
+        {"durability": "holds", "availability": "violated"}
+    assert results[True]["durability"].distinct_states < \
+        results[False]["durability"].distinct_states
