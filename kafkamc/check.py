@@ -19,10 +19,13 @@ from typing import Literal
 from kafkamc.cache import CachedRun, RunCache
 from kafkamc.compile import INVARIANTS, CompiledSpec, compile_model, render_cfg, write_spec
 from kafkamc.errors import TlcParseError
+from kafkamc.events import infer_params
+from kafkamc.narrative import Story, tell
 from kafkamc.outdir import prepare_out_dir
 from kafkamc.resolved import PROPERTIES, Property, Resolved, Verdict
 from kafkamc.tlc import find_jar, run_tlc
-from kafkamc.tlc_output import TlcOutcome, TlcState, parse_tlc_output
+from kafkamc.tlc_output import TlcOutcome, parse_tlc_output
+from kafkamc.trace import Trace, trace_of, write_trace
 
 Outcome = Literal["holds", "violated", "unknown"]
 # TLC outcomes worth caching: the run decided every property it checked.
@@ -37,8 +40,9 @@ class PropertyResult:
     name: Property
     verdict: Outcome
     expected: Verdict | None
-    trace: tuple[TlcState, ...]
-    loop_to: int | None          # liveness counterexamples: the lasso goes back to this state
+    trace: Trace | None          # the counterexample, when violated
+    story: Story | None          # ... told in Kafka's words
+    trace_file: Path | None      # ... saved as trace.json (docs/trace-json.md)
     distinct_states: int | None
     depth: int | None            # TLC's search depth when it finished or stopped
     seconds: float               # TLC's wall time (when the run was made, if cached)
@@ -55,7 +59,8 @@ class PropertyResult:
         data: dict[str, object] = {
             "verdict": self.verdict,
             "expected": self.expected,
-            "trace_length": len(self.trace),
+            "trace_length": len(self.trace.steps) if self.trace else 0,
+            "trace": str(self.trace_file) if self.trace_file else None,
             "distinct_states": self.distinct_states,
             "depth": self.depth,
             "seconds": round(self.seconds, 2),
@@ -103,7 +108,8 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
     spec = compile_model(model)
     files = write_spec(spec, out)
     deadline = None if timeout is None else time.monotonic() + timeout
-    runner = _Runner(spec, out, workers or os.cpu_count() or 1, deadline, model.expect, cache)
+    runner = _Runner(spec, out, workers or os.cpu_count() or 1, deadline, model.expect, cache,
+                     story_config(model))
     safety = [p for p in wanted if p != "availability"]
     if safety:
         runner.check_safety(safety)
@@ -121,6 +127,17 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
     return result
 
 
+def story_config(model: Resolved) -> dict[str, object]:
+    """The settings a counterexample's story cites, as the model applies them."""
+    min_isr = model.min_insync_replicas
+    if model.rules.strict_min_isr:
+        min_isr = min(min_isr, model.replication_factor)   # KAFKA-15583 caps it
+    return {"name": model.name, "kafka_version": model.kafka_version,
+            "replication_factor": model.replication_factor, "min_insync_replicas": min_isr,
+            "acks": model.acks, "unclean_leader_election": model.unclean_leader_election,
+            "records": model.records}
+
+
 @dataclass(frozen=True)
 class _Run:
     outcome: TlcOutcome
@@ -133,9 +150,10 @@ class _Runner:
     """Runs TLC for one compiled spec and turns each run into property results."""
 
     def __init__(self, spec: CompiledSpec, out: Path, workers: int, deadline: float | None,
-                 expect: dict[str, Verdict], cache: RunCache | None) -> None:
+                 expect: dict[str, Verdict], cache: RunCache | None,
+                 story_config: dict[str, object]) -> None:
         self.spec, self.out, self.workers, self.deadline = spec, out, workers, deadline
-        self.expect, self.cache = expect, cache
+        self.expect, self.cache, self.story_config = expect, cache, story_config
         self.results: dict[Property, PropertyResult] = {}
         self.tlc_version: str | None = None
 
@@ -208,13 +226,20 @@ class _Runner:
 
     def _decide(self, prop: Property, verdict: Outcome, run: _Run,
                 message: str | None = None) -> None:
-        violated = verdict == "violated"
+        trace = story = trace_file = None
+        if verdict == "violated":
+            trace = trace_of(run.outcome, infer=infer_params, property=prop,
+                             config=self.story_config)
+            story = tell(trace)
+            trace_file = self.out / f"trace-{prop}.json"
+            write_trace(trace, trace_file, story.to_json())
         self.results[prop] = PropertyResult(
             name=prop,
             verdict=verdict,
             expected=self.expect.get(prop),
-            trace=run.outcome.trace if violated else (),
-            loop_to=run.outcome.loop_to if violated else None,
+            trace=trace,
+            story=story,
+            trace_file=trace_file,
             distinct_states=run.outcome.distinct_states,
             depth=run.outcome.depth,
             seconds=run.seconds,

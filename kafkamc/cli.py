@@ -1,4 +1,4 @@
-"""The `kafkamc` command line: check, compile, regress and eras.
+"""The `kafkamc` command line: check, compile, regress, explain, render and eras.
 
 Every KafkamcError ends here as one line on stderr and an exit status:
 0 all verdicts as expected, 1 some verdict differs, 2 bad config or usage,
@@ -25,12 +25,15 @@ from kafkamc.compile import compile_model, write_spec
 from kafkamc.config import Model
 from kafkamc.eras import era_table
 from kafkamc.errors import ConfigError, KafkamcError
+from kafkamc.explain import log_trace, saved_traces
 from kafkamc.outdir import prepare_out_dir
 from kafkamc.junit import write_junit
 from kafkamc.regress import ConfigRun, collect, load
 from kafkamc.regress import regress as regress_all
-from kafkamc.report import print_regress, print_result
+from kafkamc.narrative import tell
+from kafkamc.report import print_regress, print_result, print_story
 from kafkamc.resolved import Resolved
+from kafkamc.trace import to_json, write_trace
 
 app = typer.Typer(
     add_completion=False,
@@ -176,6 +179,39 @@ def _run_json(run: ConfigRun) -> dict[str, object]:
     else:
         data["error"] = run.error
     return data
+
+
+@app.command()
+def explain(
+    path: Annotated[Path, typer.Argument(
+        help="The out dir of `kafkamc check` (every trace-*.json in it), or one trace file.",
+        show_default=False)],
+) -> None:
+    """Tell a check's counterexamples again, step by step in Kafka's words."""
+    for trace in _run(lambda: saved_traces(path)):
+        print_story(tell(trace), out_console)
+
+
+@app.command()
+def render(
+    log: Annotated[Path, typer.Argument(
+        help="A TLC log with a counterexample (plain or -tool output), from kafkamc or not.",
+        show_default=False)],
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Where to write trace.json (default out/LOG-NAME).")] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the trace (trace.json's content) on stdout instead of the "
+        "story.")] = False,
+) -> None:
+    """Read a TLC log's counterexample into a trace: trace.json and the story."""
+    trace = _run(lambda: log_trace(log))
+    story = tell(trace)
+    out_dir = _run(lambda: prepare_out_dir(out or Path("out") / log.stem))
+    write_trace(trace, out_dir / "trace.json", story.to_json())
+    if as_json:
+        print(json.dumps(to_json(trace, story.to_json()), indent=1))
+    else:
+        print_story(story, out_console, out_dir / "trace.json")
 
 
 @app.command()

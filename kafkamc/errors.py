@@ -39,3 +39,14 @@ class TlcParseError(KafkamcError):
     """TLC's output does not have the shape kafkamc expects (exit 3)."""
 
     exit_code = 3
+
+
+class TraceFileError(KafkamcError):
+    """A trace.json or TLC log given to `explain` or `render` that kafkamc cannot read
+    (exit status 2: it is the user's input, not the checker, that is wrong)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, file: str) -> None:
+        self.file = file
+        super().__init__(f"{file}: {message}")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kafkamc.check import PropertyResult
 from kafkamc.regress import ConfigRun, Report
-from kafkamc.report import counterexample_lines
+from kafkamc.report import story_lines
 
 
 def write_junit(report: Report, path: Path) -> None:
@@ -69,7 +69,7 @@ def _property_case(config: str, prop: PropertyResult) -> ET.Element:
     elif not prop.matches:
         failure = ET.SubElement(case, "failure", type="VerdictMismatch",
                                 message=f"{prop.name}: expected {expected}, got {prop.verdict}")
-        failure.text = ("\n".join(counterexample_lines(prop)) if prop.verdict == "violated"
+        failure.text = ("\n".join(story_lines(prop.story)) if prop.story
                         else f"{prop.name} holds in every behaviour within the bounds "
                              f"({prop.distinct_states} distinct states)")
     return case

@@ -1,16 +1,15 @@
 """Human-readable reports of a check: the verdict table and each counterexample's steps."""
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from kafkamc.check import CheckResult, PropertyResult
+from kafkamc.narrative import Story
 from kafkamc.regress import Report
 from kafkamc.resolved import PROPERTIES
-from kafkamc.tlc_output import ModelValue, TlcState
 
 VERDICT_STYLE = {"holds": "green", "violated": "red", "unknown": "yellow"}
 
@@ -68,33 +67,6 @@ def _verdict_cell(prop: PropertyResult) -> str:
     return f"[bold {style}]{prop.verdict}[/] (expected {prop.expected or 'holds'})"
 
 
-def format_value(value: Any) -> str:
-    """A value written the way TLA+ writes it."""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, ModelValue):
-        return str(value)
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, tuple):
-        return "<<" + ", ".join(format_value(v) for v in value) + ">>"
-    if isinstance(value, frozenset):
-        return "{" + ", ".join(sorted(format_value(v) for v in value)) + "}"
-    if isinstance(value, Mapping):
-        if all(isinstance(k, str) and not isinstance(k, ModelValue) for k in value):
-            return "[" + ", ".join(f"{k} |-> {format_value(v)}" for k, v in value.items()) + "]"
-        return "(" + " @@ ".join(f"{format_value(k)} :> {format_value(v)}"
-                                 for k, v in value.items()) + ")"
-    return str(value)
-
-
-def changes(before: TlcState | None, after: TlcState) -> dict[str, Any]:
-    """The variables whose values differ between two states (all of them for the first)."""
-    if before is None:
-        return dict(after.values)
-    return {k: v for k, v in after.values.items() if before.values.get(k) != v}
-
-
 def _table(result: CheckResult) -> Table:
     table = Table(title=f"{result.name} (Kafka {result.kafka_version})")
     for column in ("property", "verdict", "expected", "match", "distinct states", "trace",
@@ -109,30 +81,27 @@ def _table(result: CheckResult) -> Table:
             prop.expected or "-",
             "yes" if prop.matches else "[bold red]NO[/]",
             "-" if prop.distinct_states is None else f"{prop.distinct_states:,}",
-            str(len(prop.trace)) if prop.trace else "-",
+            str(len(prop.trace.steps)) if prop.trace else "-",
             f"{prop.seconds:.1f}" + (" (cached)" if prop.cached else ""),
         )
     return table
 
 
-def counterexample_lines(prop: PropertyResult) -> list[str]:
-    """A violation's counterexample as plain lines: each step and what it changed."""
-    lines = [f"{prop.name} violated in {len(prop.trace)} steps (the shortest way):"]
-    previous: TlcState | None = None
-    for index, state in enumerate(prop.trace, start=1):
-        lines.append(f"  {index}. {state.action or 'initial state'}")
-        lines.extend(f"       {name} = {format_value(value)}"
-                     for name, value in changes(previous, state).items())
-        previous = state
-    if prop.loop_to is not None:
-        lines.append(f"  ... and back to step {prop.loop_to}, forever.")
-    elif prop.name == "availability":
-        lines.append("  ... and nothing more happens: the write is never acknowledged.")
-    return lines
+def story_lines(story: Story) -> list[str]:
+    """A violation told in plain lines: a title, then the numbered story."""
+    return [f"{story.title}:", *(f"  {line}" for line in story.lines)]
+
+
+def print_story(story: Story, console: Console, trace_file: Path | None = None) -> None:
+    title, *lines = story_lines(story)
+    console.print(f"\n[bold red]{title}[/]", soft_wrap=True)
+    for line in lines:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+    if trace_file:
+        console.print(f"  (every step's full state: {trace_file})", highlight=False,
+                      markup=False, soft_wrap=True)
 
 
 def _print_counterexample(prop: PropertyResult, console: Console) -> None:
-    title, *steps = counterexample_lines(prop)
-    console.print(f"\n[bold red]{title}[/]")
-    for line in steps:
-        console.print(line, highlight=False, markup=False, soft_wrap=True)
+    assert prop.story is not None, "only violations have one"
+    print_story(prop.story, console, prop.trace_file)

@@ -18,8 +18,8 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, Un
 
 from kafkamc.errors import TlcParseError
 
-__all__ = ["FrozenDict", "ModelValue", "TlcOutcome", "TlcState", "parse_tlc_output",
-           "parse_value"]
+__all__ = ["FrozenDict", "ModelValue", "TlcOutcome", "TlcState", "format_value",
+           "parse_tlc_output", "parse_value"]
 
 Status = Literal["ok", "invariant", "property", "deadlock", "error"]
 
@@ -190,6 +190,26 @@ def _parse(text: str, start: str, what: str, line: int = 1) -> Any:
 def parse_value(text: str) -> Any:
     """Parse one TLA+ value as TLC prints it (see the module's value mapping)."""
     return _parse(text, "value", "cannot parse TLA+ value")
+
+
+def format_value(value: Any) -> str:
+    """A value written the way TLC prints it: the inverse of parse_value."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, ModelValue):
+        return str(value)
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, tuple):
+        return "<<" + ", ".join(format_value(v) for v in value) + ">>"
+    if isinstance(value, frozenset):
+        return "{" + ", ".join(sorted(format_value(v) for v in value)) + "}"
+    if isinstance(value, Mapping):
+        if all(isinstance(k, str) and not isinstance(k, ModelValue) for k in value):
+            return "[" + ", ".join(f"{k} |-> {format_value(v)}" for k, v in value.items()) + "]"
+        return "(" + " @@ ".join(f"{format_value(k)} :> {format_value(v)}"
+                                 for k, v in value.items()) + ")"
+    return str(value)
 
 
 # --- splitting the log into messages -------------------------------------------------

@@ -1,0 +1,46 @@
+"""Counterexamples read back from disk: a check's trace files, or any TLC log."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kafkamc.errors import TlcParseError, TraceFileError
+from kafkamc.events import infer_params
+from kafkamc.resolved import PROPERTIES
+from kafkamc.tlc_output import parse_tlc_output
+from kafkamc.trace import Trace, read_trace, trace_of
+
+
+def saved_traces(path: Path) -> list[Trace]:
+    """The traces of a check: `path` is its out dir (every trace-*.json in it, in
+    kafkamc's property order) or one trace file."""
+    if path.is_file():
+        return [read_trace(path)]
+    if not path.is_dir():
+        raise TraceFileError("no such file or directory", file=str(path))
+    files = sorted(path.glob("trace-*.json"), key=_property_order)
+    if not files:
+        raise TraceFileError("no trace-*.json here: either no property was violated or "
+                             "this is not the out dir of `kafkamc check`", file=str(path))
+    return [read_trace(f) for f in files]
+
+
+def log_trace(log: Path) -> Trace:
+    """The counterexample in a TLC log, kafkamc's or anyone's (plain or -tool)."""
+    try:
+        text = log.read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        raise TraceFileError(f"cannot read it ({error})", file=str(log)) from None
+    try:
+        outcome = parse_tlc_output(text)
+    except TlcParseError as error:
+        raise TraceFileError(f"not a TLC log kafkamc can read ({error})",
+                             file=str(log)) from None
+    if not outcome.trace:
+        said = outcome.message or f"TLC ended with '{outcome.status}'"
+        raise TraceFileError(f"holds no counterexample ({said})", file=str(log))
+    return trace_of(outcome, infer=infer_params)
+
+
+def _property_order(path: Path) -> int:
+    name = path.stem.removeprefix("trace-")
+    return PROPERTIES.index(name) if name in PROPERTIES else len(PROPERTIES)
