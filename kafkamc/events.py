@@ -127,12 +127,12 @@ def _faults(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Event]:
             events.append(Event("crash", f"{b} crashes (its log survives in the page cache)",
                                 (FAULTS, b)))
         elif now == "lost" and _spent(before, after, "disk_losses"):
-            events.append(Event("disk_loss", f"{b} loses its disk{_dropping(lost)}",
+            events.append(Event("disk_loss", f"{b} loses its disk and its whole log{_dropping(lost)}",
                                 (FAULTS, b), records=_ids(lost)))
         elif now == "lost":
-            kept = "every record was on disk" if not lost else \
+            kept = "keeps every record (all were on disk)" if not lost else \
                 f"its unflushed records are gone{_dropping(lost)}"
-            events.append(Event("power_loss", f"{b} loses power: {kept}", (FAULTS, b),
+            events.append(Event("power_loss", f"{b} loses power and {kept}", (FAULTS, b),
                                 records=_ids(lost)))
         elif now == "up":
             events.append(Event("restart", f"{b} restarts with {_log_words(after['log'][b])}, "
@@ -220,6 +220,10 @@ def _brokers(step: Step, before: Mapping[str, Any], after: Mapping[str, Any]) ->
     for b in changed_brokers("log", before, after):
         if b not in lost:
             events.append(_log_change(step, b, before, after))
+    for b in changed_brokers("needsTruncation", before, after):
+        if not after["needsTruncation"][b] and b not in changed_brokers("log", before, after):
+            events.append(Event("truncate", f"{b} checks its log against the leader's epochs "
+                                "and keeps all of it", (str(b),)))
     for b in changed_brokers("hw", before, after):
         if b not in lost:
             events.append(_hw_change(b, before, after))
@@ -307,7 +311,7 @@ def _lost_entries(old: tuple[Any, ...], new: tuple[Any, ...]) -> tuple[Any, ...]
 
 
 def _dropping(lost: tuple[Any, ...]) -> str:
-    return f" ({', '.join(entry_name(e) for e in lost)})" if lost else ""
+    return f": {', '.join(entry_name(e) for e in lost)}" if lost else ""
 
 
 def _ids(entries: tuple[Any, ...] | list[Any]) -> tuple[int, ...]:

@@ -214,9 +214,51 @@ def test_without_json_stdout_is_the_report(tmp_path: Path) -> None:
     steps = result["properties"]["durability"]["trace_length"]
     assert result["properties"]["durability"]["verdict"] == "violated"
     assert re.search(r"durability\s+\S*\s*violated", proc.stdout), describe(proc)
-    assert f"durability violated in {steps} steps" in proc.stdout, describe(proc)
+    assert f"durability is broken in {steps} steps" in proc.stdout, describe(proc)
     with pytest.raises(json.JSONDecodeError):
         json.loads(proc.stdout)
+    # The story under the table is the trace file's, and `explain` tells it again.
+    story = json.loads((tmp_path / "out" / "trace-durability.json").read_text())["narrative"]
+    assert len(story) == steps + 1
+    for line in story:
+        assert f"  {line}\n" in proc.stdout, describe(proc)
+    again = run_kafkamc("explain", tmp_path / "out", cwd=tmp_path)
+    assert again.returncode == 0, describe(again)
+    assert f"durability is broken in {steps} steps" in again.stdout, describe(again)
+    assert [line for line in again.stdout.splitlines() if line.strip() in story] == \
+        [f"  {line}" for line in story], describe(again)
+
+
+def test_render_reads_a_tlc_log_into_trace_json(tmp_path: Path) -> None:
+    """Any TLC log, kafkamc's or not: here the parser's fixture of a lasso."""
+    log = Path(__file__).parent / "fixtures" / "tlc" / "lasso.tool.log"
+    proc = run_kafkamc("render", log, "--out", tmp_path / "r", cwd=tmp_path)
+    assert proc.returncode == 0, describe(proc)
+    assert "goes back to step 1" in proc.stdout, describe(proc)
+    data = json.loads((tmp_path / "r" / "trace.json").read_text())
+    assert data["schema"] == "kafkamc-trace/1" and data["loop_to"] == 1
+    as_json = run_kafkamc("render", log, "--json", "--out", tmp_path / "r", cwd=tmp_path)
+    assert json_stdout(as_json) == data
+
+
+@pytest.mark.parametrize(("command", "make", "fragment"), [
+    ("render", lambda d: d / "missing.log", "cannot read it"),
+    ("render", lambda d: _write(d / "junk.log", "hello\n"), "not a TLC log kafkamc can read"),
+    ("render", lambda d: Path(__file__).parent / "fixtures" / "tlc" / "ok.log",
+     "holds no counterexample"),
+    ("explain", lambda d: d, "no trace-*.json here"),
+    ("explain", lambda d: _write(d / "trace-x.json", "{}"), "not a kafkamc-trace/1 file"),
+])
+def test_explain_and_render_refuse_bad_input_in_one_line(command: str, make: Any,
+                                                         fragment: str, tmp_path: Path) -> None:
+    target = make(tmp_path)
+    proc = run_kafkamc(command, target, cwd=tmp_path)
+    assert_one_line_error(proc, 2, str(target), fragment)
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
 
 
 # ---------------------------------------------------------------------------------
@@ -488,11 +530,13 @@ def test_dsl_check_gives_the_cli_verdicts(tmp_path: Path) -> None:
                        "--json", "--out", tmp_path / "cli", cwd=tmp_path)
     assert proc.returncode == 0, describe(proc)
 
-    def without_seconds(data: dict[str, Any]) -> dict[str, Any]:
-        return {**data, "properties": {name: {k: v for k, v in prop.items() if k != "seconds"}
-                                       for name, prop in data["properties"].items()}}
+    def comparable(data: dict[str, Any]) -> dict[str, Any]:
+        """Without what differs by run: the time and the trace file's path."""
+        return {**data, "properties": {
+            name: {k: v for k, v in prop.items() if k not in ("seconds", "trace")}
+            for name, prop in data["properties"].items()}}
 
-    from_dsl, from_cli = without_seconds(result.to_json()), without_seconds(json_stdout(proc))
+    from_dsl, from_cli = comparable(result.to_json()), comparable(json_stdout(proc))
     assert from_dsl == from_cli
     assert from_cli["properties"]["durability"]["verdict"] == "violated"
     assert result.matches and not result.failed

@@ -99,7 +99,7 @@ def test_a_broken_template_fails_with_a_readable_report(configs: Path, tmp_path:
     failures = junit.findall(".//failure")
     assert any(f.get("type") == "GoldenSpecChanged" for f in failures)
     durability = [f for f in failures if f.get("message", "").startswith("durability:")]
-    assert durability and "violated in" in durability[0].text
+    assert durability and "durability is broken in" in durability[0].text
 
 
 def test_junit_validates_and_counts(configs: Path, tmp_path: Path) -> None:

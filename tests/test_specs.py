@@ -20,6 +20,7 @@ from conftest import (AVAILABILITY_VIOLATED, INVARIANT_OF, PROPERTY_KEYS, RESULT
                       describe, expected_verdicts, json_stdout, load_yaml, run_kafkamc,
                       spec_id)
 from kafkamc.config import DEFAULT_VERSION
+from kafkamc.trace import Trace, from_json
 
 
 @dataclass(frozen=True)
@@ -135,3 +136,91 @@ def test_one_tlc_log_per_run_and_each_verdict_keeps_its_log(
         assert any("No error has been found" in text for text in logs.values()), sorted(logs)
     assert len(logs) == runs, f"{runs} TLC runs, logs: {sorted(logs)}"
 
+
+
+@pytest.mark.tlc
+def test_every_violation_is_told_with_a_reason_the_states_confirm(spec_run: SpecRun) -> None:
+    """Each violated property has a trace file whose story numbers every step and ends
+    with a reason naming the record, brokers and steps involved; the reason is checked
+    here against the trace's own states, not against kafkamc's wording alone."""
+    for name, prop in spec_run.result["properties"].items():
+        if prop["verdict"] != "violated":
+            continue
+        file = spec_run.out / f"trace-{name}.json"
+        assert prop["trace"] == str(file)
+        data = json.loads(file.read_text())
+        trace = from_json(data)
+        assert data["title"].startswith(f"{name} is broken in {len(trace.steps)} step")
+        numbered = [line for line in data["narrative"] if re.match(r"\d+\. ", line)]
+        assert [int(line.split(".")[0]) for line in numbered] == \
+            [s.number for s in trace.steps]
+        assert data["violation"]["step"] == trace.last.number
+        reason = data["violation"]["reason"]
+        assert data["narrative"][-1].endswith(f"{reason}.")
+        CONFIRM[name](trace, reason)
+
+
+def _state_at(trace: Trace, number: int) -> dict[str, Any]:
+    return next(s.state for s in trace.steps if s.number == number)
+
+
+def _confirm_missing_record(trace: Trace, reason: str, history: str) -> None:
+    found = re.search(r"record r(\d+), (?:acknowledged at|readable by consumers since) "
+                      r"step (\d+)[^,]*, is missing from the log of leader (b\d+), "
+                      r"(?:elected at step (\d+)|the leader since the start)", reason)
+    assert found, reason
+    record, since, leader = int(found[1]), int(found[2]), found[3]
+    entries = [r for r in _state_at(trace, since)[history] if r["id"] == record]
+    assert entries, f"r{record} is not in {history} at step {since}"
+    if since > 1:
+        assert not any(r["id"] == record for r in _state_at(trace, since - 1)[history])
+    last = trace.last.state
+    assert last["leader"] == leader and last["status"][leader] == "up"
+    log, offset = last["log"][leader], entries[0]["offset"]
+    assert offset >= len(log) or log[offset]["id"] != record, (reason, log)
+    if found[4]:
+        elected = int(found[4])
+        assert _state_at(trace, elected)["leader"] == leader
+        assert (_state_at(trace, elected - 1)["leader"], _state_at(trace, elected - 1)["epoch"]) \
+            != (leader, _state_at(trace, elected)["epoch"])
+
+
+def _confirm_durability(trace: Trace, reason: str) -> None:
+    if "in no replica's log" in reason:
+        found = re.search(r"record r(\d+), acknowledged at step (\d+), is at offset (\d+)",
+                          reason)
+        assert found, reason
+        last = trace.last.state
+        assert all(int(found[3]) >= len(log) or log[int(found[3])]["id"] != int(found[1])
+                   for log in last["log"].values())
+        return
+    _confirm_missing_record(trace, reason, "acked")
+
+
+def _confirm_consistency(trace: Trace, reason: str) -> None:
+    found = re.search(r"offset (\d+) is below leader (b\d+)'s high watermark \((\d+)\), but ISR "
+                      r"member (b\d+) holds", reason)
+    assert found, reason
+    offset, leader, hw, member = int(found[1]), found[2], int(found[3]), found[4]
+    last = trace.last.state
+    assert last["leader"] == leader and last["hw"][leader] == hw and offset < hw
+    assert member in last["isr"] and last["status"][member] == "up"
+    mine, theirs = last["log"][member], last["log"][leader]
+    assert offset >= len(mine) or mine[offset] != theirs[offset]
+
+
+def _confirm_availability(trace: Trace, reason: str) -> None:
+    found = re.search(r"the faults stopped at step (\d+)", reason)
+    assert found, reason
+    settled = int(found[1])
+    assert _state_at(trace, settled)["phase"] == "settled"
+    assert settled == 1 or _state_at(trace, settled - 1)["phase"] == "running"
+    assert trace.last.state["probe"]["stage"] != "acked"
+
+
+CONFIRM = {
+    "durability": _confirm_durability,
+    "read_stability": lambda trace, reason: _confirm_missing_record(trace, reason, "readable"),
+    "consistency": _confirm_consistency,
+    "availability": _confirm_availability,
+}

@@ -1,7 +1,6 @@
 """Tests of kafkamc.tlc_output on real TLC 2.15 logs (tests/fixtures/tlc) and generated values."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -407,8 +406,8 @@ def test_mutated_logs_never_crash(name: str, tool: bool,
     assert o.status in ("ok", "invariant", "property", "deadlock", "error")
 
 
-def test_long_trace_is_fast() -> None:
-    # One variable changes per step, as in real traces; 10,000 states must stay quick.
+def test_long_trace() -> None:
+    # One variable changes per step, as in real traces; bench/parse.py times this.
     replicas = {ModelValue(f"b{i}"): FrozenDict(leo=0, hw=0, isr=frozenset({1, 2, 3}),
                                                 state="Follower") for i in range(3)}
     big = tla(FrozenDict(replicas), "\n  ")
@@ -418,8 +417,6 @@ def test_long_trace_is_fast() -> None:
                      "@!@!@ENDMSG 2217 @!@!@\n" for n in range(1, 10001))
     text = ("@!@!@STARTMSG 2110:1 @!@!@\nInvariant Inv is violated.\n@!@!@ENDMSG 2110 @!@!@\n"
             + states + "@!@!@STARTMSG 2186:0 @!@!@\nFinished in 1s\n@!@!@ENDMSG 2186 @!@!@\n")
-    start = time.perf_counter()
     o = parse_tlc_output(text)
     assert len(o.trace) == 10000 and o.trace[-1].values["step"] == 10000
     assert o.trace[-1].values["log"] == (100,)
-    assert time.perf_counter() - start < 20
