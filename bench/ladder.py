@@ -11,11 +11,12 @@ A config that TLC cannot finish within the timeout is recorded as "unknown".
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from tsv import show, write_tsv  # bench/tsv.py
 
 from kafkamc.check import check_model
 from kafkamc.config import Bounds, Faults, Model, Topic
@@ -58,11 +59,8 @@ def main() -> int:
                              "verdict": prop.verdict, "distinct_states": prop.distinct_states,
                              "depth": prop.depth, "seconds": f"{prop.seconds:.1f}",
                              "config_wall_seconds": f"{wall:.1f}"})
-                print("\t".join(str(v) for v in rows[-1].values()), file=sys.stderr)
-    with args.out.open("w", newline="") as sink:
-        writer = csv.DictWriter(sink, fieldnames=list(rows[0]), delimiter="\t")
-        writer.writeheader()
-        writer.writerows(rows)
+                show(rows[-1])
+    write_tsv(rows, args.out)
     return 0
 
 

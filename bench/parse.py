@@ -12,7 +12,6 @@ turn it into a trace and tell its story (kafkamc.trace, events, narrative). Run:
 from __future__ import annotations
 
 import argparse
-import csv
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
+
+from tsv import show, write_tsv  # bench/tsv.py
 
 from kafkamc.compile import compile_model, render_cfg, write_spec
 from kafkamc.config import Model
@@ -88,11 +89,8 @@ def main() -> int:
             rows.append({"states": length, "log_bytes": len(text.encode()),
                          "parse_seconds": f"{parse_s:.3f}", "story_seconds": f"{story_s:.3f}",
                          "story_lines": len(story.lines)})
-            print("\t".join(str(v) for v in rows[-1].values()), file=sys.stderr)
-    with args.out.open("w", newline="") as sink:
-        writer = csv.DictWriter(sink, fieldnames=list(rows[0]), delimiter="\t")
-        writer.writeheader()
-        writer.writerows(rows)
+            show(rows[-1])
+    write_tsv(rows, args.out)
     return 0
 
 

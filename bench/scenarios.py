@@ -10,11 +10,12 @@ TLC run, parsing). The run cache is off: every figure is a fresh TLC run. Run:
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from tsv import show, write_tsv  # bench/tsv.py
 
 from kafkamc.check import check_model
 from kafkamc.regress import collect, load
@@ -40,11 +41,8 @@ def main() -> int:
                              "distinct_states": prop.distinct_states, "depth": prop.depth,
                              "tlc_seconds": f"{prop.seconds:.1f}",
                              "config_wall_seconds": f"{wall:.1f}"})
-                print("\t".join(str(v) for v in rows[-1].values()), file=sys.stderr)
-    with args.out.open("w", newline="") as sink:
-        writer = csv.DictWriter(sink, fieldnames=list(rows[0]), delimiter="\t")
-        writer.writeheader()
-        writer.writerows(rows)
+                show(rows[-1])
+    write_tsv(rows, args.out)
     return 0
 
 

@@ -51,6 +51,21 @@ def spec_id(path: Path) -> str:
     return path.stem
 
 
+def acks1_failover_dsl() -> Any:
+    """specs/acks1-failover.yaml written in the Python DSL."""
+    from kafkamc.config import Bounds, Faults, Model, Producer, Topic
+
+    return Model(
+        name="acks1-failover",
+        topic=Topic(replication_factor=3, min_insync_replicas=2,
+                    unclean_leader_election_enable=False),
+        producer=Producer(acks="1"),
+        faults=Faults(crashes=1),
+        bounds=Bounds(records=2),
+        expect={"durability": "violated", "consistency": "holds", "read_stability": "holds",
+                "availability": "holds"})
+
+
 # ---------------------------------------------------------------------------------
 # Running the console script.
 

@@ -15,11 +15,10 @@ from typing import Any
 
 import pytest
 
-from conftest import (ALL_PROPERTIES, SPECS, assert_no_traceback, assert_one_line_error,
-                      describe, json_stdout, kafkamc_script, run_kafkamc, snapshot,
-                      write_config)
+from conftest import (ALL_PROPERTIES, SPECS, acks1_failover_dsl, assert_no_traceback,
+                      assert_one_line_error, describe, json_stdout, kafkamc_script,
+                      run_kafkamc, snapshot, write_config)
 import kafkamc
-from kafkamc.config import Bounds, Faults, Model, Producer, Topic
 
 SPEC = {spec.stem: spec for spec in SPECS}
 CHECK_OPTIONS = ("--out", "--json", "--property", "--workers", "--timeout")
@@ -515,15 +514,7 @@ def test_check_again_into_its_own_out_dir_works(tmp_path: Path) -> None:
 
 @pytest.mark.tlc
 def test_dsl_check_gives_the_cli_verdicts(tmp_path: Path) -> None:
-    model = Model(
-        name="acks1-failover",
-        topic=Topic(replication_factor=3, min_insync_replicas=2,
-                    unclean_leader_election_enable=False),
-        producer=Producer(acks="1"),
-        faults=Faults(crashes=1),
-        bounds=Bounds(records=2),
-        expect={"durability": "violated", "consistency": "holds", "read_stability": "holds",
-                "availability": "holds"})
+    model = acks1_failover_dsl()
     # One worker: TLC's search order, hence its state counts, is then the same each run.
     result = model.check(out_dir=tmp_path / "dsl", properties=["durability"], workers=1)
     proc = run_kafkamc("check", SPEC["acks1-failover"], "-p", "durability", "--workers", "1",

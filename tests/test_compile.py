@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from conftest import (AVAILABILITY_CHECKS, INVARIANT_OF, SPECS, assert_sany_clean,
-                      checked_properties, config_name, defines, describe, parse_cfg,
-                      run_kafkamc, snapshot, spec_id)
+from conftest import (AVAILABILITY_CHECKS, INVARIANT_OF, SPECS, acks1_failover_dsl,
+                      assert_sany_clean, checked_properties, config_name, defines, describe,
+                      parse_cfg, run_kafkamc, snapshot, spec_id)
 from kafkamc.compile import compile_model, write_spec
 from kafkamc.config import Bounds, Faults, Model, Producer, Semantics, Topic
 from kafkamc.errors import ConfigError
@@ -94,15 +94,7 @@ def test_one_cfg_per_checked_property_names_its_operator(
 # The Python DSL gives the module the YAML file gives.
 
 DSL_MODELS: dict[str, Any] = {
-    "acks1-failover": lambda: Model(
-        name="acks1-failover",
-        topic=Topic(replication_factor=3, min_insync_replicas=2,
-                    unclean_leader_election_enable=False),
-        producer=Producer(acks="1"),
-        faults=Faults(crashes=1),
-        bounds=Bounds(records=2),
-        expect={"durability": "violated", "consistency": "holds", "read_stability": "holds",
-                "availability": "holds"}),
+    "acks1-failover": acks1_failover_dsl,
     "jepsen-2013": lambda: Model(
         name="jepsen-2013",
         kafka_version="0.8.0",
