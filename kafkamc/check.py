@@ -18,6 +18,7 @@ from typing import Literal
 
 from kafkamc.cache import CachedRun, RunCache
 from kafkamc.compile import INVARIANTS, CompiledSpec, compile_model, render_cfg, write_spec
+from kafkamc.diagram import FORMATS, draw
 from kafkamc.errors import TlcParseError
 from kafkamc.events import infer_params
 from kafkamc.narrative import Story, tell
@@ -43,6 +44,7 @@ class PropertyResult:
     trace: Trace | None          # the counterexample, when violated
     story: Story | None          # ... told in Kafka's words
     trace_file: Path | None      # ... saved as trace.json (docs/trace-json.md)
+    diagrams: tuple[Path, ...]   # ... drawn as a sequence diagram (.dot, .svg, .png)
     distinct_states: int | None
     depth: int | None            # TLC's search depth when it finished or stopped
     seconds: float               # TLC's wall time (when the run was made, if cached)
@@ -61,6 +63,7 @@ class PropertyResult:
             "expected": self.expected,
             "trace_length": len(self.trace.steps) if self.trace else 0,
             "trace": str(self.trace_file) if self.trace_file else None,
+            "diagrams": [str(d) for d in self.diagrams],
             "distinct_states": self.distinct_states,
             "depth": self.depth,
             "seconds": round(self.seconds, 2),
@@ -100,16 +103,18 @@ class CheckResult:
 
 def check_model(model: Resolved, *, out_dir: Path | None = None,
                 properties: list[Property] | None = None, workers: int | None = None,
-                timeout: float | None = None, cache: RunCache | None = None) -> CheckResult:
+                timeout: float | None = None, cache: RunCache | None = None,
+                diagram_formats: tuple[str, ...] = FORMATS) -> CheckResult:
     """Check `properties` (default: the model's `check`) of `model` with real TLC,
-    replaying runs from `cache` where it has them."""
+    replaying runs from `cache` where it has them. Each violation's trace and story
+    are saved, and its diagram drawn in `diagram_formats`."""
     wanted = [p for p in PROPERTIES if p in (properties or model.check)]
     out = prepare_out_dir(out_dir or Path("out") / model.name)
     spec = compile_model(model)
     files = write_spec(spec, out)
     deadline = None if timeout is None else time.monotonic() + timeout
     runner = _Runner(spec, out, workers or os.cpu_count() or 1, deadline, model.expect, cache,
-                     story_config(model))
+                     story_config(model), diagram_formats)
     safety = [p for p in wanted if p != "availability"]
     if safety:
         runner.check_safety(safety)
@@ -151,9 +156,10 @@ class _Runner:
 
     def __init__(self, spec: CompiledSpec, out: Path, workers: int, deadline: float | None,
                  expect: dict[str, Verdict], cache: RunCache | None,
-                 story_config: dict[str, object]) -> None:
+                 story_config: dict[str, object], diagram_formats: tuple[str, ...]) -> None:
         self.spec, self.out, self.workers, self.deadline = spec, out, workers, deadline
         self.expect, self.cache, self.story_config = expect, cache, story_config
+        self.diagram_formats = diagram_formats
         self.results: dict[Property, PropertyResult] = {}
         self.tlc_version: str | None = None
 
@@ -227,12 +233,14 @@ class _Runner:
     def _decide(self, prop: Property, verdict: Outcome, run: _Run,
                 message: str | None = None) -> None:
         trace = story = trace_file = None
+        diagrams: tuple[Path, ...] = ()
         if verdict == "violated":
             trace = trace_of(run.outcome, infer=infer_params, property=prop,
                              config=self.story_config)
             story = tell(trace)
             trace_file = self.out / f"trace-{prop}.json"
             write_trace(trace, trace_file, story.to_json())
+            diagrams = draw(trace, story, self.out / f"diagram-{prop}", self.diagram_formats)
         self.results[prop] = PropertyResult(
             name=prop,
             verdict=verdict,
@@ -240,6 +248,7 @@ class _Runner:
             trace=trace,
             story=story,
             trace_file=trace_file,
+            diagrams=diagrams,
             distinct_states=run.outcome.distinct_states,
             depth=run.outcome.depth,
             seconds=run.seconds,

@@ -23,6 +23,7 @@ from kafkamc.cache import RunCache, default_cache_dir
 from kafkamc.check import CheckResult, check_model
 from kafkamc.compile import compile_model, write_spec
 from kafkamc.config import Model
+from kafkamc.diagram import FORMATS, draw
 from kafkamc.eras import era_table
 from kafkamc.errors import ConfigError, KafkamcError
 from kafkamc.explain import log_trace, saved_traces
@@ -45,6 +46,19 @@ T = TypeVar("T")
 # A pipe or a CI log has no width; rich would assume 80 columns and cut tables short.
 out_console = Console(width=None if sys.stdout.isatty() else 200)
 err_console = Console(stderr=True)
+
+
+class DiagramFormat(str, Enum):
+    dot = "dot"
+    svg = "svg"
+    png = "png"
+
+
+def _formats(chosen: Optional[list[DiagramFormat]]) -> tuple[str, ...]:
+    return tuple(f.value for f in chosen) if chosen else FORMATS
+
+
+FORMAT_HELP = "Diagram format of each counterexample (repeatable; default dot, svg and png)."
 
 
 class PropertyName(str, Enum):
@@ -88,6 +102,8 @@ def check(
         "reported as unknown (exit 3).")] = None,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
+    formats: Annotated[Optional[list[DiagramFormat]], typer.Option(
+        "--format", help=FORMAT_HELP)] = None,
 ) -> None:
     """Check configs with TLC and report, per property, whether it holds."""
     models = _load_all(files)
@@ -100,7 +116,8 @@ def check(
             results.append(_run(lambda: check_model(
                 model, out_dir=out_dir,
                 properties=[p.value for p in properties] if properties else None,
-                workers=workers, timeout=timeout, cache=cache)))
+                workers=workers, timeout=timeout, cache=cache,
+                diagram_formats=_formats(formats))))
         if not as_json:
             print_result(results[-1], out_console)
     if as_json:
@@ -202,16 +219,19 @@ def render(
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the trace (trace.json's content) on stdout instead of the "
         "story.")] = False,
+    formats: Annotated[Optional[list[DiagramFormat]], typer.Option(
+        "--format", help=FORMAT_HELP)] = None,
 ) -> None:
-    """Read a TLC log's counterexample into a trace: trace.json and the story."""
+    """Read a TLC log's counterexample into a trace: trace.json, a diagram and the story."""
     trace = _run(lambda: log_trace(log))
     story = tell(trace)
     out_dir = _run(lambda: prepare_out_dir(out or Path("out") / log.stem))
     write_trace(trace, out_dir / "trace.json", story.to_json())
+    diagrams = _run(lambda: draw(trace, story, out_dir / "diagram", _formats(formats)))
     if as_json:
         print(json.dumps(to_json(trace, story.to_json()), indent=1))
     else:
-        print_story(story, out_console, out_dir / "trace.json")
+        print_story(story, out_console, (out_dir / "trace.json", *diagrams))
 
 
 @app.command()

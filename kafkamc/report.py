@@ -92,16 +92,18 @@ def story_lines(story: Story) -> list[str]:
     return [f"{story.title}:", *(f"  {line}" for line in story.lines)]
 
 
-def print_story(story: Story, console: Console, trace_file: Path | None = None) -> None:
+def print_story(story: Story, console: Console, files: tuple[Path, ...] = ()) -> None:
+    """The story, then where its trace file and diagrams are."""
     title, *lines = story_lines(story)
     console.print(f"\n[bold red]{title}[/]", soft_wrap=True)
     for line in lines:
         console.print(line, highlight=False, markup=False, soft_wrap=True)
-    if trace_file:
-        console.print(f"  (every step's full state: {trace_file})", highlight=False,
-                      markup=False, soft_wrap=True)
+    if files:
+        console.print(f"  (full states and diagrams: {', '.join(map(str, files))})",
+                      highlight=False, markup=False, soft_wrap=True)
 
 
 def _print_counterexample(prop: PropertyResult, console: Console) -> None:
     assert prop.story is not None, "only violations have one"
-    print_story(prop.story, console, prop.trace_file)
+    files = (prop.trace_file, *prop.diagrams) if prop.trace_file else prop.diagrams
+    print_story(prop.story, console, files)

@@ -1,0 +1,182 @@
+"""Draw a sequence graph (kafkamc.sequence) with graphviz: .dot, .svg and .png.
+
+Lanes run top to bottom, one row per step, numbered on the left. A broker's node
+shows its log when it changed (offsets as cells, committed ones below the HW in
+green); the controller's shows the leader, epoch, ISR and ELR. Faults come from
+the faults lane in red. The violating step's nodes are red, and the reason is
+the diagram's caption.
+"""
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import graphviz
+import networkx as nx
+
+from kafkamc.errors import CheckerError
+from kafkamc.narrative import Story
+from kafkamc.sequence import sequence_graph
+from kafkamc.trace import Trace
+
+FORMATS = ("dot", "svg", "png")
+EDGE_COLOR = {"produce": "#1f5fbf", "ack": "#1f5fbf", "probe_ack": "#1f5fbf",
+              "fetch": "#2e7d32", "learn": "#7b1fa2", "register": "#7b1fa2",
+              "isr_shrink": "#7b1fa2", "isr_expand": "#7b1fa2"}
+RED, PALE_RED, GREEN, GREY = "#c62828", "#ffebee", "#c8e6c9", "#9e9e9e"
+
+
+def to_dot(graph: nx.DiGraph) -> graphviz.Digraph:
+    lanes: list[str] = graph.graph["lanes"]
+    rows: list[int] = graph.graph["rows"]
+    dot = graphviz.Digraph("counterexample", graph_attr={
+        "rankdir": "TB", "newrank": "true", "nodesep": "0.3", "ranksep": "0.22",
+        "fontname": "Helvetica", "labelloc": "t", "label": _caption(graph),
+        "bgcolor": "white"},
+        node_attr={"fontname": "Helvetica", "fontsize": "10"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "9"})
+    _ordered_row(dot, "step-head", [("head", lane) for lane in lanes], "step",
+                 {("head", lane): _head_attrs(lane) for lane in lanes})
+    for index, step in enumerate(rows):
+        nodes = [(lane, index) for lane in lanes]
+        _ordered_row(dot, f"step-{index}", nodes, str(step),
+                     {node: _node_attrs(graph, node) for node in nodes})
+    for source, target, data in graph.edges(data=True):
+        if data["kind"] == "lifeline":
+            dot.edge(_id(source), _id(target), style="dashed", color=GREY, arrowhead="none",
+                     weight="20")
+        else:
+            color = RED if data["kind"] == "fault" else EDGE_COLOR.get(data["event"], "black")
+            dot.edge(_id(source), _id(target), label=f" {data['label']} ", color=color,
+                     fontcolor=color, constraint="false",
+                     penwidth="1.6" if data["kind"] == "fault" else "1.0")
+    return dot
+
+
+def draw(trace: Trace, story: Story, stem: Path,
+         formats: Iterable[str] = FORMATS) -> tuple[Path, ...]:
+    """A counterexample's sequence diagram as `stem`.FORMAT for each format."""
+    return write_diagram(sequence_graph(trace, story), stem, formats)
+
+
+def write_diagram(graph: nx.DiGraph, stem: Path,
+                  formats: Iterable[str] = FORMATS) -> tuple[Path, ...]:
+    """Write `stem`.FORMAT for each format; returns the files written."""
+    dot = to_dot(graph)
+    written = []
+    for fmt in formats:
+        path = stem.with_suffix(f".{fmt}")
+        if fmt == "dot":
+            path.write_text(dot.source)
+        else:
+            path.write_bytes(_run_dot(dot, fmt))
+        written.append(path)
+    return tuple(written)
+
+
+def _run_dot(dot: graphviz.Digraph, fmt: str) -> bytes:
+    try:
+        return dot.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise CheckerError("graphviz's `dot` is not installed: install Debian's graphviz "
+                           "package, or ask for --format dot only") from None
+    except graphviz.CalledProcessError as error:
+        raise CheckerError(f"graphviz's dot failed drawing the diagram: "
+                           f"{error.stderr.decode(errors='replace').strip()}") from None
+
+
+def _ordered_row(dot: graphviz.Digraph, step_id: str, nodes: list[Any], step_label: str,
+                 attrs: dict[Any, dict[str, str]]) -> None:
+    """One row: the step number, then each lane's node, kept in lane order."""
+    with dot.subgraph() as row:
+        row.attr(rank="same")
+        row.node(step_id, label=step_label, shape="plaintext", fontcolor="#555555",
+                 fontsize="11")
+        previous = step_id
+        for node in nodes:
+            row.node(_id(node), **attrs[node])
+            row.edge(previous, _id(node), style="invis")
+            previous = _id(node)
+
+
+def _head_attrs(lane: str) -> dict[str, str]:
+    return {"label": lane, "shape": "box", "style": "filled,rounded",
+            "fillcolor": "#eeeeee", "fontsize": "12", "fontname": "Helvetica-Bold"}
+
+
+def _node_attrs(graph: nx.DiGraph, node: Any) -> dict[str, str]:
+    data = graph.nodes[node]
+    if not data["notes"] and not data["state"] and not data["violating"]:
+        # A lifeline with nothing to say: a dot, bigger where a message starts or ends.
+        if data["kind"] == "event":
+            return {"label": "", "shape": "point", "width": "0.09", "color": "#424242"}
+        return {"label": "", "shape": "point", "width": "0.04", "color": GREY}
+    return {"label": f"<{_table(graph, data)}>", "shape": "plaintext", "margin": "0"}
+
+
+def _table(graph: nx.DiGraph, data: dict[str, Any]) -> str:
+    border = RED if data["violating"] else "#bdbdbd"
+    background = PALE_RED if data["violating"] else "white"
+    rows = [f"<TR><TD ALIGN='LEFT'>{html.escape(note)}</TD></TR>" for note in data["notes"]]
+    state = data["state"]
+    if state and "log" in state:
+        rows.append(f"<TR><TD>{_log_cells(state, graph.graph['reason'], data['violating'])}"
+                    "</TD></TR>")
+    elif state:
+        elr = f" ELR {{{', '.join(state['elr'])}}}" if state["elr"] else ""
+        rows.append(f"<TR><TD><FONT POINT-SIZE='9'>epoch {state['epoch']}: leader "
+                    f"{html.escape(state['leader'])}<BR/>ISR {{{', '.join(state['isr'])}}}"
+                    f"{elr}</FONT></TD></TR>")
+    if not rows:
+        rows.append("<TR><TD> </TD></TR>")
+    return (f"<TABLE BORDER='1' CELLBORDER='0' CELLSPACING='0' CELLPADDING='3' "
+            f"COLOR='{border}' BGCOLOR='{background}'>{''.join(rows)}</TABLE>")
+
+
+def _log_cells(state: dict[str, Any], reason: str, violating: bool) -> str:
+    """A broker's log as a row of cells: offset, record and epoch; green below the HW."""
+    cells = []
+    for offset, (record, epoch) in enumerate(state["log"]):
+        fill = GREEN if offset < state["hw"] else "white"
+        name = f"r{record}" if record else "probe"
+        cells.append(f"<TD BGCOLOR='{fill}' BORDER='1' COLOR='#9e9e9e'><FONT POINT-SIZE='8'>"
+                     f"{offset}</FONT><BR/>{name}<BR/><FONT POINT-SIZE='8'>e{epoch}</FONT></TD>")
+    missing = re.search(r"record (r\d+)", reason) if violating else None
+    if missing:
+        cells.append(f"<TD BORDER='1' COLOR='{RED}'><FONT COLOR='{RED}'>no {missing[1]}</FONT>"
+                     "</TD>")
+    if not cells:
+        cells.append("<TD><FONT POINT-SIZE='8' COLOR='#757575'>empty log</FONT></TD>")
+    status = "" if state["status"] == "up" else f" ({state['status']})"
+    return (f"<TABLE BORDER='0' CELLSPACING='1'><TR>{''.join(cells)}</TR>"
+            f"<TR><TD COLSPAN='{len(cells)}'><FONT POINT-SIZE='8'>HW {state['hw']}"
+            f"{html.escape(status)}</FONT></TD></TR></TABLE>")
+
+
+def _caption(graph: nx.DiGraph) -> str:
+    omitted = graph.graph["omitted"]
+    note = (f"<BR/><FONT COLOR='#757575'>{omitted} steps in the middle are not drawn; "
+            "trace.json has them all</FONT>") if omitted else ""
+    return (f"<<B>{html.escape(graph.graph['title'])}</B><BR/><FONT COLOR='{RED}'>step "
+            f"{graph.graph['violation_step']}: {_wrap(graph.graph['reason'])}"
+            f"</FONT>{note}>")
+
+
+def _wrap(text: str, width: int = 110) -> str:
+    """A long reason as escaped lines joined by <BR/>: graphviz does not wrap labels."""
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<BR/>".join(html.escape(line) for line in lines)
+
+
+def _id(node: Any) -> str:
+    return f"{node[0]}-{node[1]}"
