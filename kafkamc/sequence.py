@@ -172,8 +172,9 @@ def short_label(event: Event) -> str:
         "power_loss": f"power loss{' (lost ' + records + ')' if records else ''}",
         "disk_loss": f"disk loss{' (lost ' + records + ')' if records else ''}",
         "partition": text.replace("the network cuts ", "").replace(" off from ", " cut from "),
-        "heal": "partition heals", "truncate": f"truncate (drop {records})" if records
-        else "keeps its log", "fence": f"fence {event.actors[-1]}", "offline": "offline",
+        "heal": "partition heals",
+        "truncate": f"truncate (drop {records})" if records else "keeps its log",
+        "fence": " ".join(["fence", *event.actors[1:]]), "offline": "offline",
         "settle": "faults stop", "probe_retry": "retry",
     }
     return labels.get(event.kind, text)

@@ -38,7 +38,7 @@ RESULT_KEYS = {"name", "kafka_version", "properties", "tlc"}
 # Per property, as the README documents it (the list plus TLC's search depth,
 # whether the run cache answered, and the trace file of a violation).
 PROPERTY_KEYS = {"verdict", "expected", "trace_length", "distinct_states", "depth", "seconds",
-                 "cached", "trace"}
+                 "cached", "trace", "diagrams"}
 VERDICTS = {"holds", "violated"}
 
 # A safety net against a hung subprocess only; no test asserts on time.

@@ -1,0 +1,100 @@
+"""Sequence diagrams of counterexamples: the graph, and real SVG and PNG from real dot."""
+from __future__ import annotations
+
+import dataclasses
+import struct
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import SPECS
+from kafkamc.check import check_model
+from kafkamc.config import Model
+from kafkamc.diagram import RED, draw
+from kafkamc.explain import log_trace
+from kafkamc.narrative import tell
+from kafkamc.sequence import MAX_ROWS, lanes_of, sequence_graph
+from kafkamc.trace import Trace, read_trace
+
+SVG = "{http://www.w3.org/2000/svg}"
+FIXTURES = Path(__file__).parent / "fixtures" / "tlc"
+
+
+@pytest.fixture(scope="module")
+def jepsen(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Jepsen 2013's durability violation, checked by real TLC and drawn by real dot."""
+    model = Model.from_yaml(next(s for s in SPECS if s.stem == "jepsen-2013")).resolve()
+    out = tmp_path_factory.mktemp("jepsen") / "out"
+    check_model(model, out_dir=out, properties=["durability"])
+    return out
+
+
+def _nodes(svg: Path) -> dict[str, ET.Element]:
+    root = ET.parse(svg).getroot()          # raises on anything but well-formed XML
+    return {group.findtext(f"{SVG}title"): group for group in root.iter(f"{SVG}g")
+            if group.get("class") == "node"}
+
+
+@pytest.mark.tlc
+def test_the_svg_has_one_lifeline_per_actor_and_marks_the_violation(jepsen: Path) -> None:
+    trace = read_trace(jepsen / "trace-durability.json")
+    nodes = _nodes(jepsen / "diagram-durability.svg")
+    heads = sorted(title.removeprefix("head-") for title in nodes if title.startswith("head-"))
+    assert heads == sorted(["producer", "b1", "b2", "b3", "controller", "faults"])
+    leader = str(trace.last.state["leader"])
+    last_row = len(trace.steps) - 1       # every Jepsen step has an event: no row collapsed
+    marked = nodes[f"{leader}-{last_row}"]
+    assert RED.lower() in ET.tostring(marked, encoding="unicode").lower()
+    assert "no r1" in "".join(marked.itertext())
+    unmarked = nodes[f"b3-{last_row}"]
+    assert RED.lower() not in ET.tostring(unmarked, encoding="unicode").lower()
+    text = "".join(ET.parse(jepsen / "diagram-durability.svg").getroot().itertext())
+    assert "is missing from the log of leader" in text and "produce r1" in text
+
+
+@pytest.mark.tlc
+def test_png_and_dot_are_real(jepsen: Path) -> None:
+    png = (jepsen / "diagram-durability.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert width > 600 and height > 400, (width, height)
+    assert (jepsen / "diagram-durability.dot").read_text().startswith("digraph counterexample")
+
+
+@pytest.mark.tlc
+def test_message_edges_go_from_sender_to_receiver(jepsen: Path) -> None:
+    trace = read_trace(jepsen / "trace-durability.json")
+    graph = sequence_graph(trace, tell(trace))
+    messages = {(u[0], v[0], d["event"]) for u, v, d in graph.edges(data=True)
+                if d["kind"] in ("message", "fault")}
+    assert ("producer", "b1", "produce") in messages
+    assert ("b1", "producer", "ack") in messages
+    assert ("faults", "b1", "crash") in messages
+    assert ("b1", "controller", "isr_shrink") in messages
+
+
+@pytest.mark.tlc
+def test_a_long_trace_is_cut_and_says_so(jepsen: Path, tmp_path: Path) -> None:
+    """400 steps that alternate two real states: the diagram keeps MAX_ROWS rows at
+    most, names how many it left out, and dot still draws it."""
+    trace = read_trace(jepsen / "trace-durability.json")
+    first, second = trace.steps[1], trace.steps[2]
+    steps = [trace.steps[0]] + [dataclasses.replace(
+        second if i % 2 else first, number=i + 2,
+        changed=(second if i % 2 else first).changed or first.changed) for i in range(400)]
+    long = Trace(trace.property, trace.violated, tuple(steps), config=trace.config)
+    story = tell(long)
+    graph = sequence_graph(long, story)
+    assert len(graph.graph["rows"]) <= MAX_ROWS
+    assert graph.graph["omitted"] == 401 - len(graph.graph["rows"])
+    svg = draw(long, story, tmp_path / "long", ["svg"])[0]
+    text = "".join(ET.parse(svg).getroot().itertext())
+    assert f"{graph.graph['omitted']} steps in the middle are not drawn" in text
+
+
+def test_a_foreign_log_is_drawn_on_one_lane(tmp_path: Path) -> None:
+    trace = log_trace(FIXTURES / "lasso.log")
+    assert lanes_of(trace) == ["spec"]
+    svg = draw(trace, tell(trace), tmp_path / "lasso", ["svg"])[0]
+    assert "head-spec" in _nodes(svg)
