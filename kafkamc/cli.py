@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import webbrowser
 from collections.abc import Callable
 from contextlib import nullcontext
 from enum import Enum
@@ -27,6 +28,7 @@ from kafkamc.diagram import FORMATS, draw
 from kafkamc.eras import era_table
 from kafkamc.errors import ConfigError, KafkamcError
 from kafkamc.explain import log_trace, saved_traces
+from kafkamc.html_report import write_html
 from kafkamc.outdir import prepare_out_dir
 from kafkamc.junit import write_junit
 from kafkamc.regress import ConfigRun, collect, load
@@ -104,6 +106,9 @@ def check(
         "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
     formats: Annotated[Optional[list[DiagramFormat]], typer.Option(
         "--format", help=FORMAT_HELP)] = None,
+    open_report: Annotated[bool, typer.Option(
+        "--open", help="Open each config's report.html in the browser when it is done.")]
+    = False,
 ) -> None:
     """Check configs with TLC and report, per property, whether it holds."""
     models = _load_all(files)
@@ -118,6 +123,9 @@ def check(
                 properties=[p.value for p in properties] if properties else None,
                 workers=workers, timeout=timeout, cache=cache,
                 diagram_formats=_formats(formats))))
+        page = _run(lambda: write_html(results[-1], model))
+        if open_report:
+            webbrowser.open(page.resolve().as_uri())
         if not as_json:
             print_result(results[-1], out_console)
     if as_json:

@@ -62,6 +62,12 @@ def draw(trace: Trace, story: Story, stem: Path,
     return write_diagram(sequence_graph(trace, story), stem, formats)
 
 
+def svg_of(trace: Trace, story: Story) -> str:
+    """The diagram as an <svg> element, to inline in a page."""
+    svg = _run_dot(to_dot(sequence_graph(trace, story)), "svg").decode()
+    return svg[svg.index("<svg"):]
+
+
 def write_diagram(graph: nx.DiGraph, stem: Path,
                   formats: Iterable[str] = FORMATS) -> tuple[Path, ...]:
     """Write `stem`.FORMAT for each format; returns the files written."""

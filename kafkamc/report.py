@@ -22,7 +22,8 @@ def print_result(result: CheckResult, console: Console) -> None:
         elif prop.verdict == "unknown":
             console.print(f"{prop.name}: unknown: {prop.message}", style="yellow", markup=False,
                           soft_wrap=True)
-    console.print(f"Spec, TLC configs and logs: {result.out_dir}", soft_wrap=True)
+    console.print(f"Report: {result.out_dir / 'report.html'} (spec, TLC configs and logs "
+                  "beside it)", soft_wrap=True)
 
 
 def print_regress(report: Report, console: Console) -> None:

@@ -1,0 +1,126 @@
+"""report.html: everything about one check on one self-contained page.
+
+The config, the verdict table, and per violation its diagram (inline SVG), its
+story and a table of steps with what each changed, every step with an anchor
+that the story links to. No script, no stylesheet or font from the network: the
+page reads the same offline and without JavaScript.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from kafkamc.check import CheckResult, PropertyResult
+from kafkamc.diagram import svg_of
+from kafkamc.resolved import Resolved
+from kafkamc.tlc_output import format_value
+
+STYLE = """
+body { font-family: Helvetica, Arial, sans-serif; margin: 2em; color: #212121; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; }
+table { border-collapse: collapse; margin: 0.5em 0; }
+td, th { border: 1px solid #bdbdbd; padding: 0.25em 0.6em; text-align: left;
+         vertical-align: top; font-size: 0.9em; }
+th { background: #eeeeee; }
+.holds { color: #2e7d32; font-weight: bold; } .violated { color: #c62828; font-weight: bold; }
+.unknown { color: #f57f17; font-weight: bold; } .mismatch { background: #ffebee; }
+.diagram { overflow-x: auto; border: 1px solid #e0e0e0; padding: 0.5em; }
+.diagram svg { max-width: 100%; height: auto; }
+ol.story li { margin: 0.2em 0; } .reason { color: #c62828; font-weight: bold; }
+tr.violating td { background: #ffebee; } pre { background: #fafafa; padding: 0.8em; }
+code, pre, td.state { font-family: Menlo, Consolas, monospace; font-size: 0.85em; }
+"""
+
+
+def write_html(result: CheckResult, model: Resolved) -> Path:
+    path = result.out_dir / "report.html"
+    path.write_text(render_html(result, model))
+    return path
+
+
+def render_html(result: CheckResult, model: Resolved) -> str:
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+             f"<title>kafkamc: {_e(result.name)}</title><style>{STYLE}</style></head><body>",
+             f"<h1>kafkamc: {_e(result.name)} (Kafka {_e(result.kafka_version)})</h1>",
+             _config(model), _verdicts(result)]
+    for prop in result.properties.values():
+        if prop.verdict == "violated":
+            parts.append(_violation(prop))
+        elif prop.verdict == "unknown":
+            parts.append(f"<h2 id='{prop.name}'>{prop.name}: unknown</h2>"
+                         f"<p>{_e(prop.message or '')}</p>")
+    parts.append(f"<p>TLC {_e(result.tlc_version or 'unknown')}; the spec, TLC configs and "
+                 f"logs are in {_e(str(result.out_dir))}.</p></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _config(model: Resolved) -> str:
+    source = Path(model.source) if model.source else None
+    text = source.read_text() if source and source.is_file() else None
+    settings = [("replication.factor", model.replication_factor),
+                ("min.insync.replicas", model.min_insync_replicas),
+                ("unclean.leader.election.enable", model.unclean_leader_election),
+                ("flush.messages: 1", model.flush_every_append), ("acks", model.acks),
+                ("records", model.records),
+                *((f"faults: {k}", v) for k, v in vars(model.faults).items() if v)]
+    rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(str(v))}</td></tr>" for k, v in settings)
+    listing = f"<details><summary>{_e(source.name)}</summary><pre>{_e(text)}</pre></details>" \
+        if text and source else ""
+    return f"<h2>Config</h2><p>{_e(model.description)}</p><table>{rows}</table>{listing}"
+
+
+def _verdicts(result: CheckResult) -> str:
+    rows = []
+    for prop in result.properties.values():
+        link = f"<a href='#{prop.name}'>{prop.name}</a>" if prop.verdict != "holds" \
+            else prop.name
+        rows.append(
+            f"<tr class='{'' if prop.matches else 'mismatch'}'><td>{link}</td>"
+            f"<td class='{prop.verdict}'>{prop.verdict}</td><td>{prop.expected or '-'}</td>"
+            f"<td>{'yes' if prop.matches else 'NO'}</td>"
+            f"<td>{'-' if prop.distinct_states is None else f'{prop.distinct_states:,}'}</td>"
+            f"<td>{len(prop.trace.steps) if prop.trace else '-'}</td>"
+            f"<td>{prop.seconds:.1f}</td></tr>")
+    return ("<h2>Verdicts</h2><table><tr><th>property</th><th>verdict</th><th>expected</th>"
+            "<th>match</th><th>distinct states</th><th>trace</th><th>seconds</th></tr>"
+            + "".join(rows) + "</table>")
+
+
+def _violation(prop: PropertyResult) -> str:
+    assert prop.trace is not None and prop.story is not None, "only violations have one"
+    trace, story = prop.trace, prop.story
+    anchor = prop.name
+    items = []
+    for step, line in zip(trace.steps, story.lines):
+        text = line.split(". ", 1)[1] if ". " in line else line
+        items.append(f"<li value='{step.number}'><a href='#{anchor}-step-{step.number}'>"
+                     f"{_e(text)}</a></li>")
+    ending = "".join(f"<p class='reason'>{_e(line)}</p>"
+                     for line in story.lines[len(trace.steps):])
+    rows = []
+    for step in trace.steps:
+        changed = {k: c.after for k, c in step.changed.items()} if step.changed \
+            else step.state
+        state = "<br>".join(f"{_e(k)} = {_e(format_value(v))}" for k, v in changed.items())
+        marked = " class='violating'" if step.number == story.violation.step else ""
+        rows.append(f"<tr id='{anchor}-step-{step.number}'{marked}><td>{step.number}</td>"
+                    f"<td>{_e(step.title)}</td><td class='state'>{state}</td></tr>")
+    return (f"<h2 id='{anchor}'>{_e(story.title)}</h2>"
+            f"<div class='diagram'>{_svg(prop)}</div>"
+            f"<h3>What happened</h3><ol class='story'>{''.join(items)}</ol>{ending}"
+            f"<h3>Steps and what each changed</h3><table><tr><th>step</th><th>action</th>"
+            f"<th>changed (all of the first state)</th></tr>{''.join(rows)}</table>")
+
+
+def _svg(prop: PropertyResult) -> str:
+    """The diagram check drew, or a fresh one when it drew no SVG (--format)."""
+    drawn = next((d for d in prop.diagrams if d.suffix == ".svg"), None)
+    assert prop.trace is not None and prop.story is not None
+    if drawn is None:
+        return svg_of(prop.trace, prop.story)
+    svg = drawn.read_text()
+    return svg[svg.index("<svg"):]
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
