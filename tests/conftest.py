@@ -23,6 +23,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 SPECS: list[Path] = sorted((REPO / "specs").glob("*.yaml"))
+SPEC_BY_NAME: dict[str, Path] = {spec.stem: spec for spec in SPECS}
 
 # The contract, written out here rather than imported from kafkamc, so that a
 # change in kafkamc shows up as a failing test.

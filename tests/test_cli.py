@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from conftest import (ALL_PROPERTIES, SPECS, acks1_failover_dsl, assert_no_traceback,
+from conftest import (ALL_PROPERTIES, SPEC_BY_NAME, acks1_failover_dsl, assert_no_traceback,
                       assert_one_line_error, describe, json_stdout, kafkamc_script,
                       run_kafkamc, snapshot, write_config)
 import kafkamc
 
-SPEC = {spec.stem: spec for spec in SPECS}
+SPEC = SPEC_BY_NAME
 CHECK_OPTIONS = ("--out", "--json", "--property", "--workers", "--timeout")
 
 # acks=1 and a crash of the leader before the follower fetched: durability is
