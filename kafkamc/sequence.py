@@ -176,5 +176,6 @@ def short_label(event: Event) -> str:
         "truncate": f"truncate (drop {records})" if records else "keeps its log",
         "fence": " ".join(["fence", *event.actors[1:]]), "offline": "offline",
         "settle": "faults stop", "probe_retry": "retry",
+        "elr": text.replace("the eligible leader replicas become ", "ELR "),
     }
     return labels.get(event.kind, text)
