@@ -26,6 +26,7 @@ FORMATS = ("dot", "svg", "png")
 EDGE_COLOR = {"produce": "#1f5fbf", "ack": "#1f5fbf", "probe_ack": "#1f5fbf",
               "fetch": "#2e7d32", "learn": "#7b1fa2", "register": "#7b1fa2",
               "isr_shrink": "#7b1fa2", "isr_expand": "#7b1fa2"}
+CUT_WORDS = {"brokers": "brokers", "controller": "controller", "both": "all"}
 RED, PALE_RED, GREEN, GREY = "#c62828", "#ffebee", "#c8e6c9", "#9e9e9e"
 
 
@@ -45,7 +46,11 @@ def to_dot(graph: nx.DiGraph) -> graphviz.Digraph:
         _ordered_row(dot, f"step-{index}", nodes, str(step),
                      {node: _node_attrs(graph, node) for node in nodes})
     for source, target, data in graph.edges(data=True):
-        if data["kind"] == "lifeline":
+        if data["kind"] == "lifeline" and data["cut"] != "none":
+            dot.edge(_id(source), _id(target), style="dotted", color=RED, penwidth="2.5",
+                     arrowhead="tee", weight="20", fontcolor=RED,
+                     label=f" cut from {CUT_WORDS[data['cut']]} ")
+        elif data["kind"] == "lifeline":
             dot.edge(_id(source), _id(target), style="dashed", color=GREY, arrowhead="none",
                      weight="20")
         else:
@@ -158,7 +163,8 @@ def _log_cells(state: dict[str, Any], reason: str, violating: bool) -> str:
         cells.append("<TD><FONT POINT-SIZE='8' COLOR='#757575'>empty log</FONT></TD>")
     status = "" if state["status"] == "up" else f" ({state['status']})"
     return (f"<TABLE BORDER='0' CELLSPACING='1'><TR>{''.join(cells)}</TR>"
-            f"<TR><TD COLSPAN='{len(cells)}'><FONT POINT-SIZE='8'>HW {state['hw']}"
+            f"<TR><TD COLSPAN='{len(cells)}'><FONT POINT-SIZE='8'>HW {state['hw']} · "
+            f"LEO {len(state['log'])}"
             f"{html.escape(status)}</FONT></TD></TR></TABLE>")
 
 

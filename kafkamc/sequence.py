@@ -72,7 +72,12 @@ def sequence_graph(trace: Trace, story: Story) -> nx.DiGraph:
                 graph.nodes[(lane, index)]["violating"] = True
     for lane in lanes:
         chain = [("head", lane)] + [(lane, i) for i in range(len(rows))]
-        nx.add_path(graph, chain, kind="lifeline")
+        nx.add_path(graph, chain, kind="lifeline", cut="none")
+        for index, row in enumerate(rows[:-1]):
+            # A partitioned broker's lifeline is drawn cut from the step it is cut off
+            # until the step it heals.
+            side = row.step.state.get("cut", {}).get(lane, "none")
+            graph.edges[(lane, index), (lane, index + 1)]["cut"] = side
     return graph
 
 

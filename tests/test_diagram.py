@@ -98,3 +98,24 @@ def test_a_foreign_log_is_drawn_on_one_lane(tmp_path: Path) -> None:
     assert lanes_of(trace) == ["spec"]
     svg = draw(trace, tell(trace), tmp_path / "lasso", ["svg"])[0]
     assert "head-spec" in _nodes(svg)
+
+
+@pytest.mark.tlc
+def test_a_partition_cuts_the_lifeline(tmp_path: Path) -> None:
+    """acks=1 on 2.1, and the leader cut off from everyone: its acknowledged write is
+    lost, and its lifeline is drawn cut from the step it is cut off."""
+    from kafkamc.config import Bounds, Faults, Producer, Topic
+
+    model = Model(name="zombie", kafka_version="2.1",
+                  topic=Topic(replication_factor=2, min_insync_replicas=1,
+                              unclean_leader_election_enable=False),
+                  producer=Producer(acks="1"), faults=Faults(network_partitions=1),
+                  bounds=Bounds(records=1), check=["durability"])
+    result = model.check(out_dir=tmp_path / "out", diagram_formats=("svg",))
+    prop = result.properties["durability"]
+    assert prop.verdict == "violated"
+    assert [e.kind for step in prop.story.events for e in step].count("partition") == 1
+    root = ET.parse(prop.diagrams[0]).getroot()
+    cut = [g for g in root.iter(f"{SVG}g") if g.get("class") == "edge"
+           and "cut from" in "".join(g.itertext())]
+    assert cut and all(RED.lower() in ET.tostring(g, encoding="unicode").lower() for g in cut)

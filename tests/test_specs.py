@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,6 +159,12 @@ def test_every_violation_is_told_with_a_reason_the_states_confirm(spec_run: Spec
         reason = data["violation"]["reason"]
         assert data["narrative"][-1].endswith(f"{reason}.")
         CONFIRM[name](trace, reason)
+        # ... and drawn: .dot, .svg (well-formed XML naming the reason) and .png.
+        diagrams = [Path(d) for d in prop["diagrams"]]
+        assert [d.suffix for d in diagrams] == [".dot", ".svg", ".png"]
+        assert all(d.is_file() and d.stat().st_size > 0 for d in diagrams)
+        svg_text = "".join(ET.parse(diagrams[1]).getroot().itertext())
+        assert f"step {trace.last.number}:" in svg_text
 
 
 def _state_at(trace: Trace, number: int) -> dict[str, Any]:
