@@ -44,10 +44,12 @@ class Event:
     source: str | None = None       # a message's sender and receiver, for diagrams
     target: str | None = None
     records: tuple[int, ...] = ()   # record ids involved
+    label: str = ""                 # a few words for a diagram, where the kind is not enough
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "text": self.text, "actors": list(self.actors),
-                "source": self.source, "target": self.target, "records": list(self.records)}
+        return {"kind": self.kind, "text": self.text, "label": self.label,
+                "actors": list(self.actors), "source": self.source, "target": self.target,
+                "records": list(self.records)}
 
 
 def is_kafka_state(state: Mapping[str, Any]) -> bool:
@@ -147,7 +149,7 @@ def _faults(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Event]:
             away = {"brokers": "the other brokers", "controller": "the controller",
                     "both": "the other brokers and the controller"}[side]
             events.append(Event("partition", f"the network cuts {b} off from {away}",
-                                (FAULTS, b)))
+                                (FAULTS, b), label=f"{b} cut from {away}"))
     return events
 
 
@@ -166,7 +168,8 @@ def _controller(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Eve
         events.append(_isr_change(before, after))
     if before.get("elr") != after.get("elr") and "elr" in after:
         events.append(Event("elr", f"the eligible leader replicas become "
-                            f"{brokers(after['elr'])}", (CONTROLLER,)))
+                            f"{brokers(after['elr'])}", (CONTROLLER,),
+                            label=f"ELR {brokers(after['elr'])}"))
     return events
 
 
@@ -176,29 +179,34 @@ def _election(before: Mapping[str, Any], after: Mapping[str, Any]) -> Event:
         return Event("offline", f"no broker may lead: the partition goes offline (epoch "
                      f"{epoch}, ISR {isr})", (CONTROLLER,))
     if leader in before["isr"]:
-        kind, how = "election_clean", "a clean election"
+        kind, how, short = "election_clean", "a clean election", ""
     elif leader in before.get("elr", frozenset()):
-        kind, how = "election_elr", "an election from the eligible leader replicas"
+        kind, how, short = ("election_elr", "an election from the eligible leader replicas",
+                            ", from ELR")
     elif leader == before.get("lastLeader"):
-        kind, how = "election_last_leader", "the last known leader's election"
+        kind, how, short = ("election_last_leader", "the last known leader's election",
+                            ", last leader")
     else:
-        kind, how = "election_unclean", (f"an unclean election ({leader} was not in the ISR "
-                                         f"{brokers(before['isr'])})")
+        kind, how, short = ("election_unclean", f"an unclean election ({leader} was not in "
+                            f"the ISR {brokers(before['isr'])})", ", unclean")
     return Event(kind, f"the controller elects {leader} leader of epoch {epoch} in {how}, "
-                 f"with ISR {isr}", (CONTROLLER, leader))
+                 f"with ISR {isr}", (CONTROLLER, leader),
+                 label=f"elect {leader} (epoch {epoch}{short})")
 
 
 def _isr_change(before: Mapping[str, Any], after: Mapping[str, Any]) -> Event:
     removed, added = before["isr"] - after["isr"], after["isr"] - before["isr"]
     leader = str(after["leader"])
     if removed and not added:
+        out = ", ".join(sorted(map(str, removed)))
         return Event("isr_shrink", f"{leader} shrinks the ISR to {brokers(after['isr'])} "
-                     f"({', '.join(sorted(map(str, removed)))} out)", (CONTROLLER, leader),
-                     source=leader, target=CONTROLLER)
+                     f"({out} out)", (CONTROLLER, leader), source=leader, target=CONTROLLER,
+                     label=f"ISR - {out}")
     if added and not removed:
+        back = ", ".join(sorted(map(str, added)))
         return Event("isr_expand", f"{leader} expands the ISR to {brokers(after['isr'])} "
-                     f"({', '.join(sorted(map(str, added)))} back in sync)",
-                     (CONTROLLER, leader), source=leader, target=CONTROLLER)
+                     f"({back} back in sync)", (CONTROLLER, leader), source=leader,
+                     target=CONTROLLER, label=f"ISR + {back}")
     return Event("isr_change", f"the ISR becomes {brokers(after['isr'])}", (CONTROLLER,))
 
 
@@ -216,7 +224,7 @@ def _brokers(step: Step, before: Mapping[str, Any], after: Mapping[str, Any]) ->
         if b not in learnt | restarted and before["isr"] == after["isr"]:
             events.append(Event("learn", f"{b} learns that the ISR is "
                                 f"{brokers(after['leaderIsr'][b])}", (CONTROLLER, str(b)),
-                                source=CONTROLLER, target=str(b)))
+                                source=CONTROLLER, target=str(b), label="ISR update"))
     for b in changed_brokers("log", before, after):
         if b not in lost:
             events.append(_log_change(step, b, before, after))
@@ -233,12 +241,14 @@ def _brokers(step: Step, before: Mapping[str, Any], after: Mapping[str, Any]) ->
 def _learn(b: Any, after: Mapping[str, Any]) -> Event:
     leader, epoch = after["knownLeader"][b], after["knownEpoch"][b]
     if leader == b:
-        text = f"{b} learns that it leads epoch {epoch}"
+        text, label = f"{b} learns that it leads epoch {epoch}", f"leads epoch {epoch}"
     elif leader == NONE:
-        text = f"{b} learns that the partition is offline (epoch {epoch})"
+        text, label = f"{b} learns that the partition is offline (epoch {epoch})", "offline"
     else:
         text = f"{b} learns that {leader} leads epoch {epoch} and follows it"
-    return Event("learn", text, (CONTROLLER, str(b)), source=CONTROLLER, target=str(b))
+        label = f"{leader} leads epoch {epoch}"
+    return Event("learn", text, (CONTROLLER, str(b)), source=CONTROLLER, target=str(b),
+                 label=label)
 
 
 def _log_change(step: Step, b: Any, before: Mapping[str, Any],
@@ -269,11 +279,12 @@ def _hw_change(b: Any, before: Mapping[str, Any], after: Mapping[str, Any]) -> E
     name = str(b)
     if after["knownLeader"][b] == b:
         covered = [e for e in after["log"][b][old:new] if e["id"] != PROBE_ID]
-        committed = f": {', '.join(record_name(e['id']) for e in covered)} committed" \
-            if covered and new > old else ""
-        return Event("hw", f"{b} moves the high watermark to {new}{committed}", (name,),
-                     records=_ids(covered))
-    return Event("hw", f"{b} learns the high watermark {new}", (name,))
+        names = ", ".join(record_name(e["id"]) for e in covered)
+        return Event("hw", f"{b} moves the high watermark to {new}"
+                     f"{f': {names} committed' if covered else ''}", (name,),
+                     records=_ids(covered),
+                     label=f"HW {new}{f' ({names} committed)' if covered else ''}")
+    return Event("hw", f"{b} learns the high watermark {new}", (name,), label=f"HW {new}")
 
 
 def _producer(step: Step, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Event]:

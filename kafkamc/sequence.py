@@ -61,14 +61,15 @@ def sequence_graph(trace: Trace, story: Story) -> nx.DiGraph:
                        violation_step=story.violation.step)
     for lane in lanes:
         graph.add_node(("head", lane), lane=lane, kind="head")
+    culprits = blamed(lanes, story.violation.reason)
     for index, row in enumerate(rows):
         for lane in lanes:
             graph.add_node((lane, index), lane=lane, row=index, step=row.step.number,
                            kind="idle", notes=[], state=None, violating=False)
         _place_events(graph, lanes, index, row)
-        _place_state(graph, index, row, blamed(lanes, story.violation.reason))
+        _place_state(graph, index, row, culprits)
         if row.violating:
-            for lane in blamed(lanes, story.violation.reason):
+            for lane in culprits:
                 graph.nodes[(lane, index)]["violating"] = True
     for lane in lanes:
         chain = [("head", lane)] + [(lane, i) for i in range(len(rows))]
@@ -149,38 +150,18 @@ def blamed(lanes: list[str], reason: str) -> list[str]:
 
 def short_label(event: Event) -> str:
     """A few words for the diagram; the story has the full sentence."""
+    if event.label:
+        return event.label
     records = ", ".join(f"r{r}" if r else "probe" for r in event.records)
-    text = event.text
-    if event.kind.startswith("election"):
-        found = re.search(r"elects (\S+) leader of epoch (\d+)", text)
-        how = {"election_unclean": ", unclean", "election_elr": ", from ELR",
-               "election_last_leader": ", last leader"}.get(event.kind, "")
-        return f"elect {found[1]} (epoch {found[2]}{how})" if found else text
-    if event.kind in ("isr_shrink", "isr_expand"):
-        found = re.search(r"\((.+?) (?:out|back in sync)\)", text)
-        sign = "-" if event.kind == "isr_shrink" else "+"
-        return f"ISR {sign} {found[1]}" if found else text
-    if event.kind == "learn":
-        found = re.search(r"learns that (\S+) leads epoch (\d+)", text)
-        if found:
-            leader = "" if found[1] == "it" else f"{found[1]} "
-            return f"{leader}leads epoch {found[2]}"
-        return "offline" if "offline" in text else "ISR update"
-    if event.kind == "hw":
-        found = re.search(r"(?:to|watermark) (\d+)", text)
-        mark = f"HW {found[1]}" if found else "HW"
-        return f"{mark} ({records} committed)" if records else mark
+    lost = f" (lost {records})" if records else ""
     labels = {
         "produce": f"produce {records}", "fetch": f"fetch {records}",
         "ack": f"ack {records}", "probe_ack": "ack (acks=all write)",
         "register": "register", "crash": "crash", "restart": "restart",
-        "power_loss": f"power loss{' (lost ' + records + ')' if records else ''}",
-        "disk_loss": f"disk loss{' (lost ' + records + ')' if records else ''}",
-        "partition": text.replace("the network cuts ", "").replace(" off from ", " cut from "),
+        "power_loss": f"power loss{lost}", "disk_loss": f"disk loss{lost}",
         "heal": "partition heals",
         "truncate": f"truncate (drop {records})" if records else "keeps its log",
         "fence": " ".join(["fence", *event.actors[1:]]), "offline": "offline",
         "settle": "faults stop", "probe_retry": "retry",
-        "elr": text.replace("the eligible leader replicas become ", "ELR "),
     }
-    return labels.get(event.kind, text)
+    return labels.get(event.kind, event.text)
