@@ -261,6 +261,55 @@ def eras() -> None:
     out_console.print(table)
 
 
+@app.command(name="import", help=(
+    "Write a kafkamc config from Kafka's own files.\n\n"
+    "Each setting is resolved as Kafka resolves it: the topic's override, else a dynamic "
+    "broker config, else server.properties (min.insync.replicas, "
+    "unclean.leader.election.enable, log.flush.interval.messages, "
+    "default.replication.factor), else the default of the Kafka release, left unset "
+    "(`kafkamc eras`). The release is --kafka-version, else inter.broker.protocol.version. "
+    "Faults and bounds are starting values to edit.\n\n"
+    "Every setting that import ignores is a warning on stderr; a value Kafka would refuse "
+    "is an error (exit 2)."))
+def import_(
+    server: Annotated[Path, typer.Argument(
+        metavar="SERVER_PROPERTIES", help="A broker's server.properties.",
+        show_default=False)],
+    topic_file: Annotated[Path | None, typer.Argument(
+        metavar="TOPIC_FILE", help="The topic's overrides: the output of `kafka-configs.sh "
+        "--describe --entity-type topics [--all]` or of `kafka-topics.sh --describe`, or a "
+        "topic .properties file.", show_default=False)] = None,
+    producer: Annotated[Path | None, typer.Option(
+        "--producer", help="A producer's .properties (acks).")] = None,
+    topic: Annotated[str | None, typer.Option(
+        "--topic", help="The topic to import when TOPIC_FILE describes several; also the "
+        "config's name.")] = None,
+    kafka_version: Annotated[str | None, typer.Option(
+        "--kafka-version", help="The brokers' Kafka release; needed in KRaft mode, and wins "
+        "over inter.broker.protocol.version.")] = None,
+    replication_factor: Annotated[int | None, typer.Option(
+        "--replication-factor", help="The topic's replication factor; wins over "
+        "kafka-topics.sh's ReplicationFactor and default.replication.factor.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write the config here instead of to stdout.")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Overwrite the --out file if it exists.")] = False,
+) -> None:
+    """Write a kafkamc config from Kafka's own files (the help text is above)."""
+    from kafkamc.kafka_import import import_files, write_new
+    imported = _run(lambda: import_files(server, topic_file, producer, topic=topic,
+                                         kafka_version=kafka_version,
+                                         replication_factor=replication_factor))
+    for warning in imported.warnings:
+        err_console.print(f"kafkamc: warning: {warning}", highlight=False, markup=False,
+                          soft_wrap=True)
+    if out is None:
+        sys.stdout.write(imported.to_yaml())
+    else:
+        _run(lambda: write_new(out, imported.to_yaml(), force=force))
+        print(f"wrote {out}")
+
+
 def _load_all(files: list[Path]) -> list[Resolved]:
     models = [_run(lambda f=f: Model.from_yaml(f).resolve()) for f in files]
     names = [m.name for m in models]
