@@ -203,10 +203,7 @@ class Model(_Section):
     @classmethod
     def from_yaml(cls, path: str | os.PathLike[str]) -> Model:
         """Read and validate a config file; every problem is a ConfigError."""
-        file = str(path)
-        data, positions = _load_yaml(_read(file), file)
-        return cls._validate(_text_as_written(data, positions), _Locator(file, positions),
-                             by_name=False)
+        return ConfigFile.read(path).model()
 
     @classmethod
     def from_dict(cls, data: Any, source: str | None = None) -> Model:
@@ -511,6 +508,36 @@ def _text_as_written(data: Any, positions: Mapping[Loc, _Pos]) -> Any:
     return data
 
 
+@dataclass(frozen=True)
+class ConfigFile:
+    """A config file as read, before validation: its data and the line of every key
+    and value. A file that holds a config and more (a sweep's file) is read with it,
+    so its other sections are reported the way config mistakes are."""
+
+    path: str
+    data: Any
+    locator: _Locator
+
+    @classmethod
+    def read(cls, path: str | os.PathLike[str]) -> ConfigFile:
+        file = str(path)
+        data, positions = _load_yaml(_read(file), file)
+        return cls(file, _text_as_written(data, positions), _Locator(file, positions))
+
+    def model(self, data: Any = None) -> Model:
+        """Validate `data` (default: the file's data), reporting this file's lines."""
+        return Model._validate(self.data if data is None else data, self.locator,
+                               by_name=False)
+
+    def error(self, message: str, loc: Loc, at: At = "value") -> ConfigError:
+        return self.locator.error(message, loc, at)
+
+    def plain_text(self, loc: Loc) -> str | None:
+        """A scalar's text if it was written without quotes: YAML reads `3.10` as 3.1."""
+        pos = self.locator.positions.get(loc)
+        return pos.raw if pos is not None and pos.plain else None
+
+
 def _check_top_level(data: Any, locator: _Locator) -> None:
     what = f"a mapping of settings ({', '.join(_file_keys(Model))}) with at least " \
            f"topic: replication.factor"
@@ -673,6 +700,11 @@ def _key_elsewhere(key: str, parent: Loc) -> str | None:
             return f"{section}.{guess}"
     guess = _closest(key, _file_keys(Model)) if parent else None
     return guess
+
+
+def closest(word: str, choices: list[str]) -> str | None:
+    """The choice that `word` most likely misspells (for other readers of config files)."""
+    return _closest(word, choices)
 
 
 def _closest(word: str, choices: list[str]) -> str | None:
