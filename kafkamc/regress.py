@@ -7,7 +7,6 @@ cores are split between the jobs and TLC's workers so the two do not fight.
 """
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from kafkamc.check import CheckResult, check_model
 from kafkamc.compile import compile_model
 from kafkamc.config import Model
 from kafkamc.errors import ConfigError, KafkamcError
+from kafkamc.parallel import split_cores
 from kafkamc.resolved import Resolved
 
 Golden = Literal["same", "differs", "missing", "updated"]
@@ -96,21 +96,19 @@ def compare_golden(config: Path, model: Resolved, *, update: bool) -> Golden:
 
 def regress(files: list[Path], models: list[Resolved], *, out_root: Path, jobs: int | None,
             cache: RunCache | None, update: bool) -> Report:
-    cores = os.cpu_count() or 1
-    jobs = max(1, min(jobs or cores, len(files)))
-    workers = max(1, cores // jobs)
+    split = split_cores(jobs, len(files))
 
     def run_one(item: tuple[Path, Resolved]) -> ConfigRun:
         file, model = item
         golden = compare_golden(file, model, update=update)
         golden_file = golden_path(file, model)
         try:
-            result = check_model(model, out_dir=out_root / model.name, workers=workers,
+            result = check_model(model, out_dir=out_root / model.name, workers=split.workers,
                                  cache=cache)
         except KafkamcError as error:
             return ConfigRun(path=file, result=None, golden=golden, golden_file=golden_file,
                              error=str(error))
         return ConfigRun(path=file, result=result, golden=golden, golden_file=golden_file)
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    with ThreadPoolExecutor(max_workers=split.jobs) as pool:
         return Report(runs=list(pool.map(run_one, zip(files, models))))
