@@ -255,6 +255,9 @@ def import_files(server: str | Path, topic_file: str | Path | None = None,
         warnings += _ignored_producer(producer_settings, str(producer))
     if era.eligible_leader_replicas_available:
         warnings.append(_elr_note(version, era.rules.eligible_leader_replicas))
+    if "process.roles" in server_settings and _roles(server_settings["process.roles"]) == \
+            ("controller",):
+        warnings.append(_controller_only(server_settings["process.roles"]))
 
     model = _validated(data, blame)
     read_order = [server_file, str(topic_file), str(producer)]
@@ -445,16 +448,17 @@ class TopicConfigs:
 _SECTION = re.compile(r"(?:(?P<scope>Dynamic|All) configs for (?P<type>\S+) (?P<name>\S+)"
                       r"|Default configs for (?P<default>\S+) in the cluster) are:\s*")
 #   `  key=value sensitive=false synonyms={SOURCE:key=value, ...}`
-_ENTRY = re.compile(r"\s+(?P<key>[^=\s]+)=(?P<value>.*?) sensitive=(?:true|false) "
+_ENTRY = re.compile(r"\s*(?P<key>[^=\s]+)=(?P<value>.*?) sensitive=(?:true|false) "
                     r"synonyms=\{(?P<synonyms>.*)\}\s*")
 _SYNONYM = re.compile(r"(?P<source>[A-Z_]+):(?P<key>[^=\s]+)=(?P<value>.*)")
 _SYNONYM_SPLIT = re.compile(r", (?=[A-Z_]+:[^=\s]+=)")
 # `Configs for topic 'T' are k=v,k=v` (kafka-configs.sh --zookeeper, before 2.8).
 _ZK_CONFIGS = re.compile(r"Configs for (?P<type>\S+) '(?P<name>[^']*)' are ?(?P<configs>.*?)\s*")
 # `Topic: T<TAB>TopicId: ...<TAB>PartitionCount: 3<TAB>ReplicationFactor: 3<TAB>Configs: k=v,...`
-# (kafka-topics.sh --describe; older releases write `Topic:T` without the space).
-_TOPIC_LINE = re.compile(r"Topic:\s*(?P<name>\S+)\t.*?ReplicationFactor:\s*(?P<rf>\S*)"
-                         r"(?:\t.*?Configs:[ ]?(?P<configs>[^\t]*))?.*")
+# (kafka-topics.sh --describe; older releases write `Topic:T` without the space). Any
+# whitespace between the fields: a copy from a terminal may have turned tabs to spaces.
+_TOPIC_LINE = re.compile(r"Topic:\s*(?P<name>\S+)\s.*?ReplicationFactor:\s*(?P<rf>\S*)"
+                         r"(?:\s+Configs:[ ]?(?P<configs>\S*))?.*")
 _PARTITION_LINE = re.compile(r"\s+Topic:\s*\S+\s+Partition:.*")
 # Splits `k=v,k=v` where a value may hold commas (cleanup.policy=compact,delete).
 _CONFIG_LIST_SPLIT = re.compile(r",(?=[A-Za-z0-9._-]+=)")
@@ -941,6 +945,15 @@ def _semantics(server: Mapping[str, Setting], version: str, origins: dict[str, s
                 f"ignored: an unreleased preview before {first}; kafkamc models ELR "
                 f"({source}) from {first} on"))
     return semantics
+
+
+def _controller_only(roles: Setting) -> ImportWarning:
+    # A controller applies some topic defaults (default.replication.factor when it creates
+    # a topic), but the partition leaders, on the brokers, apply min.insync.replicas and
+    # the flush policy from their own server.properties.
+    return roles.warning("this is a controller, not a broker: the brokers' own "
+                         "server.properties decide min.insync.replicas and fsync for the "
+                         "partitions they lead; import a broker's file if they differ")
 
 
 def _elr_note(version: str, default_on: bool) -> ImportWarning:

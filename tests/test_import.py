@@ -172,6 +172,14 @@ def test_old_zookeeper_describe_and_broker_sections(tmp_path: Path) -> None:
                for w in imported.warnings), imported.warnings
 
 
+def test_kafka_topics_output_whose_tabs_became_spaces(tmp_path: Path) -> None:
+    copied = CLICKS_TOPICS.read_text().replace("\t", "    ")
+    topics = read_topic_file(str(write(tmp_path, "clicks.txt", copied)))
+    clicks = topics["clicks"]
+    assert clicks.replication_factor is not None and clicks.replication_factor.text == "2"
+    assert clicks.settings["unclean.leader.election.enable"][0].text == "true"
+
+
 # ---------------------------------------------------------------------------------
 # Round trips: what Kafka would resolve, through the written YAML.
 
@@ -405,6 +413,17 @@ def test_real_kafka_keys_are_not_taken_for_misspellings(tmp_path: Path) -> None:
     assert not [w for w in imported.warnings if "did you mean" in w.message]
     summary = [w for w in imported.warnings if w.line is None and w.file == str(server)]
     assert summary[0].message.startswith(f"ignored {len(REAL_BROKER_KEYS)} other")
+
+
+def test_a_controllers_file_is_flagged(tmp_path: Path) -> None:
+    server = write(tmp_path, "controller.properties", """\
+        process.roles=controller
+        node.id=3000
+        default.replication.factor=3
+        """)
+    imported = import_files(server, kafka_version="4.1")
+    assert "this is a controller, not a broker" in \
+        warned(imported)[(str(server), 1, "process.roles")]
 
 
 def test_warning_reads_like_a_config_error() -> None:
