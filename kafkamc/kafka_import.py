@@ -223,51 +223,56 @@ def import_files(server: str | Path, topic_file: str | Path | None = None,
     files cannot (and win over what they say). Every problem is a ConfigError."""
     warnings: list[ImportWarning] = []
     server_file = str(server)
+    topic_path = str(topic_file) if topic_file is not None else None
+    producer_file = str(producer) if producer is not None else None
     server_settings = _server_settings(server_file, warnings)
-    chosen = _chosen_topic(str(topic_file), topic) if topic_file is not None else None
-    producer_settings = _producer_settings(str(producer), warnings) if producer else {}
+    chosen = _chosen_topic(topic_path, topic) if topic_path is not None else None
+    producer_settings = _producer_settings(producer_file, warnings) if producer_file else {}
 
     version, version_origin = _kafka_version(server_file, server_settings, kafka_version,
                                              warnings)
-    era = era_for(version)
     origins: dict[str, str] = {"kafka_version": version_origin}
-    data: dict[str, Any] = {"kafka_version": version}
     blame: dict[str, Setting | str] = {}   # kafkamc key -> what to blame for a bad value
-
-    data["topic"] = _topic_section(server_settings, chosen, replication_factor, version,
-                                   origins, blame, warnings)
-    acks = _acks(producer_settings, str(producer) if producer else None, version, warnings)
-    if acks is not None:
-        data["producer"] = {"acks": acks[0]}
-        origins["acks"] = _origin(acks[1])
-        blame["producer.acks"] = acks[1]
-    data["semantics"] = _semantics(server_settings, version, origins, warnings)
-    data["faults"], data["bounds"] = dict(DEFAULT_FAULTS), dict(DEFAULT_BOUNDS)
     name = chosen.name if chosen is not None else topic
+    data: dict[str, Any] = {
+        "kafka_version": version,
+        "topic": _topic_section(server_settings, chosen, replication_factor, version,
+                                origins, blame, warnings),
+        "producer": _producer_section(producer_settings, producer_file, version, origins,
+                                      blame, warnings),
+        "semantics": _semantics(server_settings, version, origins, warnings),
+        "faults": dict(DEFAULT_FAULTS),
+        "bounds": dict(DEFAULT_BOUNDS),
+        "description": _description(name),
+    }
     if name is not None and re.fullmatch(f"{NAME_CHARS}+", name):
         data["name"] = name
-    data["description"] = _description(name)
+    model = _validated(data, blame)
 
-    warnings += _ignored_server(server_settings, server_file, version)
+    warnings += _ignored_server(server_settings, server_file)
     if chosen is not None:
         warnings += _ignored_topic(chosen)
-    if producer:
-        warnings += _ignored_producer(producer_settings, str(producer))
-    if era.eligible_leader_replicas_available:
-        warnings.append(_elr_note(version, era.rules.eligible_leader_replicas))
-    if "process.roles" in server_settings and _roles(server_settings["process.roles"]) == \
-            ("controller",):
-        warnings.append(_controller_only(server_settings["process.roles"]))
+    if producer_file is not None:
+        warnings += _ignored_producer(producer_settings, producer_file)
+    warnings += _notes(server_settings, version)
+    files = [f"server.properties: {server_file}"]
+    if topic_path is not None:
+        files.append(f"topic: {topic_path}" + (f" (topic {name})" if name else ""))
+    if producer_file is not None:
+        files.append(f"producer: {producer_file}")
+    return Imported(model=model, warnings=_in_file_order(warnings, [server_file, topic_path,
+                                                                    producer_file]),
+                    origins=origins, files=tuple(files))
 
-    model = _validated(data, blame)
-    read_order = [server_file, str(topic_file), str(producer)]
-    warnings.sort(key=lambda w: (read_order.index(w.file) if w.file in read_order else 3,
-                                 w.line or LAST_LINE))
-    files = (f"server.properties: {server_file}",
-             *([f"topic: {topic_file}" + (f" (topic {chosen.name})" if chosen and chosen.name
-                                          else "")] if topic_file is not None else []),
-             *([f"producer: {producer}"] if producer else []))
-    return Imported(model=model, warnings=tuple(warnings), origins=origins, files=files)
+
+def _in_file_order(warnings: list[ImportWarning],
+                   files: list[str | None]) -> tuple[ImportWarning, ...]:
+    """Per file in the order read, by line; a file's summary after its lines, and the
+    notes about the import as a whole last."""
+    def key(warning: ImportWarning) -> tuple[int, int]:
+        rank = files.index(warning.file) if warning.file in files else len(files)
+        return rank, warning.line or LAST_LINE
+    return tuple(sorted(warnings, key=key))
 
 
 def write_new(path: str | Path, text: str, *, force: bool) -> None:
@@ -867,6 +872,18 @@ def _static_mismatches(topic: TopicConfigs, server: Mapping[str, Setting]) -> li
 # ---------------------------------------------------------------------------------
 # The producer and the rules.
 
+def _producer_section(producer: Mapping[str, Setting], file: str | None, version: str,
+                      origins: dict[str, str], blame: dict[str, Setting | str],
+                      warnings: list[ImportWarning]) -> dict[str, Any]:
+    acks = _acks(producer, file, version, warnings)
+    if acks is None:
+        return {}
+    value, setting = acks
+    origins["acks"] = _origin(setting)
+    blame["producer.acks"] = setting
+    return {"acks": value}
+
+
 def _acks(producer: Mapping[str, Setting], file: str | None, version: str,
           warnings: list[ImportWarning]) -> tuple[str, Setting] | None:
     setting = producer.get("acks")
@@ -947,6 +964,18 @@ def _semantics(server: Mapping[str, Setting], version: str, origins: dict[str, s
     return semantics
 
 
+def _notes(server: Mapping[str, Setting], version: str) -> list[ImportWarning]:
+    """What the files cannot say, and what a reader should know about them."""
+    notes = []
+    era = era_for(version)
+    if era.eligible_leader_replicas_available:
+        notes.append(_elr_note(version, era.rules.eligible_leader_replicas))
+    roles = server.get("process.roles")
+    if roles is not None and _roles(roles) == ("controller",):
+        notes.append(_controller_only(roles))
+    return notes
+
+
 def _controller_only(roles: Setting) -> ImportWarning:
     # A controller applies some topic defaults (default.replication.factor when it creates
     # a topic), but the partition leaders, on the brokers, apply min.insync.replicas and
@@ -997,7 +1026,7 @@ def _validated(data: dict[str, Any], blame: Mapping[str, Setting | str]) -> Mode
 _TYPO_CUTOFF = 0.88
 
 
-def _ignored_server(server: Mapping[str, Setting], file: str, version: str) -> list[ImportWarning]:
+def _ignored_server(server: Mapping[str, Setting], file: str) -> list[ImportWarning]:
     read = {*BROKER_TO_TOPIC, *BROKER_READ, "eligible.leader.replicas.enable"}
     return _ignored(server.values(), file, read, BROKER_UNMODELLED, "server.properties")
 
