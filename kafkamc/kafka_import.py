@@ -621,12 +621,12 @@ def _java_trim(text: str) -> str:
 def _integer(setting: Setting, *, bits: int, minimum: int, allowed: str) -> int:
     text = setting.text
     if not re.fullmatch(r"[+-]?[0-9]+", text):
-        raise setting.error(f"{text!r} is not an integer (Kafka refuses to start); "
+        raise setting.error(f"{text!r} is not an integer (Kafka refuses it); "
                             f"allowed: {allowed}")
     value = int(text)
     if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
         raise setting.error(f"{text} does not fit a Java {'int' if bits == 32 else 'long'} "
-                            f"(Kafka refuses to start); allowed: {allowed}")
+                            f"(Kafka refuses it); allowed: {allowed}")
     if value < minimum:
         raise setting.error(f"{value} is below {minimum} (Kafka refuses it); allowed: {allowed}")
     return value
@@ -635,7 +635,7 @@ def _integer(setting: Setting, *, bits: int, minimum: int, allowed: str) -> int:
 def _boolean(setting: Setting) -> bool:
     text = setting.text.lower()
     if text not in ("true", "false"):
-        raise setting.error(f"{setting.text!r} is not a boolean (Kafka refuses to start); "
+        raise setting.error(f"{setting.text!r} is not a boolean (Kafka refuses it); "
                             f"allowed: true or false")
     return text == "true"
 
