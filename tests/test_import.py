@@ -26,6 +26,7 @@ from conftest import (
     run_kafkamc,
 )
 
+from kafkamc.compile import compile_model
 from kafkamc.config import Model
 from kafkamc.errors import ConfigError
 from kafkamc.kafka_import import (
@@ -249,6 +250,8 @@ def test_round_trip_gives_what_kafka_resolves(case: str, tmp_path: Path) -> None
     } == expected
     # Faults and bounds are the starting values, to be edited.
     assert (resolved.faults.crashes, resolved.faults.power_losses, resolved.records) == (1, 0, 2)
+    # And `kafkamc check` can compile it (the end-to-end test below runs one with TLC).
+    assert "MODULE" in compile_model(resolved).tla
 
 
 def test_acks_minus_one_is_all(tmp_path: Path) -> None:
