@@ -9,14 +9,23 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import util
 from pathlib import Path
+from typing import TextIO
 
 from kafkamc.errors import CheckerError
+from kafkamc.jvm import jvm_options, publish_archive
 
 JAR_ENV = "KAFKAMC_TLA2TOOLS"
+
+# The TLC processes running now: runs made in threads are stopped from the main
+# thread, which is the one Ctrl-C reaches.
+_running: set[subprocess.Popen[str]] = set()
+_running_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -63,9 +72,10 @@ def find_java() -> Path:
                        "'kafkamc[java]'), or set JAVA_HOME")
 
 
-def tlc_command(tla: Path, cfg: Path, metadir: Path, workers: int) -> list[str]:
+def tlc_command(tla: Path, cfg: Path, metadir: Path, workers: int,
+                jvm: list[str]) -> list[str]:
     return [
-        str(find_java()), "-XX:+UseParallelGC",
+        str(find_java()), *jvm,
         # TLC unpacks its standard modules (TLC.tla, ...) into java.io.tmpdir: a
         # directory of each run's own keeps concurrent runs from racing on them.
         f"-Djava.io.tmpdir={metadir / 'tmp'}",
@@ -79,18 +89,25 @@ def tlc_command(tla: Path, cfg: Path, metadir: Path, workers: int) -> list[str]:
 
 
 def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
-            timeout: float | None) -> TlcRun:
-    """Run TLC on tla with cfg (both in one directory), teeing its output into log."""
+            timeout: float | None, on_line: Callable[[str], None] | None = None) -> TlcRun:
+    """Run TLC on tla with cfg (both in one directory), teeing its output into log
+    and, line by line as TLC prints it, into `on_line` (for live progress)."""
     # TLC runs in the spec's directory: paths handed to it must not be relative.
     tla, cfg, metadir = tla.resolve(), cfg.resolve(), metadir.resolve()
-    command = tlc_command(tla, cfg, metadir, workers)
+    jvm, archive = jvm_options(find_java(), find_jar())
+    command = tlc_command(tla, cfg, metadir, workers, jvm)
     (metadir / "tmp").mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     with log.open("w") as sink:
         # A session of its own: Ctrl-C in the terminal reaches kafkamc, which then
         # stops TLC and only TLC.
-        process = subprocess.Popen(command, cwd=tla.parent, stdout=sink,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(command, cwd=tla.parent, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True, errors="replace",
+                                   start_new_session=True)
+        with _running_lock:
+            _running.add(process)
+        pump = threading.Thread(target=_pump, args=(process, sink, on_line), daemon=True)
+        pump.start()
         timed_out = False
         try:
             process.wait(timeout=timeout)
@@ -100,12 +117,38 @@ def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
         except KeyboardInterrupt:
             _stop(process)
             raise
+        finally:
+            pump.join()
+            with _running_lock:
+                _running.discard(process)
+    if archive is not None:
+        publish_archive(archive)
     return TlcRun(output=log.read_text(errors="replace"), returncode=process.returncode,
                   seconds=time.monotonic() - start, timed_out=timed_out)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
+def _pump(process: subprocess.Popen[str], sink: TextIO,
+          on_line: Callable[[str], None] | None) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        sink.write(line)
+        if on_line is not None:
+            on_line(line)
+
+
+def stop_running() -> None:
+    """Stop every TLC process this kafkamc started that is still running."""
+    with _running_lock:
+        processes = list(_running)
+    for process in processes:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:   # it has exited already
+        return
     try:
         process.wait(timeout=5)
     except subprocess.TimeoutExpired:
