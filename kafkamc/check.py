@@ -4,7 +4,10 @@ The safety properties (invariants) share TLC runs: one run checks all that are
 still open; when TLC reports one violated, that property is decided and the run
 is repeated without it. A model on which they all hold is explored once instead
 of three times. Breadth-first search makes each counterexample a shortest one.
-Availability, a liveness property, runs on its own without symmetry.
+Availability runs on its own (another next-state relation), at the same time as
+the safety runs: a small model's runs are mostly JVM start-up, which overlaps.
+Both runs get all the workers; while both run they share the cores, and when one
+ends the other has them all, which a fixed split of the cores would not allow.
 """
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -23,8 +28,9 @@ from kafkamc.errors import TlcParseError
 from kafkamc.events import infer_params
 from kafkamc.narrative import Story, tell
 from kafkamc.outdir import prepare_out_dir
+from kafkamc.progress import ProgressBoard
 from kafkamc.resolved import PROPERTIES, Property, Resolved, Verdict
-from kafkamc.tlc import find_jar, run_tlc
+from kafkamc.tlc import find_jar, run_tlc, stop_running
 from kafkamc.tlc_output import TlcOutcome, parse_tlc_output
 from kafkamc.trace import Trace, trace_of, write_trace
 
@@ -104,22 +110,26 @@ class CheckResult:
 def check_model(model: Resolved, *, out_dir: Path | None = None,
                 properties: list[Property] | None = None, workers: int | None = None,
                 timeout: float | None = None, cache: RunCache | None = None,
-                diagram_formats: tuple[str, ...] = FORMATS) -> CheckResult:
+                diagram_formats: tuple[str, ...] = FORMATS,
+                progress: ProgressBoard | None = None) -> CheckResult:
     """Check `properties` (default: the model's `check`) of `model` with real TLC,
     replaying runs from `cache` where it has them. Each violation's trace and story
-    are saved, and its diagram drawn in `diagram_formats`."""
+    are saved, and its diagram drawn in `diagram_formats`. TLC's progress goes to
+    `progress`, if given."""
     wanted = [p for p in PROPERTIES if p in (properties or model.check)]
     out = prepare_out_dir(out_dir or Path("out") / model.name)
     spec = compile_model(model)
     files = write_spec(spec, out)
     deadline = None if timeout is None else time.monotonic() + timeout
     runner = _Runner(spec, out, workers or os.cpu_count() or 1, deadline, model.expect, cache,
-                     story_config(model), diagram_formats)
+                     story_config(model), diagram_formats, progress, model.name)
     safety = [p for p in wanted if p != "availability"]
+    jobs: list[Callable[[], None]] = []
     if safety:
-        runner.check_safety(safety)
+        jobs.append(lambda: runner.check_safety(safety))
     if "availability" in wanted:
-        runner.check_alone("availability")
+        jobs.append(lambda: runner.check_alone("availability"))
+    _run_together(jobs)
     result = CheckResult(
         name=model.name,
         kafka_version=model.kafka_version,
@@ -130,6 +140,22 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
     )
     (out / "result.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
     return result
+
+
+def _run_together(jobs: list[Callable[[], None]]) -> None:
+    """Run the jobs in threads of their own; the first error is raised once all
+    have ended. Ctrl-C reaches only this thread, so it stops their TLC runs."""
+    if len(jobs) == 1:
+        jobs[0]()
+        return
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        futures = [pool.submit(job) for job in jobs]
+        try:
+            for future in futures:
+                future.result()
+        except KeyboardInterrupt:
+            stop_running()
+            raise
 
 
 def story_config(model: Resolved) -> dict[str, object]:
@@ -156,10 +182,11 @@ class _Runner:
 
     def __init__(self, spec: CompiledSpec, out: Path, workers: int, deadline: float | None,
                  expect: dict[str, Verdict], cache: RunCache | None,
-                 story_config: dict[str, object], diagram_formats: tuple[str, ...]) -> None:
+                 story_config: dict[str, object], diagram_formats: tuple[str, ...],
+                 progress: ProgressBoard | None, name: str) -> None:
         self.spec, self.out, self.workers, self.deadline = spec, out, workers, deadline
         self.expect, self.cache, self.story_config = expect, cache, story_config
-        self.diagram_formats = diagram_formats
+        self.diagram_formats, self.progress, self.name = diagram_formats, progress, name
         self.results: dict[Property, PropertyResult] = {}
         self.tlc_version: str | None = None
 
@@ -199,8 +226,14 @@ class _Runner:
         metadir = self.out / "tlc-states" / label
         shutil.rmtree(metadir, ignore_errors=True)
         timeout = None if self.deadline is None else max(self.deadline - time.monotonic(), 0.1)
-        fresh = run_tlc(self.out / f"{self.spec.module}.tla", cfg, metadir=metadir, log=log,
-                        workers=self.workers, timeout=timeout)
+        board_label = f"{self.name}: {label}"
+        on_line = self.progress.track(board_label) if self.progress else None
+        try:
+            fresh = run_tlc(self.out / f"{self.spec.module}.tla", cfg, metadir=metadir,
+                            log=log, workers=self.workers, timeout=timeout, on_line=on_line)
+        finally:
+            if self.progress:
+                self.progress.finish(board_label)
         shutil.rmtree(metadir, ignore_errors=True)
         if not any(metadir.parent.iterdir()):
             metadir.parent.rmdir()

@@ -7,6 +7,7 @@ Every KafkamcError ends here as one line on stderr and an exit status:
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import webbrowser
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from kafkamc.errors import ConfigError, KafkamcError
 from kafkamc.explain import log_trace, saved_traces
 from kafkamc.html_report import write_html
 from kafkamc.outdir import prepare_out_dir
+from kafkamc.progress import ProgressBoard
 from kafkamc.junit import write_junit
 from kafkamc.regress import ConfigRun, collect, load
 from kafkamc.regress import regress as regress_all
@@ -109,20 +111,26 @@ def check(
     open_report: Annotated[bool, typer.Option(
         "--open", help="Open each config's report.html in the browser when it is done.")]
     = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No live progress on stderr (there is none when stderr is "
+        "not a terminal).")] = False,
 ) -> None:
-    """Check configs with TLC and report, per property, whether it holds."""
+    """Check configs with TLC and report, per property, whether it holds.
+
+    While TLC runs, stderr shows each run's stage, depth, states, distinct states,
+    queue, rate and elapsed time, from TLC's progress messages (once a minute)."""
     models = _load_all(files)
     cache = _cache(no_cache)
     outs = _out_dirs(models, out)
     results: list[CheckResult] = []
+    board = ProgressBoard(err_console, enabled=err_console.is_terminal and not quiet)
     for model, out_dir in zip(models, outs):
-        with err_console.status(f"checking {model.name} with TLC...",
-                                spinner="dots") if err_console.is_terminal else nullcontext():
+        with board.shown():
             results.append(_run(lambda: check_model(
                 model, out_dir=out_dir,
                 properties=[p.value for p in properties] if properties else None,
                 workers=workers, timeout=timeout, cache=cache,
-                diagram_formats=_formats(formats))))
+                diagram_formats=_formats(formats), progress=board)))
         page = _run(lambda: write_html(results[-1], model))
         if open_report:
             webbrowser.open(page.resolve().as_uri())
@@ -204,6 +212,48 @@ def _run_json(run: ConfigRun) -> dict[str, object]:
     else:
         data["error"] = run.error
     return data
+
+
+@app.command()
+def sweep(
+    file: Annotated[Path, typer.Argument(
+        help="A config with a `sweep:` section of dotted setting keys and lists of values.",
+        show_default=False)],
+    jobs: Annotated[Optional[int], typer.Option(
+        "--jobs", "-j", min=1, help="Cells checked at once (default: the number of cores); "
+        "TLC's workers share the remaining cores.")] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON object on stdout: a record per cell and property.")]
+    = False,
+    csv: Annotated[Optional[Path], typer.Option(
+        "--csv", help="Also write a CSV row per cell and property here.")] = None,
+    html: Annotated[Optional[Path], typer.Option(
+        "--html", help="Also write the matrix and recommendation as a self-contained page.")]
+    = None,
+    require: Annotated[Optional[str], typer.Option(
+        "--require", help="Recommend the cheapest settings where these properties hold "
+        "(comma-separated, e.g. durability,availability).")] = None,
+    against: Annotated[Optional[list[str]], typer.Option(
+        "--against", help="Under this budget, KEY=VALUE (repeatable, e.g. "
+        "faults.power_losses=2; default: every budget).")] = None,
+    no_prune: Annotated[bool, typer.Option(
+        "--no-prune", help="Check every cell for every property instead of inferring "
+        "verdicts by monotonicity.")] = False,
+    timeout: Annotated[Optional[float], typer.Option(
+        "--timeout", min=1, help="Seconds allowed per cell; undecided properties are "
+        "unknown (exit 3).")] = None,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Output root (default out/NAME); each checked cell gets OUT/ROW.COLUMN.")]
+    = None,
+) -> None:
+    """Check every combination of swept settings and faults; print the verdict matrix."""
+    from kafkamc.sweep_cli import SweepOptions, sweep_command   # the command's steps
+    options = SweepOptions(jobs=jobs, as_json=as_json, csv=csv, html=html, require=require,
+                           against=against, cache=_cache(no_cache), prune=not no_prune,
+                           out=out, timeout=timeout)
+    raise typer.Exit(_run(lambda: sweep_command(file, options, out_console, err_console)))
 
 
 @app.command()
@@ -348,7 +398,10 @@ def _fail(error: KafkamcError) -> NoReturn:
 
 
 def run() -> None:
-    """Console entry point: Ctrl-C stops TLC (check does) and exits 130 without a traceback."""
+    """Console entry point: Ctrl-C stops TLC (check does) and exits 130 without a traceback.
+    A SIGTERM (a CI job cancelled, `timeout`) is taken as Ctrl-C: TLC runs in a
+    session of its own, so it would otherwise outlive kafkamc."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         app()
     except KeyboardInterrupt:

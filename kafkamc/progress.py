@@ -1,0 +1,126 @@
+"""Live progress of the TLC runs in flight, on stderr, from TLC's own messages.
+
+TLC 2.15 reports its counts (states generated, distinct states, the queue, the
+rate and the search depth) when the search starts and then once a minute; its
+interval is a compile-time constant. Between reports the board shows the stage
+TLC announced last and the elapsed time, so a long check is visibly alive.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+_PROGRESS = re.compile(
+    r"Progress\((?P<depth>[\d,]+)\) at .*?: (?P<generated>[\d,]+) states generated "
+    r"\((?P<rate>[\d,]+) s/min\), (?P<distinct>[\d,]+) distinct states found .*?"
+    r"(?P<queue>[\d,]+) states left on queue")
+_FINAL = re.compile(r"(?P<generated>[\d,]+) states generated, (?P<distinct>[\d,]+) distinct "
+                    r"states found, (?P<queue>[\d,]+) states left on queue")
+# The first words of the lines that move a run to its next stage.
+_STAGES = [
+    ("Parsing file", "parsing"),
+    ("Starting...", "starting"),
+    ("Computing initial states", "initial states"),
+    ("Finished computing initial states", "exploring"),
+    ("Invariant ", "writing the counterexample"),
+    ("Model checking completed", "finishing"),
+    ("Finished in", "done"),
+]
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+@dataclass
+class RunProgress:
+    """What TLC last said about one run."""
+    label: str
+    started: float = field(default_factory=time.monotonic)
+    stage: str = "starting Java"
+    depth: int | None = None
+    generated: int | None = None
+    distinct: int | None = None
+    queue: int | None = None
+    per_second: int | None = None
+
+    def read(self, line: str) -> None:
+        """Take in one line of TLC's output."""
+        if m := _PROGRESS.match(line):
+            self.depth = _number(m["depth"])
+            self.per_second = _number(m["rate"]) // 60
+            self._counts(m)
+            return
+        if m := _FINAL.match(line):
+            self._counts(m)
+            return
+        for start, stage in _STAGES:
+            if line.startswith(start):
+                self.stage = stage
+                return
+
+    def _counts(self, m: re.Match[str]) -> None:
+        self.generated, self.distinct = _number(m["generated"]), _number(m["distinct"])
+        self.queue = _number(m["queue"])
+
+
+class ProgressBoard:
+    """A table of the runs in flight, redrawn on stderr while they run. It draws
+    nothing when disabled (--quiet, or stderr is not a terminal)."""
+
+    def __init__(self, console: Console, *, enabled: bool) -> None:
+        self.console, self.enabled = console, enabled
+        self._runs: dict[str, RunProgress] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def shown(self) -> Iterator[None]:
+        if not self.enabled:
+            yield
+            return
+        with Live(get_renderable=self._table, console=self.console, transient=True,
+                  refresh_per_second=4):
+            yield
+
+    def track(self, label: str) -> Callable[[str], None]:
+        """Start showing a run; feed the returned function TLC's output lines."""
+        run = RunProgress(label)
+        with self._lock:
+            self._runs[label] = run
+        return run.read
+
+    def finish(self, label: str) -> None:
+        with self._lock:
+            self._runs.pop(label, None)
+
+    def _table(self) -> Table:
+        table = Table(box=None, show_header=True, header_style="dim", pad_edge=False)
+        for column in ("TLC run", "stage", "depth", "states", "distinct", "queue",
+                       "states/s", "elapsed"):
+            table.add_column(column, no_wrap=True, justify="left"
+                             if column in ("TLC run", "stage") else "right")
+        with self._lock:
+            runs = list(self._runs.values())
+        now = time.monotonic()
+        for run in runs:
+            table.add_row(run.label, run.stage, *(_count(v) for v in (
+                run.depth, run.generated, run.distinct, run.queue, run.per_second)),
+                _elapsed(now - run.started))
+        return table
+
+
+def _count(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def _elapsed(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}:{secs:02d}"

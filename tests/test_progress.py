@@ -1,0 +1,86 @@
+"""Live progress: what each TLC line tells the board, and the board on a real terminal."""
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from kafkamc.progress import RunProgress
+from conftest import REPO, kafkamc_script
+
+
+
+def test_progress_follows_tlc_stages_and_counts() -> None:
+    run = RunProgress("x: safety")
+    assert run.stage == "starting Java"
+    run.read("Parsing file /tmp/x/x.tla\n")
+    assert run.stage == "parsing"
+    run.read("Computing initial states...\n")
+    run.read("Finished computing initial states: 1 distinct state generated at 2026-12-01.\n")
+    assert run.stage == "exploring"
+    run.read("Progress(12) at 2026-12-01 21:00:00: 1,234,567 states generated "
+             "(600,000 s/min), 234,567 distinct states found (120,000 ds/min), "
+             "3,456 states left on queue.\n")
+    assert (run.depth, run.generated, run.distinct, run.queue, run.per_second) == \
+        (12, 1234567, 234567, 3456, 10000)
+    run.read("1300000 states generated, 250000 distinct states found, 0 states left on queue.\n")
+    assert (run.generated, run.distinct, run.queue, run.depth) == (1300000, 250000, 0, 12)
+    run.read("Model checking completed. No error has been found.\n")
+    assert run.stage == "finishing"
+
+
+def _run_on_terminal(args: list[str], cwd: Path, seconds: float) -> tuple[str, int | None]:
+    """Run kafkamc with a pseudo-terminal as stderr (stdout a pipe); return what the
+    terminal showed within `seconds`, and the exit status if it ended."""
+    leader, follower = pty.openpty()
+    env = dict(os.environ, KAFKAMC_CACHE_DIR=str(cwd / "cache"), COLUMNS="160")
+    process = subprocess.Popen([kafkamc_script(), *args], cwd=cwd,
+                               stdout=subprocess.PIPE, stderr=follower, env=env)
+    os.close(follower)
+    shown = b""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        ready, _, _ = select.select([leader], [], [], 0.2)
+        if ready:
+            try:
+                shown += os.read(leader, 65536)
+            except OSError:
+                break
+    status = process.poll()
+    if status is None:
+        process.send_signal(signal.SIGTERM)
+        status = process.wait(timeout=30)
+    process.stdout.close()  # type: ignore[union-attr]
+    os.close(leader)
+    return shown.decode(errors="replace"), status
+
+
+@pytest.mark.tlc
+def test_live_progress_on_a_terminal_and_sigterm_stops_tlc(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shown, status = _run_on_terminal(
+        ["check", str(REPO / "specs" / "kreps-tradeoff.yaml"), "--out", str(out), "--no-cache"],
+        tmp_path, 12)
+    assert "TLC run" in shown and "kreps-tradeoff: safety" in shown
+    assert "exploring" in shown or "parsing" in shown
+    # The check was stopped part-way by SIGTERM: exit 130, and no TLC left running.
+    assert status == 130
+    time.sleep(1)
+    left = subprocess.run(["pgrep", "-f", str(out)], capture_output=True, text=True,
+                          check=False).stdout
+    assert left == ""
+
+
+@pytest.mark.tlc
+def test_quiet_shows_no_progress(tmp_path: Path) -> None:
+    shown, status = _run_on_terminal(
+        ["check", str(REPO / "specs" / "jepsen-2013.yaml"), "--out", str(tmp_path / "out"),
+         "--property", "availability", "--quiet"], tmp_path, 120)
+    assert status == 1 or status == 0
+    assert "TLC run" not in shown
