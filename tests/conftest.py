@@ -15,6 +15,7 @@ import sys
 import tempfile
 import textwrap
 from collections.abc import Mapping
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -241,3 +242,58 @@ def defines(tla_text: str, name: str) -> bool:
 def scratch(tmp_path: Path) -> Path:
     """Java's temp dir for SANY runs."""
     return tmp_path / "java-tmp"
+
+
+# ---------------------------------------------------------------------------------
+# Pages (report.html, the sweep's page): parsed, and rendered by headless Chromium.
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+class HtmlPage(HTMLParser):
+    """What matters of a page: tags, ids, links, and anything fetched from elsewhere."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.external: list[str] = []
+        self.tags: list[str] = []
+        self.titles: list[str] = []
+
+    @classmethod
+    def of(cls, path: Path) -> HtmlPage:
+        page = cls()
+        page.feed(path.read_text())
+        return page
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(values["id"] or "")
+        if values.get("title"):
+            self.titles.append(values["title"] or "")
+        if tag == "a" and values.get("href"):
+            self.links.append(values["href"] or "")
+        for key in ("src", "href"):
+            if (values.get(key) or "").startswith(("http:", "https:", "//")):
+                self.external.append(values[key] or "")
+
+
+def screenshot(page: Path, scratch: Path, size: tuple[int, int]) -> Any:
+    """The page as headless Chromium draws it: offline (a proxy that answers nothing),
+    without JavaScript, as an RGB pillow image of `size` pixels."""
+    from PIL import Image
+
+    shot = scratch / f"{page.stem}.png"
+    proc = subprocess.run(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+         "--disable-javascript", "--proxy-server=127.0.0.1:9",
+         f"--window-size={size[0]},{size[1]}", f"--user-data-dir={scratch / 'profile'}",
+         f"--screenshot={shot}", page.as_uri()],
+        check=False, capture_output=True, text=True, timeout=120)
+    assert shot.is_file(), proc.stderr
+    image = Image.open(shot).convert("RGB")
+    assert image.size == size
+    return image

@@ -2,39 +2,11 @@
 installed by .ci/run) to a PNG whose pixels are checked, offline."""
 from __future__ import annotations
 
-import shutil
-import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
-from conftest import SPEC_BY_NAME, describe, run_kafkamc
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-class _Page(HTMLParser):
-    """What matters of the page: tags, ids, links, and anything fetched from elsewhere."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ids: set[str] = set()
-        self.links: list[str] = []
-        self.external: list[str] = []
-        self.tags: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        values = dict(attrs)
-        if values.get("id"):
-            self.ids.add(values["id"] or "")
-        if tag == "a" and values.get("href"):
-            self.links.append(values["href"] or "")
-        for key in ("src", "href"):
-            if (values.get(key) or "").startswith(("http:", "https:", "//")):
-                self.external.append(values[key] or "")
+from conftest import CHROMIUM, SPEC_BY_NAME, HtmlPage, describe, run_kafkamc, screenshot
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +20,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.tlc
 def test_the_page_is_self_contained_and_every_step_link_lands(report: Path) -> None:
-    page = _Page()
-    page.feed(report.read_text())
+    page = HtmlPage.of(report)
     assert "script" not in page.tags and not page.external, page.external
     assert page.tags.count("svg") == 4          # one diagram per violated property
     for prop in ("durability", "consistency", "read_stability", "availability"):
@@ -63,16 +34,7 @@ def test_the_page_is_self_contained_and_every_step_link_lands(report: Path) -> N
 def test_chromium_renders_the_verdicts_and_the_diagram(report: Path, tmp_path: Path) -> None:
     """Offline (no network for the browser), without JavaScript: the screenshot is not
     blank, shows the verdict table's red and the diagram's lanes and committed log."""
-    shot = tmp_path / "report.png"
-    proc = subprocess.run(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-         "--disable-javascript", "--proxy-server=127.0.0.1:9", "--window-size=1400,2400",
-         f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
-         report.as_uri()],
-        capture_output=True, text=True, timeout=120)
-    assert shot.is_file(), proc.stderr
-    image = Image.open(shot).convert("RGB")
-    assert image.size == (1400, 2400)
+    image = screenshot(report, tmp_path, (1400, 2400))
     colours = image.getcolors(maxcolors=1_000_000)
     assert colours is not None and len(colours) > 50       # text, tables and a drawing
     raw = image.tobytes()
