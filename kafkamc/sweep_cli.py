@@ -1,0 +1,78 @@
+"""The steps of `kafkamc sweep`: read the plan, run it, write every output, pick the exit status.
+
+The typer command in kafkamc/cli.py only parses options and hands them here; a
+KafkamcError raised here (a bad sweep file or option: exit 2) becomes one line on
+stderr there. Exit status: 0 all decided (and the requirement, if any, met for
+every circumstance); 1 a requirement that no swept setting meets, or a broken
+monotonicity; 3 TLC could not decide some cell (3 wins, as in check).
+"""
+from __future__ import annotations
+
+import json
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from kafkamc.cache import RunCache
+from kafkamc.recommend import Recommendation, recommend
+from kafkamc.sweep import CellRun, SweepResult, run_sweep
+from kafkamc.sweep_file import read_sweep
+from kafkamc.sweep_html import write_sweep_html
+from kafkamc.sweep_report import print_sweep, sweep_json, write_csv
+
+
+@dataclass(frozen=True)
+class SweepOptions:
+    jobs: int | None
+    as_json: bool
+    csv: Path | None
+    html: Path | None
+    require: str | None               # "durability,availability"
+    against: list[str] | None         # ["faults.power_losses=2"]
+    cache: RunCache | None
+    prune: bool
+    out: Path | None
+    timeout: float | None
+
+
+def sweep_command(file: Path, options: SweepOptions, out: Console, err: Console) -> int:
+    require = [name.strip() for name in options.require.split(",")] if options.require \
+        else None
+    plan = read_sweep(file, require=require, against=options.against or None)
+    out_root = options.out or Path("out") / plan.name
+    cells = len(plan.cells)
+    status = err.status(f"sweeping {cells} cells of {plan.name} with TLC...", spinner="dots") \
+        if err.is_terminal else nullcontext()
+    with status:
+        result = run_sweep(plan, out_root=out_root, jobs=options.jobs, cache=options.cache,
+                           prune=options.prune, timeout=options.timeout,
+                           on_run=lambda run: _progress(run, err))
+    recommendation = recommend(result)
+    data = sweep_json(result, recommendation)
+    (out_root / "sweep.json").write_text(json.dumps(data, indent=2) + "\n")
+    if options.csv:
+        write_csv(result, options.csv)
+    if options.html:
+        write_sweep_html(result, recommendation, options.html)
+    if options.as_json:
+        print(json.dumps(data, indent=2))
+    else:
+        print_sweep(result, recommendation, out)
+    return exit_status(result, recommendation)
+
+
+def exit_status(result: SweepResult, recommendation: Recommendation | None) -> int:
+    if result.failed:
+        return 3
+    unmet = recommendation is not None and recommendation.unmet
+    return 1 if unmet or result.contradictions else 0
+
+
+def _progress(run: CellRun, err: Console) -> None:
+    verdicts = ", ".join(f"{prop} {verdict}" for prop, verdict in run.verdicts().items())
+    cached = " (cached)" if run.result and all(
+        p.cached for p in run.result.properties.values()) else ""
+    err.print(f"checked {run.cell.directory}: {verdicts}{cached}", highlight=False,
+              markup=False, soft_wrap=True)
