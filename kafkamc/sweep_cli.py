@@ -60,6 +60,8 @@ def sweep_command(file: Path, options: SweepOptions, out: Console, err: Console)
         print(json.dumps(data, indent=2))
     else:
         print_sweep(result, recommendation, out)
+        if options.html:
+            out.print(f"Page: {options.html}", highlight=False, soft_wrap=True)
     return exit_status(result, recommendation)
 
 
