@@ -354,8 +354,10 @@ def _against(file: ConfigFile, section: Mapping[Any, Any], budgets: Sequence[Axi
                              f"of its values, e.g. {{faults.power_losses: 2}}", ("sweep", AGAINST))
         pairs = list(given.items())
     swept = {axis.key: axis for axis in budgets}
-    for key, value in pairs:
+    for index, (key, value) in enumerate(pairs):
         loc: Loc = ("sweep", AGAINST, key)
+        if key in (k for k, _ in pairs[:index]):
+            raise _error(file, flag, loc, "given twice; allowed: each budget key once", "key")
         if key not in budget_keys():
             guess = closest(str(key), budget_keys())
             hint = f"did you mean '{guess}'?" if guess else "it is not a fault or bound"

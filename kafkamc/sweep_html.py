@@ -38,7 +38,7 @@ table { border-collapse: collapse; margin: 0.5em 0; }
 td, th { border: 1px solid #bdbdbd; padding: 0.3em 0.5em; text-align: left;
          vertical-align: top; font-size: 0.9em; }
 th { background: #eeeeee; }
-a.v { display: inline-block; min-width: 2.6em; margin: 0.1em; padding: 0.35em 0.4em;
+a.v, span.v { display: inline-block; min-width: 2.6em; margin: 0.1em; padding: 0.35em 0.4em;
       text-align: center; text-decoration: none; color: #212121; font-weight: bold;
       border: 2px solid transparent; }
 .holds { background: #a5d6a7; } .violated { background: #ef9a9a; }
@@ -116,8 +116,12 @@ def _cell(result: SweepResult, row: int, column: int, page_dir: Path) -> str:
 def _verdict_link(result: SweepResult, verdict: CellVerdict, page_dir: Path) -> str:
     classes = f"v {verdict.verdict}" + (" inferred" if verdict.how == "inferred" else "")
     text = f"{INITIAL[verdict.prop]}&nbsp;{SYMBOL[verdict.verdict]}"
+    title = _e(_tooltip(result, verdict))
+    if verdict.run is None or verdict.run.result is None:
+        # The check failed before writing a report: nothing to link to.
+        return f"<span class='{classes}' title='{title}'>{text}</span>"
     return (f"<a class='{classes}' href='{_e(_report_link(verdict, page_dir))}' "
-            f"title='{_e(_tooltip(result, verdict))}'>{text}</a>")
+            f"title='{title}'>{text}</a>")
 
 
 def _report_link(verdict: CellVerdict, page_dir: Path) -> str:
@@ -133,8 +137,9 @@ def _tooltip(result: SweepResult, verdict: CellVerdict) -> str:
     text = f"{verdict.prop}: {verdict.verdict} under {plan.column_label(verdict.column)}"
     if verdict.how == "inferred" and verdict.run is not None:
         source = plan.column_label(verdict.run.cell.column)
-        rule = "larger" if verdict.verdict == "holds" else "smaller"
-        text += f", inferred: it is {verdict.verdict} under the {rule} budget {source}"
+        found = "it holds under the larger" if verdict.verdict == "holds" \
+            else "it is violated under the smaller"
+        text += f", inferred: {found} budget {source}"
     else:
         text += ", checked by TLC"
     evidence = verdict.evidence

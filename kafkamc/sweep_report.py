@@ -62,7 +62,7 @@ def contradiction_lines(result: SweepResult) -> list[str]:
             for row, prop, low, high in result.contradictions]
 
 
-def decided_in(result: SweepResult, verdict: CellVerdict) -> str | None:
+def decided_in(verdict: CellVerdict) -> str | None:
     """The cell a verdict was inferred from, named by its out dir."""
     if verdict.how != "inferred" or verdict.run is None:
         return None
@@ -228,12 +228,12 @@ def cell_records(result: SweepResult) -> list[dict[str, Any]]:
         evidence = verdict.evidence
         records.append({
             "cell": plan.cells[row, column].directory,
-            "settings": {k: v for k, v in plan.row_settings(row).items()},
+            "settings": plan.row_settings(row),
             "budget": plan.column_budget(column),
             "property": prop,
             "verdict": verdict.verdict,
             "decided": verdict.how,
-            "from_cell": decided_in(result, verdict),
+            "from_cell": decided_in(verdict),
             "reason": verdict.reason,
             "report": str(verdict.run.report) if verdict.run and verdict.run.result else None,
             "trace": str(evidence.trace_file) if evidence and evidence.trace_file else None,
@@ -309,7 +309,7 @@ def _violation_json(result: SweepResult, verdict: CellVerdict) -> dict[str, Any]
         "property": verdict.prop,
         "budget": result.plan.column_budget(verdict.column),
         "decided": verdict.how,
-        "from_cell": decided_in(result, verdict),
+        "from_cell": decided_in(verdict),
         "story": list(evidence.story.lines) if evidence and evidence.story else [],
         "report": str(verdict.run.report) if verdict.run else None,
         "diagrams": [str(d) for d in evidence.diagrams] if evidence else [],

@@ -162,6 +162,8 @@ def test_a_bad_sweep_is_one_line_naming_file_line_and_key(
      ("--against", "did you mean 'faults.power_losses'")),
     (("--require", "durability", "--against", "faults.disk_losses=1"),
      ("--against", "1 is not among the config's value (not swept)")),
+    (("--require", "durability", "--against", "faults.power_losses=0", "--against",
+      "faults.power_losses=1"), ("--against", "faults.power_losses: given twice")),
 ])
 def test_bad_require_and_against_options(tmp_path: Path, args: tuple[str, ...],
                                          fragments: tuple[str, ...]) -> None:
