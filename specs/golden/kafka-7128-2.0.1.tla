@@ -161,6 +161,9 @@ MayJoinIsr(f) == TRUE
 \* power or disk loss the controller has always noticed before the broker is back.
 MayRestart(b) == ~registered[b] \/ status[b] = "crashed"
 EpochsAfterRestart(b) == IF registered[b] THEN {0, knownEpoch[b]} ELSE {0}
+\* What a down broker remembers that its restart reads: the epoch, while the
+\* controller still counts it alive (it cannot register again while down).
+RestartMemory(b) == IF registered[b] THEN knownEpoch[b] ELSE 0
 
 \* Election: classic (before KIP-966). The controller elects a live ISR member;
 \* failing that, with unclean.leader.election.enable (always on before 0.8.2,
@@ -485,6 +488,25 @@ ClusterStep ==
 Fairness == WF_vars(ClusterStep)
 
 AvailabilitySpec == Init /\ [][AvailabilityNext]_vars /\ Fairness
+
+\* Reduction (TLC's VIEW): TLC counts two states as one when they differ only in
+\* what no action and no property can read before it is overwritten:
+\* - A down broker's memory of leaders. While a broker is crashed or lost, every
+\*   action of its own is guarded by Up(b), other brokers read its knownLeader
+\*   only through ActsAsLeader (which needs Up), no property reads its
+\*   knownLeader, knownEpoch, leaderIsr or needsTruncation, and Restart
+\*   overwrites all four except what the restart rule reads (RestartMemory).
+\* - A leader's needsTruncation. Only a follower's flag is read (InSync and
+\*   Truncate need knownLeader[f] # f), and the broker gets a fresh one when it
+\*   next follows (BecomeFollower) or restarts.
+\* Such states have the same successors up to the same difference and satisfy
+\* the same properties, so no counterexample is lost or lengthened, and TLC's
+\* traces still show the full states.
+Memory(b) ==
+    IF Up(b)
+    THEN <<knownLeader[b], knownEpoch[b], leaderIsr[b], knownLeader[b] # b /\ needsTruncation[b]>>
+    ELSE <<RestartMemory(b)>>
+View == <<log, hw, status, [b \in Brokers |-> Memory(b)], cut, controllerVars, producerVars>>
 
 \* Brokers are interchangeable: permuting them maps behaviours to behaviours and
 \* leaves the safety properties unchanged, so TLC may check one behaviour per

@@ -162,6 +162,8 @@ MayJoinIsr(f) == registered[f]
 \* partition's state again when it registers.
 MayRestart(b) == ~registered[b]
 EpochsAfterRestart(b) == {0}
+\* What a down broker remembers that its restart reads: nothing.
+RestartMemory(b) == 0
 
 \* Election: eligible_leader_replicas (KIP-966; usable in 4.0, default from 4.1).
 \* A replica that leaves an ISR then smaller than min.insync.replicas joins the
@@ -507,6 +509,25 @@ ClusterStep ==
 Fairness == WF_vars(ClusterStep)
 
 AvailabilitySpec == Init /\ [][AvailabilityNext]_vars /\ Fairness
+
+\* Reduction (TLC's VIEW): TLC counts two states as one when they differ only in
+\* what no action and no property can read before it is overwritten:
+\* - A down broker's memory of leaders. While a broker is crashed or lost, every
+\*   action of its own is guarded by Up(b), other brokers read its knownLeader
+\*   only through ActsAsLeader (which needs Up), no property reads its
+\*   knownLeader, knownEpoch, leaderIsr or needsTruncation, and Restart
+\*   overwrites all four except what the restart rule reads (RestartMemory).
+\* - A leader's needsTruncation. Only a follower's flag is read (InSync and
+\*   Truncate need knownLeader[f] # f), and the broker gets a fresh one when it
+\*   next follows (BecomeFollower) or restarts.
+\* Such states have the same successors up to the same difference and satisfy
+\* the same properties, so no counterexample is lost or lengthened, and TLC's
+\* traces still show the full states.
+Memory(b) ==
+    IF Up(b)
+    THEN <<knownLeader[b], knownEpoch[b], leaderIsr[b], knownLeader[b] # b /\ needsTruncation[b]>>
+    ELSE <<RestartMemory(b)>>
+View == <<log, hw, status, [b \in Brokers |-> Memory(b)], cut, controllerVars, producerVars>>
 
 \* Brokers are interchangeable: permuting them maps behaviours to behaviours and
 \* leaves the safety properties unchanged, so TLC may check one behaviour per
