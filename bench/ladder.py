@@ -1,8 +1,9 @@
 """State-space ladder: how each property check grows with RF, records and faults.
 
 Runs real TLC through kafkamc.check_model on configs that vary one dimension at a
-time from a 4.1 base (RF 3, min ISR 2, acks=all, records 2, one crash), and
-writes one TSV row per property: distinct states, depth and wall time. Run:
+time from a 4.1 base (RF 3, min ISR 2, acks=all, records 2, one crash): RF 1 to
+5, records 1 to 4, faults 0 to 3, then RF 5 with three faults. It writes one TSV
+row per property: distinct states, depth and wall time. Run:
 
     python bench/ladder.py [--timeout 600] [--out bench/ladder.tsv]
 
@@ -34,9 +35,13 @@ def ladder() -> list[tuple[str, Model]]:
                      topic=Topic(replication_factor=rf, min_insync_replicas=min(2, rf)),
                      faults=Faults(**spread), bounds=Bounds(records=records))
 
-    rungs = [("rf", model(rf=rf)) for rf in (1, 3, 5)]
-    rungs += [("records", model(records=r)) for r in (1, 3)]
+    # The base (RF 3, 2 records, 1 fault) is on every axis; it is run once.
+    rungs = [("base", model())]
+    rungs += [("rf", model(rf=rf)) for rf in (1, 2, 4, 5)]
+    rungs += [("records", model(records=r)) for r in (1, 3, 4)]
     rungs += [("faults", model(faults=f)) for f in (0, 2, 3)]
+    # Issue 8's largest target: RF 5 with three faults, all four properties.
+    rungs += [("rf5-faults3", model(rf=5, faults=3))]
     return rungs
 
 
