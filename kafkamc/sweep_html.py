@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kafkamc.recommend import Answer, Candidate, Recommendation
 from kafkamc.sweep import CellVerdict, SweepResult
-from kafkamc.sweep_file import value_text
+from kafkamc.sweep_file import SweepPlan, value_text
 from kafkamc.sweep_report import (
     INITIAL,
     ORDER,
@@ -26,6 +26,7 @@ from kafkamc.sweep_report import (
     counts,
     mode_line,
     not_candidates,
+    property_initials,
     violation_where,
 )
 
@@ -72,7 +73,7 @@ def render_sweep_html(result: SweepResult, recommendation: Recommendation | None
         f"shows every checked property. {_e(counts(result))}</p>"),
         f"<p>{_e(mode_line(result))}</p>",
         *(f"<p class='warning'>{_e(line)}</p>" for line in contradiction_lines(result)),
-        _legend(plan.properties),
+        _legend(plan),
         _matrix(result, page_dir),
     ]
     if recommendation is not None:
@@ -81,14 +82,13 @@ def render_sweep_html(result: SweepResult, recommendation: Recommendation | None
     return "\n".join(parts) + "\n"
 
 
-def _legend(properties: tuple[str, ...]) -> str:
+def _legend(plan: SweepPlan) -> str:
     kinds = [("holds", "holds (checked)"), ("violated", "violated (checked)"),
              ("inferred holds", "holds (inferred)"), ("inferred violated", "violated (inferred)"),
              ("unknown", "unknown: TLC could not decide"), ("skipped", "skipped: Kafka rejects it")]
-    names = ", ".join(f"{INITIAL[p]} {p}" for p in properties)
     return ("<p class='legend'>" + "".join(f"<span class='{cls}'>{_e(text)}</span>"
                                             for cls, text in kinds)
-            + f"<br>{_e(names)}</p>")
+            + f"<br>{_e(property_initials(plan))}</p>")
 
 
 def _matrix(result: SweepResult, page_dir: Path) -> str:

@@ -62,6 +62,10 @@ def contradiction_lines(result: SweepResult) -> list[str]:
             for row, prop, low, high in result.contradictions]
 
 
+def property_initials(plan: SweepPlan) -> str:
+    return ", ".join(f"{INITIAL[prop]} {prop}" for prop in plan.properties)
+
+
 def decided_in(verdict: CellVerdict) -> str | None:
     """The cell a verdict was inferred from, named by its out dir."""
     if verdict.how != "inferred" or verdict.run is None:
@@ -75,9 +79,9 @@ def decided_in(verdict: CellVerdict) -> str | None:
 def print_sweep(result: SweepResult, recommendation: Recommendation | None,
                 console: Console) -> None:
     console.print(_matrix(result))
-    console.print(f"Legend: {', '.join(f'{i} {p}' for p, i in INITIAL.items() if p in result.plan.properties)}; "
-                  "✓ holds, ✗ violated, ? unknown (TLC could not decide), - skipped; "
-                  "(…) inferred, not checked.", highlight=False, soft_wrap=True)
+    console.print(f"Legend: {property_initials(result.plan)}; ✓ holds, ✗ violated, "
+                  "? unknown (TLC could not decide), - skipped; (…) inferred, not checked.",
+                  highlight=False, soft_wrap=True)
     console.print(counts(result), highlight=False, soft_wrap=True)
     console.print(mode_line(result), highlight=False, soft_wrap=True)
     for line in contradiction_lines(result):
