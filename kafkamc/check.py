@@ -31,7 +31,8 @@ from kafkamc.narrative import Story, tell
 from kafkamc.outdir import prepare_out_dir
 from kafkamc.progress import ProgressBoard
 from kafkamc.resolved import PROPERTIES, Property, Resolved, Verdict
-from kafkamc.tlc import find_jar, run_tlc, stop_running
+from kafkamc.distributed import distributed_outcome, run_tlc_distributed
+from kafkamc.tlc import TlcRun, find_jar, run_tlc, stop_running
 from kafkamc.tlc_output import TlcOutcome, parse_tlc_output
 from kafkamc.trace import Trace, trace_of, write_trace
 
@@ -41,6 +42,15 @@ DECIDED = ("ok", "invariant")
 
 # TLC names the violated invariant; this maps it back to the property.
 INVARIANT_OF: dict[str, Property] = {invariant: prop for prop, invariant in INVARIANTS.items()}
+
+
+@dataclass(frozen=True)
+class Distributed:
+    """How to run TLC's distributed mode (kafkamc.distributed, docs/distributed.md)."""
+    port: int | None = None          # the server's RMI registry port (default 10997)
+    local_workers: int = 2           # TLCWorker JVMs on this machine; 0: remote ones only
+    hostname: str | None = None      # the address workers reach this machine at
+    on_ready: Callable[[str, int], None] | None = None   # told (hostname, port) when open
 
 
 @dataclass(frozen=True)
@@ -112,18 +122,20 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
                 properties: list[Property] | None = None, workers: int | None = None,
                 timeout: float | None = None, cache: RunCache | None = None,
                 diagram_formats: tuple[str, ...] = FORMATS,
-                progress: ProgressBoard | None = None) -> CheckResult:
+                progress: ProgressBoard | None = None,
+                distributed: Distributed | None = None) -> CheckResult:
     """Check `properties` (default: the model's `check`) of `model` with real TLC,
     replaying runs from `cache` where it has them. Each violation's trace and story
     are saved, and its diagram drawn in `diagram_formats`. TLC's progress goes to
-    `progress`, if given."""
+    `progress`, if given. With `distributed`, every run goes to TLC's distributed
+    server, one at a time (they would share its port)."""
     wanted = [p for p in PROPERTIES if p in (properties or model.check)]
     out = prepare_out_dir(out_dir or Path("out") / model.name)
     spec = compile_model(model)
     files = write_spec(spec, out)
     deadline = None if timeout is None else time.monotonic() + timeout
     runner = _Runner(spec, out, workers or os.cpu_count() or 1, deadline, model.expect, cache,
-                     story_config(model), diagram_formats, progress, model.name)
+                     story_config(model), diagram_formats, progress, model.name, distributed)
     safety = [p for p in wanted if p != "availability"]
     # A property the config expects to be violated gets a run of its own: its
     # counterexample stops that run early, and it spares the shared run a re-run.
@@ -135,7 +147,11 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
         jobs.append(lambda: runner.check_safety(shared))
     if "availability" in wanted:
         jobs.append(lambda: runner.check_alone("availability"))
-    _run_together(jobs)
+    if distributed:
+        for job in jobs:
+            job()
+    else:
+        _run_together(jobs)
     result = CheckResult(
         name=model.name,
         kafka_version=model.kafka_version,
@@ -189,10 +205,12 @@ class _Runner:
     def __init__(self, spec: CompiledSpec, out: Path, workers: int, deadline: float | None,
                  expect: dict[str, Verdict], cache: RunCache | None,
                  story_config: dict[str, object], diagram_formats: tuple[str, ...],
-                 progress: ProgressBoard | None, name: str) -> None:
+                 progress: ProgressBoard | None, name: str,
+                 distributed: Distributed | None) -> None:
         self.spec, self.out, self.workers, self.deadline = spec, out, workers, deadline
         self.expect, self.cache, self.story_config = expect, cache, story_config
         self.diagram_formats, self.progress, self.name = diagram_formats, progress, name
+        self.distributed = distributed
         self.results: dict[Property, PropertyResult] = {}
         self.tlc_version: str | None = None
 
@@ -229,20 +247,11 @@ class _Runner:
         if cached:
             log.write_text(cached.output)
             return self._parsed(cached.output, cached.seconds, log, cached=True)
-        metadir = self.out / "tlc-states" / label
-        shutil.rmtree(metadir, ignore_errors=True)
-        timeout = None if self.deadline is None else max(self.deadline - time.monotonic(), 0.1)
-        board_label = f"{self.name}: {label}"
-        on_line = self.progress.track(board_label) if self.progress else None
-        try:
-            fresh = run_tlc(self.out / f"{self.spec.module}.tla", cfg, metadir=metadir,
-                            log=log, workers=self.workers, timeout=timeout, on_line=on_line)
-        finally:
-            if self.progress:
-                self.progress.finish(board_label)
-        shutil.rmtree(metadir, ignore_errors=True)
-        if not any(metadir.parent.iterdir()):
-            metadir.parent.rmdir()
+        if self.distributed:
+            run = self._distributed(label, cfg, properties)
+            if run is not None:
+                return run
+        fresh = self._tlc(label, cfg, log, distributed=False)
         if fresh.timed_out:
             return _Run(_failure(f"TLC timed out after {fresh.seconds:.0f} s"), fresh.seconds,
                         log, cached=False)
@@ -250,6 +259,49 @@ class _Runner:
         if self.cache and run.outcome.status in DECIDED:
             self.cache.put(key, CachedRun(output=fresh.output, seconds=fresh.seconds))
         return run
+
+    def _distributed(self, label: str, cfg: Path, properties: list[Property]) -> _Run | None:
+        """A run on TLC's distributed server; None when it found a violation, which
+        distributed TLC neither names nor traces: single-process TLC then finds the
+        shortest counterexample. Not cached: the server's statistics are its own."""
+        log = self.out / f"tlc-{label}.distributed.log"
+        fresh = self._tlc(label, cfg, log, distributed=True)
+        if fresh.timed_out:
+            return _Run(_failure(f"TLC timed out after {fresh.seconds:.0f} s"), fresh.seconds,
+                        log, cached=False)
+        try:
+            outcome = distributed_outcome(fresh.output, [INVARIANTS[p] for p in properties])
+        except TlcParseError as error:
+            outcome = _failure(f"cannot read the TLC server's output ({error})")
+        if outcome.status == "invariant":
+            return None
+        self.tlc_version = self.tlc_version or outcome.version
+        return _Run(outcome, fresh.seconds, log, cached=False)
+
+    def _tlc(self, label: str, cfg: Path, log: Path, *, distributed: bool) -> TlcRun:
+        """One fresh TLC run, shown on the progress board while it goes."""
+        metadir = self.out / "tlc-states" / label
+        shutil.rmtree(metadir, ignore_errors=True)
+        timeout = None if self.deadline is None else max(self.deadline - time.monotonic(), 0.1)
+        board_label = f"{self.name}: {label}" + (" (distributed)" if distributed else "")
+        on_line = self.progress.track(board_label) if self.progress else None
+        tla = self.out / f"{self.spec.module}.tla"
+        try:
+            if distributed and self.distributed:
+                fresh = run_tlc_distributed(
+                    tla, cfg, metadir=metadir, log=log, timeout=timeout, on_line=on_line,
+                    local_workers=self.distributed.local_workers, port=self.distributed.port,
+                    hostname=self.distributed.hostname, on_ready=self.distributed.on_ready)
+            else:
+                fresh = run_tlc(tla, cfg, metadir=metadir, log=log, workers=self.workers,
+                                timeout=timeout, on_line=on_line)
+        finally:
+            if self.progress:
+                self.progress.finish(board_label)
+        shutil.rmtree(metadir, ignore_errors=True)
+        if not any(metadir.parent.iterdir()):
+            metadir.parent.rmdir()
+        return fresh
 
     def _parsed(self, output: str, seconds: float, log: Path, *, cached: bool) -> _Run:
         try:

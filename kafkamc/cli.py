@@ -22,7 +22,7 @@ from rich.table import Table
 
 from kafkamc import __version__
 from kafkamc.cache import RunCache, default_cache_dir
-from kafkamc.check import CheckResult, check_model
+from kafkamc.check import CheckResult, Distributed, check_model
 from kafkamc.compile import compile_model, write_spec
 from kafkamc.config import Model
 from kafkamc.diagram import FORMATS, draw
@@ -32,6 +32,7 @@ from kafkamc.explain import log_trace, saved_traces
 from kafkamc.html_report import write_html
 from kafkamc.outdir import prepare_out_dir
 from kafkamc.progress import ProgressBoard
+from kafkamc.tlc import stop_running
 from kafkamc.junit import write_junit
 from kafkamc.regress import ConfigRun, collect, load
 from kafkamc.regress import regress as regress_all
@@ -114,6 +115,19 @@ def check(
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="No live progress on stderr (there is none when stderr is "
         "not a terminal).")] = False,
+    distributed: Annotated[bool, typer.Option(
+        "--distributed", help="Run TLC's distributed mode: a TLC server here, local "
+        "workers, and any `kafkamc worker HOST` on other machines (docs/distributed.md).")]
+    = False,
+    port: Annotated[int, typer.Option(
+        "--port", min=1, max=65535, help="With --distributed: the server's RMI registry "
+        "port.")] = 10997,
+    local_workers: Annotated[int, typer.Option(
+        "--local-workers", min=0, help="With --distributed: worker JVMs on this machine "
+        "(0: only remote workers).")] = 2,
+    hostname: Annotated[Optional[str], typer.Option(
+        "--hostname", help="With --distributed: this machine's address as workers reach "
+        "it (default: its address on the default route).")] = None,
 ) -> None:
     """Check configs with TLC and report, per property, whether it holds.
 
@@ -130,7 +144,8 @@ def check(
                 model, out_dir=out_dir,
                 properties=[p.value for p in properties] if properties else None,
                 workers=workers, timeout=timeout, cache=cache,
-                diagram_formats=_formats(formats), progress=board)))
+                diagram_formats=_formats(formats), progress=board,
+                distributed=_distributed(distributed, port, local_workers, hostname))))
         page = _run(lambda: write_html(results[-1], model))
         if open_report:
             webbrowser.open(page.resolve().as_uri())
@@ -198,6 +213,18 @@ def regress(
     else:
         print_regress(report, out_console)
     raise typer.Exit(report.exit_status)
+
+
+def _distributed(enabled: bool, port: int, local_workers: int,
+                 hostname: Optional[str]) -> Distributed | None:
+    if not enabled:
+        return None
+
+    def ready(host: str, at: int) -> None:
+        err_console.print(f"TLC server open at {host}:{at}; on other machines run: "
+                          f"kafkamc worker {host} --port {at}", highlight=False)
+    return Distributed(port=port, local_workers=local_workers, hostname=hostname,
+                       on_ready=ready)
 
 
 def _cache(disabled: bool) -> RunCache | None:
@@ -290,6 +317,28 @@ def render(
         print(json.dumps(to_json(trace, story.to_json()), indent=1))
     else:
         print_story(story, out_console, (out_dir / "trace.json", *diagrams))
+
+
+@app.command()
+def worker(
+    host: Annotated[str, typer.Argument(
+        help="The machine running `kafkamc check --distributed`.", show_default=False)],
+    port: Annotated[int, typer.Option(
+        "--port", min=1, max=65535, help="The server's RMI registry port.")] = 10997,
+    hostname: Annotated[str | None, typer.Option(
+        "--hostname", help="This machine's address as the server reaches it (default: its "
+        "address on the route to HOST).")] = None,
+    threads: Annotated[int | None, typer.Option(
+        "--threads", min=1, help="Worker threads (default: the number of cores).")] = None,
+    connect_timeout: Annotated[float, typer.Option(
+        "--connect-timeout", min=0, help="Seconds to wait for the server to answer.")] = 60,
+) -> None:
+    """Lend this machine to a `check --distributed` on HOST until that check is done."""
+    # TLC's distributed mode, imported here as sweep's steps are (docs/distributed.md)
+    from kafkamc.distributed import run_worker
+    raise typer.Exit(_run(lambda: run_worker(
+        host, port=port, hostname=hostname, threads=threads, connect_timeout=connect_timeout,
+        echo=lambda line: err_console.print(line, markup=False, highlight=False))))
 
 
 @app.command()
@@ -397,11 +446,19 @@ def _fail(error: KafkamcError) -> NoReturn:
     raise typer.Exit(error.exit_code)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """Stop every TLC run first: runs made in threads (check's concurrent runs,
+    regress and sweep jobs) would otherwise keep their threads, and kafkamc, alive."""
+    stop_running()
+    raise KeyboardInterrupt
+
+
 def run() -> None:
     """Console entry point: Ctrl-C stops TLC (check does) and exits 130 without a traceback.
     A SIGTERM (a CI job cancelled, `timeout`) is taken as Ctrl-C: TLC runs in a
     session of its own, so it would otherwise outlive kafkamc."""
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         app()
     except KeyboardInterrupt:

@@ -25,7 +25,7 @@ JAR_ENV = "KAFKAMC_TLA2TOOLS"
 # The TLC processes running now: runs made in threads are stopped from the main
 # thread, which is the one Ctrl-C reaches.
 _running: set[subprocess.Popen[str]] = set()
-_running_lock = threading.Lock()
+_running_lock = threading.RLock()   # also taken by the signal handler (cli)
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,22 @@ def test_live_progress_on_a_terminal_and_sigterm_stops_tlc(tmp_path: Path) -> No
         tmp_path, 12)
     assert "TLC run" in shown and "kreps-tradeoff: safety" in shown
     assert "exploring" in shown or "parsing" in shown
-    # The check was stopped part-way by SIGTERM: exit 130, and no TLC left running.
+    _assert_stopped(status, out)
+
+
+@pytest.mark.tlc
+def test_sigterm_stops_the_tlc_runs_of_regress_jobs(tmp_path: Path) -> None:
+    # regress runs configs in threads; the signal must reach their TLC runs too.
+    out = tmp_path / "out"
+    _, status = _run_on_terminal(
+        ["regress", str(REPO / "specs" / "kreps-tradeoff.yaml"),
+         str(REPO / "specs" / "kip320-fencing-2.1.yaml"), "--out", str(out), "--no-cache",
+         "--jobs", "2"], tmp_path, 8)
+    _assert_stopped(status, out)
+
+
+def _assert_stopped(status: int | None, out: Path) -> None:
+    """Stopped part-way by SIGTERM: exit 130, and no TLC left running."""
     assert status == 130
     time.sleep(1)
     left = subprocess.run(["pgrep", "-f", str(out)], capture_output=True, text=True,
