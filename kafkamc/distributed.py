@@ -64,14 +64,15 @@ REPORT_MS = 10_000
 # EC.TLC_DISTRIBUTED_SERVER_RUNNING: initial states are done, workers may join.
 _READY = "@!@!@STARTMSG 7000:"
 # EC.TLC_DISTRIBUTED_WORKER_REGISTERED, one per worker thread.
+_REGISTERED = "Registration for worker at "
 # What TLCWorker.exit() prints when the server dismisses a worker at the end.
 _DISMISSED = "Thank you!"
-_REGISTERED = "Registration for worker at "
 _PORT_IN_USE = re.compile(r"Port already in use: (\d+)")
 _SERVER_VERSION = re.compile(r"^TLC2 TLC Server Version (.*?)[ \t]*$", re.MULTILINE)
 # A temporal property in a cfg: TLCServer would skip it and report success.
 _TEMPORAL = re.compile(r"^\s*(PROPERTY|PROPERTIES)\b", re.MULTILINE)
-# The error message distributed TLC prints in place of "Invariant X is violated."
+# What distributed TLC prints in place of "Invariant X is violated.", and also for
+# any other error a worker meets on a state (an evaluation error in the spec).
 _UNNAMED_VIOLATION = "@!@!@STARTMSG 2121:1 @!@!@\nThe behavior up to this point is:"
 _STATS = re.compile(r"^([\d,]+) states generated, ([\d,]+) distinct states found\b",
                     re.MULTILINE)
@@ -311,8 +312,10 @@ def _ensure_port_free(port: int) -> None:
 def distributed_outcome(output: str, invariants: Sequence[str]) -> TlcOutcome:
     """Read a TLCServer's output: `parse_tlc_output`, plus what distributed TLC does
     differently. A violation comes back as status "invariant" with no trace; its
-    `violated` is the invariant only when the cfg checked just one (`invariants`),
-    else None: re-run single-process TLC for the name and the counterexample."""
+    `violated` is the invariant when the cfg checked just one (`invariants`), else
+    None. That status is provisional: the server prints the same thing when a worker
+    meets an evaluation error in the spec, so re-run single-process TLC on the same
+    cfg for the verdict, the invariant's name and the counterexample."""
     version = m[1] if (m := _SERVER_VERSION.search(output)) else None
     try:
         outcome = parse_tlc_output(output)
@@ -325,7 +328,8 @@ def distributed_outcome(output: str, invariants: Sequence[str]) -> TlcOutcome:
             status="invariant", violated=only, trace=(), loop_to=None, stuttering=False,
             message=(f"Invariant {only} is violated" if only else
                      f"One of the invariants {', '.join(invariants)} is violated")
-            + " (distributed TLC names no invariant and prints no usable trace)",
+            + " (distributed TLC names no invariant and prints no usable trace; "
+              "single-process TLC confirms it)",
             distinct_states=stats[1], states_generated=stats[0], depth=None, version=version)
     # Its "depth" is the level of whichever state the server wrote last, not the
     # search depth: it differs from tlc2.TLC's and from run to run.
