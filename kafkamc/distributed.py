@@ -46,7 +46,7 @@ from typing import TextIO
 
 from kafkamc.errors import CheckerError, TlcParseError
 from kafkamc.jvm import jvm_options
-from kafkamc.tlc import TlcRun, _running, _running_lock, _stop, find_jar, find_java
+from kafkamc.tlc import TlcRun, find_jar, find_java, stop, track, untrack
 from kafkamc.tlc_output import TlcOutcome, parse_tlc_output
 
 __all__ = ["DEFAULT_PORT", "advertised_address", "distributed_outcome", "run_tlc_distributed",
@@ -199,7 +199,7 @@ class _Run:
         self.server = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
                                        stderr=subprocess.STDOUT, text=True, errors="replace",
                                        start_new_session=True)
-        _track(self.server)
+        track(self.server)
         self.pump = threading.Thread(target=self._pump, args=(sink, on_line), daemon=True)
         self.pump.start()
 
@@ -240,7 +240,7 @@ class _Run:
         with self._worker_log(n).open("w") as sink:
             worker = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, text=True,
                                       start_new_session=True)
-        _track(worker)
+        track(worker)
         return worker
 
     def _worker_log(self, n: int) -> Path:
@@ -269,7 +269,7 @@ class _Run:
         hook dismisses every worker, remote ones too; local ones get a grace period."""
         if self.server is not None:
             if self.server.poll() is None:
-                _stop(self.server)
+                stop(self.server)
             if self.pump is not None:
                 self.pump.join()
             self.returncode = self.server.returncode
@@ -277,22 +277,10 @@ class _Run:
             try:
                 worker.wait(timeout=_WORKER_EXIT_GRACE)
             except subprocess.TimeoutExpired:
-                _stop(worker)
+                stop(worker)
         for process in (self.server, *self.workers):
             if process is not None:
-                _untrack(process)
-
-
-def _track(process: subprocess.Popen[str]) -> None:
-    # tlc.stop_running(), which the main thread calls on Ctrl-C, stops these too.
-    # (tlc.py's registry is private; a public track/untrack there would replace these.)
-    with _running_lock:
-        _running.add(process)
-
-
-def _untrack(process: subprocess.Popen[str]) -> None:
-    with _running_lock:
-        _running.discard(process)
+                untrack(process)
 
 
 def _ensure_port_free(port: int) -> None:
@@ -379,10 +367,10 @@ def run_worker(host: str, *, port: int | None = None, hostname: str | None = Non
                 # TLCWorker itself would go on retrying for ever. ("reachable but not
                 # ready yet" is a server still computing its initial states: wait.)
                 failure = f"the TLC server at {host}:{port} stopped answering"
-                _stop(process)
+                stop(process)
                 break
     except KeyboardInterrupt:
-        _stop(process)
+        stop(process)
         raise
     process.wait()
     if failure or not finished:

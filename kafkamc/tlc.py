@@ -104,8 +104,7 @@ def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
         process = subprocess.Popen(command, cwd=tla.parent, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True, errors="replace",
                                    start_new_session=True)
-        with _running_lock:
-            _running.add(process)
+        track(process)
         pump = threading.Thread(target=_pump, args=(process, sink, on_line), daemon=True)
         pump.start()
         timed_out = False
@@ -113,14 +112,13 @@ def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
-            _stop(process)
+            stop(process)
         except KeyboardInterrupt:
-            _stop(process)
+            stop(process)
             raise
         finally:
             pump.join()
-            with _running_lock:
-                _running.discard(process)
+            untrack(process)
     if archive is not None:
         publish_archive(archive)
     return TlcRun(output=log.read_text(errors="replace"), returncode=process.returncode,
@@ -136,15 +134,28 @@ def _pump(process: subprocess.Popen[str], sink: TextIO,
             on_line(line)
 
 
+def track(process: subprocess.Popen[str]) -> None:
+    """Count a TLC process (tlc2.TLC, a TLC server or worker) among those that
+    `stop_running` stops."""
+    with _running_lock:
+        _running.add(process)
+
+
+def untrack(process: subprocess.Popen[str]) -> None:
+    with _running_lock:
+        _running.discard(process)
+
+
 def stop_running() -> None:
     """Stop every TLC process this kafkamc started that is still running."""
     with _running_lock:
         processes = list(_running)
     for process in processes:
-        _stop(process)
+        stop(process)
 
 
-def _stop(process: subprocess.Popen[str]) -> None:
+def stop(process: subprocess.Popen[str]) -> None:
+    """Stop a process started in a session of its own, and everything it started."""
     try:
         os.killpg(process.pid, signal.SIGTERM)
     except ProcessLookupError:   # it has exited already
