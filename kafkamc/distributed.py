@@ -100,18 +100,10 @@ def advertised_address(towards: str | None = None, port: int = DEFAULT_PORT) -> 
         return "127.0.0.1"
 
 
-def _jvm() -> list[str]:
-    """tlc.run_tlc's JVM options (the collector, $KAFKAMC_JAVA_OPTS, the class-data
-    archive when one exists). Making the archive is left to single-process runs:
-    the JVMs of one distributed run would all write the same pending file."""
-    options, _pending = jvm_options(find_java(), find_jar())
-    return [o for o in options if not o.startswith("-XX:ArchiveClassesAtExit=")]
-
-
 def server_command(tla: Path, cfg: Path, metadir: Path, *, port: int, hostname: str) -> list[str]:
     """The TLCServer command line; run it in the spec's directory."""
     return [
-        str(find_java()), *_jvm(),
+        str(find_java()), *jvm_options(),
         # TLC unpacks its standard modules here: a directory per run, as in tlc.py.
         f"-Djava.io.tmpdir={metadir / 'tmp'}",
         f"-Djava.rmi.server.hostname={hostname}",
@@ -128,7 +120,7 @@ def server_command(tla: Path, cfg: Path, metadir: Path, *, port: int, hostname: 
 def worker_command(server: str, *, port: int, hostname: str, threads: int,
                    tmpdir: Path | None = None) -> list[str]:
     """A TLCWorker command line: it fetches the spec and cfg from the server."""
-    command = [str(find_java()), *_jvm(), *_RMI_EXPORTS,
+    command = [str(find_java()), *jvm_options(), *_RMI_EXPORTS,
                f"-Djava.rmi.server.hostname={hostname}",
                f"-D{PORT_PROPERTY}={port}", f"-D{THREADS_PROPERTY}={threads}"]
     if tmpdir is not None:  # where the worker writes the modules the server sends it

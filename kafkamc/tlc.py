@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from kafkamc.errors import CheckerError
-from kafkamc.jvm import jvm_options, publish_archive
+from kafkamc.jvm import jvm_options
 
 JAR_ENV = "KAFKAMC_TLA2TOOLS"
 
@@ -94,11 +94,10 @@ def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
     and, line by line as TLC prints it, into `on_line` (for live progress)."""
     # TLC runs in the spec's directory: paths handed to it must not be relative.
     tla, cfg, metadir = tla.resolve(), cfg.resolve(), metadir.resolve()
-    jvm, archive = jvm_options(find_java(), find_jar())
-    command = tlc_command(tla, cfg, metadir, workers, jvm)
+    command = tlc_command(tla, cfg, metadir, workers, jvm_options())
     (metadir / "tmp").mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
-    with log.open("w") as sink:
+    with log.open("w", buffering=1) as sink:   # line by line: tail -f can follow it
         # A session of its own: Ctrl-C in the terminal reaches kafkamc, which then
         # stops TLC and only TLC.
         process = subprocess.Popen(command, cwd=tla.parent, stdout=subprocess.PIPE,
@@ -119,8 +118,6 @@ def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
         finally:
             pump.join()
             untrack(process)
-    if archive is not None:
-        publish_archive(archive)
     return TlcRun(output=log.read_text(errors="replace"), returncode=process.returncode,
                   seconds=time.monotonic() - start, timed_out=timed_out)
 
