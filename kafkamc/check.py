@@ -18,6 +18,7 @@ import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -251,10 +252,9 @@ class _Runner:
             run = self._distributed(label, cfg, properties)
             if run is not None:
                 return run
-        fresh = self._tlc(label, cfg, log, distributed=False)
+        fresh = self._tlc(label, cfg, log, None)
         if fresh.timed_out:
-            return _Run(_failure(f"TLC timed out after {fresh.seconds:.0f} s"), fresh.seconds,
-                        log, cached=False)
+            return _timed_out(fresh, log)
         run = self._parsed(fresh.output, fresh.seconds, log, cached=False)
         if self.cache and run.outcome.status in DECIDED:
             self.cache.put(key, CachedRun(output=fresh.output, seconds=fresh.seconds))
@@ -265,10 +265,9 @@ class _Runner:
         distributed TLC neither names nor traces: single-process TLC then finds the
         shortest counterexample. Not cached: the server's statistics are its own."""
         log = self.out / f"tlc-{label}.distributed.log"
-        fresh = self._tlc(label, cfg, log, distributed=True)
+        fresh = self._tlc(label, cfg, log, self.distributed)
         if fresh.timed_out:
-            return _Run(_failure(f"TLC timed out after {fresh.seconds:.0f} s"), fresh.seconds,
-                        log, cached=False)
+            return _timed_out(fresh, log)
         try:
             outcome = distributed_outcome(fresh.output, [INVARIANTS[p] for p in properties])
         except TlcParseError as error:
@@ -278,8 +277,9 @@ class _Runner:
         self.tlc_version = self.tlc_version or outcome.version
         return _Run(outcome, fresh.seconds, log, cached=False)
 
-    def _tlc(self, label: str, cfg: Path, log: Path, *, distributed: bool) -> TlcRun:
-        """One fresh TLC run, shown on the progress board while it goes."""
+    def _tlc(self, label: str, cfg: Path, log: Path, distributed: Distributed | None) -> TlcRun:
+        """One fresh TLC run (on TLC's distributed server, if given), shown on the
+        progress board while it goes."""
         metadir = self.out / "tlc-states" / label
         shutil.rmtree(metadir, ignore_errors=True)
         timeout = None if self.deadline is None else max(self.deadline - time.monotonic(), 0.1)
@@ -287,11 +287,11 @@ class _Runner:
         on_line = self.progress.track(board_label) if self.progress else None
         tla = self.out / f"{self.spec.module}.tla"
         try:
-            if distributed and self.distributed:
+            if distributed:
                 fresh = run_tlc_distributed(
                     tla, cfg, metadir=metadir, log=log, timeout=timeout, on_line=on_line,
-                    local_workers=self.distributed.local_workers, port=self.distributed.port,
-                    hostname=self.distributed.hostname, on_ready=self.distributed.on_ready)
+                    local_workers=distributed.local_workers, port=distributed.port,
+                    hostname=distributed.hostname, on_ready=distributed.on_ready)
             else:
                 fresh = run_tlc(tla, cfg, metadir=metadir, log=log, workers=self.workers,
                                 timeout=timeout, on_line=on_line)
@@ -299,7 +299,8 @@ class _Runner:
             if self.progress:
                 self.progress.finish(board_label)
         shutil.rmtree(metadir, ignore_errors=True)
-        if not any(metadir.parent.iterdir()):
+        # Other runs of this check may still be using tlc-states/: then it stays.
+        with suppress(OSError):
             metadir.parent.rmdir()
         return fresh
 
@@ -347,6 +348,11 @@ class _Runner:
             cached=run.cached,
             message=message,
         )
+
+
+def _timed_out(fresh: TlcRun, log: Path) -> _Run:
+    return _Run(_failure(f"TLC timed out after {fresh.seconds:.0f} s"), fresh.seconds, log,
+                cached=False)
 
 
 def _failure(message: str) -> TlcOutcome:
