@@ -199,7 +199,7 @@ def test_json_is_the_whole_of_stdout_and_progress_goes_to_stderr(tmp_path: Path)
     assert process.returncode == 0, (stdout, stderr)
     result = json.loads(stdout)
     assert list(result["properties"]) == ["durability"], stdout
-    assert "checking acks1-failover" in stderr, stderr
+    assert "TLC run" in stderr and "acks1-failover" in stderr, stderr
     assert "checking" not in stdout
     assert json.loads((tmp_path / "out" / "result.json").read_text()) == result
 

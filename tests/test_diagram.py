@@ -70,7 +70,9 @@ def test_message_edges_go_from_sender_to_receiver(jepsen: Path) -> None:
                 if d["kind"] in ("message", "fault")}
     assert ("producer", "b1", "produce") in messages
     assert ("b1", "producer", "ack") in messages
-    assert ("faults", "b1", "crash") in messages
+    # The leader is cut off by a fault: a crash or a partition, whichever of the
+    # shortest counterexamples TLC's breadth-first search reaches first.
+    assert {("faults", "b1", "crash"), ("faults", "b1", "partition")} & messages, messages
     assert ("b1", "controller", "isr_shrink") in messages
 
 
