@@ -32,7 +32,7 @@ from kafkamc.explain import log_trace, saved_traces
 from kafkamc.html_report import write_html
 from kafkamc.outdir import prepare_out_dir
 from kafkamc.progress import ProgressBoard
-from kafkamc.tlc import stop_running
+from kafkamc.tlc import signal_running
 from kafkamc.junit import write_junit
 from kafkamc.regress import ConfigRun, collect, load
 from kafkamc.regress import regress as regress_all
@@ -448,8 +448,9 @@ def _fail(error: KafkamcError) -> NoReturn:
 
 def _interrupt(signum: int, frame: object) -> None:
     """Stop every TLC run first: runs made in threads (check's concurrent runs,
-    regress and sweep jobs) would otherwise keep their threads, and kafkamc, alive."""
-    stop_running()
+    regress and sweep jobs) would otherwise keep their threads, and kafkamc, alive.
+    The handler only signals them; whoever waits for a run reaps it."""
+    signal_running()
     raise KeyboardInterrupt
 
 

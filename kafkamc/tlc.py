@@ -151,6 +151,19 @@ def stop_running() -> None:
         stop(process)
 
 
+def signal_running() -> None:
+    """Ask every TLC process this kafkamc started to stop, without waiting for
+    them: safe in a signal handler, which may have interrupted a wait for one of
+    them (waiting again there would deadlock on that wait's lock)."""
+    with _running_lock:
+        processes = list(_running)
+    for process in processes:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:   # it has exited already
+            pass
+
+
 def stop(process: subprocess.Popen[str]) -> None:
     """Stop a process started in a session of its own, and everything it started."""
     try:

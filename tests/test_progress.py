@@ -83,6 +83,16 @@ def test_sigterm_stops_the_tlc_runs_of_regress_jobs(tmp_path: Path) -> None:
     _assert_stopped(status, out)
 
 
+@pytest.mark.tlc
+def test_sigterm_during_a_single_tlc_run_stops_it(tmp_path: Path) -> None:
+    # One run: the signal arrives while kafkamc waits for that very TLC process.
+    out = tmp_path / "out"
+    _, status = _run_on_terminal(
+        ["check", str(REPO / "specs" / "kreps-tradeoff.yaml"), "-p", "durability",
+         "--out", str(out), "--no-cache"], tmp_path, 6)
+    _assert_stopped(status, out)
+
+
 def _assert_stopped(status: int | None, out: Path) -> None:
     """Stopped part-way by SIGTERM: exit 130, and no TLC left running."""
     assert status == 130
