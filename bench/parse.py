@@ -85,7 +85,7 @@ def main() -> int:
             text = make_log(work, length).read_text()
             parse_s, outcome = best_of(3, lambda: parse_tlc_output(text))
             assert len(outcome.trace) == length, (length, len(outcome.trace))
-            story_s, story = best_of(3, lambda: tell(trace_of(outcome, infer=infer_params)))
+            story_s, story = best_of(3, lambda: tell(trace_of(outcome.counterexamples[0], infer=infer_params)))
             rows.append({"states": length, "log_bytes": len(text.encode()),
                          "parse_seconds": f"{parse_s:.3f}", "story_seconds": f"{story_s:.3f}",
                          "story_lines": len(story.lines)})

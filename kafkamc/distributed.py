@@ -291,9 +291,9 @@ def _ensure_port_free(port: int) -> None:
 
 def distributed_outcome(output: str, invariants: Sequence[str]) -> TlcOutcome:
     """Read a TLCServer's output: `parse_tlc_output`, plus what distributed TLC does
-    differently. A violation comes back as status "invariant" with no trace; its
-    `violated` is the invariant when the cfg checked just one (`invariants`), else
-    None. That status is provisional: the server prints the same thing when a worker
+    differently. A violation comes back as status "invariant" with no counterexample;
+    its message names the invariant when the cfg checked just one (`invariants`).
+    That status is provisional: the server prints the same thing when a worker
     meets an evaluation error in the spec, so re-run single-process TLC on the same
     cfg for the verdict, the invariant's name and the counterexample."""
     version = m[1] if (m := _SERVER_VERSION.search(output)) else None
@@ -304,12 +304,12 @@ def distributed_outcome(output: str, invariants: Sequence[str]) -> TlcOutcome:
             raise
         only = invariants[0] if len(invariants) == 1 else None
         stats = _stats(output)
+        message = ((f"Invariant {only} is violated" if only else
+                    f"One of the invariants {', '.join(invariants)} is violated")
+                   + " (distributed TLC names no invariant and prints no usable trace; "
+                     "single-process TLC confirms it)")
         return TlcOutcome(
-            status="invariant", violated=only, trace=(), loop_to=None, stuttering=False,
-            message=(f"Invariant {only} is violated" if only else
-                     f"One of the invariants {', '.join(invariants)} is violated")
-            + " (distributed TLC names no invariant and prints no usable trace; "
-              "single-process TLC confirms it)",
+            status="invariant", message=message, counterexamples=(), completed=False,
             distinct_states=stats[1], states_generated=stats[0], depth=None, version=version)
     # Its "depth" is the level of whichever state the server wrote last, not the
     # search depth: it differs from tlc2.TLC's and from run to run.

@@ -25,7 +25,7 @@ def saved_traces(path: Path) -> list[Trace]:
 
 
 def log_trace(log: Path) -> Trace:
-    """The counterexample in a TLC log, kafkamc's or anyone's (plain or -tool)."""
+    """The (first) counterexample in a TLC log, kafkamc's or anyone's (plain or -tool)."""
     try:
         text = log.read_text()
     except (OSError, UnicodeDecodeError) as error:
@@ -35,10 +35,10 @@ def log_trace(log: Path) -> Trace:
     except TlcParseError as error:
         raise TraceFileError(f"not a TLC log kafkamc can read ({error})",
                              file=str(log)) from None
-    if not outcome.trace:
+    if not outcome.counterexamples:
         said = outcome.message or f"TLC ended with '{outcome.status}'"
         raise TraceFileError(f"holds no counterexample ({said})", file=str(log))
-    return trace_of(outcome, infer=infer_params)
+    return trace_of(outcome.counterexamples[0], infer=infer_params)
 
 
 def _property_order(path: Path) -> int:

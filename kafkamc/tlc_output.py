@@ -18,7 +18,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, Un
 
 from kafkamc.errors import TlcParseError
 
-__all__ = ["FrozenDict", "ModelValue", "TlcOutcome", "TlcState", "format_value",
+__all__ = ["Counterexample", "FrozenDict", "ModelValue", "TlcOutcome", "TlcState", "format_value",
            "parse_tlc_output", "parse_value"]
 
 Status = Literal["ok", "invariant", "property", "deadlock", "error"]
@@ -87,17 +87,50 @@ class TlcState:
 
 
 @dataclass(frozen=True)
-class TlcOutcome:
-    status: Status
-    violated: str | None
-    message: str | None
+class Counterexample:
+    """One violation TLC reported, with the behaviour that leads to it."""
+    status: Status               # "invariant", "property" or "deadlock"
+    violated: str | None         # the invariant or property TLC names, if it names one
+    message: str                 # TLC's first line: "Invariant X is violated."
     trace: tuple[TlcState, ...]
-    loop_to: int | None
-    stuttering: bool
+    loop_to: int | None          # a liveness counterexample's loop: back to this state
+    stuttering: bool             # ... or it stutters forever after its last state
+
+
+@dataclass(frozen=True)
+class TlcOutcome:
+    """What a TLC run found. A run with -continue may report several violations, one
+    counterexample each, in the order TLC printed them; `status` is that of the first
+    (or "ok" / "error"). `completed`: TLC said "Model checking completed", having
+    explored every reachable state or been told to stop (TLCSet("exit", TRUE))."""
+    status: Status
+    message: str | None
+    counterexamples: tuple[Counterexample, ...]
+    completed: bool
     distinct_states: int | None
     states_generated: int | None
     depth: int | None
     version: str | None
+
+    @property
+    def violated(self) -> str | None:
+        return self.counterexamples[0].violated if self.counterexamples else None
+
+    @property
+    def trace(self) -> tuple[TlcState, ...]:
+        return self.counterexamples[0].trace if self.counterexamples else ()
+
+    @property
+    def loop_to(self) -> int | None:
+        return self.counterexamples[0].loop_to if self.counterexamples else None
+
+    @property
+    def stuttering(self) -> bool:
+        return bool(self.counterexamples) and self.counterexamples[0].stuttering
+
+    def counterexample(self, violated: str) -> Counterexample | None:
+        """The first counterexample TLC reported for the invariant `violated`."""
+        return next((c for c in self.counterexamples if c.violated == violated), None)
 
 
 # --- values and trace items (the grammar) -------------------------------------------
@@ -329,16 +362,20 @@ def _action(location: str) -> str | None:
 
 
 class _Trace:
-    """Collects a counterexample.
+    """Collects one counterexample: TLC's verdict message, then its trace items.
 
-    Caches each variable by its text, since most variables repeat from state to state.
+    Caches each variable by its text (the cache is shared by all the counterexamples
+    of a log), since most variables repeat from state to state.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, status: Status, violated: str | None, message: str,
+                 follows: Literal["init", "trace", "lasso"] | None,
+                 cache: dict[str, tuple[str, Any]]) -> None:
+        self.status, self.violated, self.message, self.follows = status, violated, message, follows
         self.states: list[TlcState] = []
         self.loop_to: int | None = None
         self.stuttering = False
-        self._cache: dict[str, tuple[str, Any]] = {}
+        self._cache = cache
 
     def variables(self, text: str, line: int) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -370,8 +407,23 @@ class _Trace:
             self.loop_to = number
 
 
+    def done(self) -> Counterexample | None:
+        """The counterexample; None for an error TLC printed no behaviour for."""
+        if not self.states and self.status == "error":
+            return None
+        if not self.states:
+            raise TlcParseError(f"TLC reports a violation ({self.message}) but no "
+                                "counterexample (truncated output?)")
+        if self.follows == "lasso" and self.loop_to is None and not self.stuttering:
+            raise TlcParseError("the liveness counterexample has neither 'Back to state' nor "
+                                "'Stuttering' (truncated output?)")
+        return Counterexample(self.status, self.violated, self.message, tuple(self.states),
+                              self.loop_to, self.stuttering)
+
+
 def parse_tlc_output(text: str) -> TlcOutcome:
-    """Parse TLC's whole console output (stdout, plain or -tool mode) into its verdict.
+    """Parse TLC's whole console output (stdout, plain or -tool mode) into its verdict
+    and every counterexample it printed (several with -continue).
 
     Raises TlcParseError when the output holds no verdict, is truncated inside a
     counterexample, or has a trace TLC could not have printed.
@@ -379,25 +431,27 @@ def parse_tlc_output(text: str) -> TlcOutcome:
     text = text.replace("\r\n", "\n")
     msgs = _messages(text)
     status: Status | None = None
-    violated = message = None
-    follows: Literal["init", "trace", "lasso"] | None = None
+    message = None
+    completed = False
     details: list[str] = []
-    trace = _Trace()
+    cache: dict[str, tuple[str, Any]] = {}
+    found: list[Counterexample] = []
+    current: _Trace | None = None
     last_trace_msg = -1
-    closed = False  # a second counterexample (-continue) must not extend the first
     generated = distinct = depth = None
     version = None
 
     for index, msg in enumerate(msgs):
         if msg.trace:
-            if status is not None and not closed:
-                trace.add(msg)
+            if current is not None:
+                current.add(msg)
                 last_trace_msg = index
             continue
         first, _, rest = msg.text.rstrip().partition("\n")
         if not msg.error:
-            if status is None and first == _OK:
-                status = "ok"
+            if first == _OK:
+                completed = True
+                status = status or "ok"
             if m := _VERSION.search(msg.text):
                 version = version or m[1]
             if m := _STATS.search(msg.text):
@@ -408,30 +462,26 @@ def parse_tlc_output(text: str) -> TlcOutcome:
         if _TRACE_INTRO.fullmatch(first):
             continue
         verdict = next(((m, s, f) for p, s, f in _VERDICTS if (m := p.fullmatch(first))), None)
-        if status is None and verdict is not None:
-            m, status, follows = verdict
-            violated = m.group(1) if m.groups() else None
-            message = first
+        if verdict is not None and status in (None, "invariant", "property", "deadlock"):
+            _close(current, found)
+            m, kind, follows = verdict
+            current = _Trace(kind, m.group(1) if m.groups() else None, first, follows, cache)
+            status, message = status or kind, message or first
             if follows == "init":
-                values = trace.variables(rest, msg.line + 1)
-                trace.states.append(TlcState(1, None, None, values))
+                current.states.append(TlcState(1, None, None,
+                                               current.variables(rest, msg.line + 1)))
                 last_trace_msg = index
         elif status is None:
+            # An evaluation error may come with the behaviour that led to it.
             status, message = "error", msg.text.strip()
-        elif verdict is not None:
-            closed = True
+            current = _Trace("error", None, first, None, cache)
         elif status == "error":
             details.append(msg.text.strip())
 
+    _close(current, found)
     if status is None:
         raise TlcParseError("TLC output has no verdict: neither 'Model checking completed' "
                             "nor an error (truncated, or not TLC's output?)")
-    if follows is not None and not trace.states:
-        raise TlcParseError(f"TLC reports a violation ({message}) but no counterexample "
-                            "(truncated output?)")
-    if follows == "lasso" and trace.loop_to is None and not trace.stuttering:
-        raise TlcParseError("the liveness counterexample has neither 'Back to state' nor "
-                            "'Stuttering' (truncated output?)")
     # TLC always prints statistics after a trace; without them it may be cut short.
     if last_trace_msg >= 0 and not any(m.known for m in msgs[last_trace_msg + 1:]):
         raise TlcParseError("TLC output ends inside the counterexample (truncated output?)")
@@ -439,5 +489,10 @@ def parse_tlc_output(text: str) -> TlcOutcome:
         if m := _SANY.search(text):
             details.insert(0, "\n".join(s.strip() for s in m[0].splitlines() if s.strip()))
         message = "\n".join([message or "", *details])
-    return TlcOutcome(status, violated, message, tuple(trace.states), trace.loop_to,
-                      trace.stuttering, distinct, generated, depth, version)
+    return TlcOutcome(status, message, tuple(found), completed, distinct, generated, depth,
+                      version)
+
+
+def _close(trace: _Trace | None, found: list[Counterexample]) -> None:
+    if trace is not None and (counterexample := trace.done()) is not None:
+        found.append(counterexample)

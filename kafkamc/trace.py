@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kafkamc.errors import TraceFileError
-from kafkamc.tlc_output import FrozenDict, ModelValue, TlcOutcome, TlcState
+from kafkamc.tlc_output import Counterexample, FrozenDict, ModelValue, TlcState
 
 SCHEMA = "kafkamc-trace/1"
 
@@ -80,12 +80,12 @@ def build_trace(states: tuple[TlcState, ...], *, infer: ParamInference,
     return Trace(property, violated, tuple(steps), loop_to, stuttering, dict(config or {}))
 
 
-def trace_of(outcome: TlcOutcome, *, infer: ParamInference, property: str | None = None,
-             config: Mapping[str, Any] | None = None) -> Trace:
-    """The counterexample of a TLC run that found one."""
-    return build_trace(outcome.trace, infer=infer, property=property,
-                       violated=outcome.violated or outcome.status, loop_to=outcome.loop_to,
-                       stuttering=outcome.stuttering, config=config)
+def trace_of(found: Counterexample, *, infer: ParamInference, property: str | None = None,
+             violated: str | None = None, config: Mapping[str, Any] | None = None) -> Trace:
+    """One counterexample of a TLC run; `violated` overrides the name TLC gave."""
+    return build_trace(found.trace, infer=infer, property=property,
+                       violated=violated or found.violated or found.status,
+                       loop_to=found.loop_to, stuttering=found.stuttering, config=config)
 
 
 # --- trace.json -------------------------------------------------------------------

@@ -40,7 +40,7 @@ def test_plain_and_tool_mode_agree(name: str) -> None:
 @both_modes
 def test_ok(tool: bool) -> None:
     o = outcome("ok", tool)
-    assert o == TlcOutcome("ok", None, None, (), None, False, 6, 7, 6, VERSION)
+    assert o == TlcOutcome("ok", None, (), True, 6, 7, 6, VERSION)
 
 
 @both_modes
@@ -147,11 +147,29 @@ def test_deadlock(tool: bool) -> None:
 
 
 @both_modes
-def test_continue_keeps_the_first_counterexample(tool: bool) -> None:
+def test_continue_keeps_every_counterexample_in_order(tool: bool) -> None:
     # TLC -continue ends with "No error has been found." despite the two violations.
     o = outcome("twice.continue", tool)
-    assert (o.status, o.violated) == ("invariant", "Below4")
+    assert (o.status, o.violated, o.completed) == ("invariant", "Below4", True)
     assert [s.values["c"] for s in o.trace] == [0, 1, 2, 3, 4]
+    assert [[s.values["c"] for s in c.trace] for c in o.counterexamples] == [
+        [0, 1, 2, 3, 4], [0, 1, 2, 3, 4, 5]]
+
+
+@both_modes
+def test_continue_reports_each_invariant(tool: bool) -> None:
+    o = outcome("both.continue", tool)
+    assert [c.violated for c in o.counterexamples] == ["Below2", "Below2", "Below4", "Below4"]
+    assert o.completed and o.message == "Invariant Below2 is violated."
+    first4 = o.counterexample("Below4")
+    assert first4 is not None and first4.message == "Invariant Below4 is violated."
+    assert [s.values["c"] for s in first4.trace] == [0, 1, 2, 3, 4]
+    assert o.counterexample("Below9") is None
+
+
+@both_modes
+def test_a_run_that_stops_early_is_not_completed(tool: bool) -> None:
+    assert not outcome("counter", tool).completed
 
 
 @both_modes

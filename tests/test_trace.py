@@ -157,8 +157,8 @@ def test_a_log_without_a_counterexample_is_a_clear_error() -> None:
 
 def test_trace_of_keeps_tlc_lasso_and_stuttering() -> None:
     lasso = parse_tlc_output((FIXTURES / "lasso.log").read_text())
-    trace = trace_of(lasso, infer=infer_params)
+    trace = trace_of(lasso.counterexamples[0], infer=infer_params)
     assert trace.loop_to == lasso.loop_to and not trace.stuttering
-    stutter = trace_of(parse_tlc_output((FIXTURES / "stutter.log").read_text()),
+    stutter = trace_of(parse_tlc_output((FIXTURES / "stutter.log").read_text()).counterexamples[0],
                        infer=infer_params)
     assert stutter.stuttering and stutter.loop_to is None
