@@ -1,14 +1,15 @@
-"""Check a resolved model: compile it, run TLC per property, and collect verdicts.
+"""Check a resolved model: compile it, run TLC, and collect verdicts.
 
-The safety properties (invariants) share TLC runs: one run checks all that are
-still open; when TLC reports one violated, that property is decided and the run
-is repeated without it. A model on which they all hold is explored once instead
-of three times. Breadth-first search makes each counterexample a shortest one.
-A safety property the config expects to be violated gets a run of its own, as
-availability always does (another next-state relation). All runs go at once: a
-small model's runs are mostly JVM start-up, which overlaps. Every run gets all
-the workers: while several run they share the cores, and when one ends the
-others have them all, which a fixed split of the cores would not allow.
+The safety properties (invariants) share one TLC run with -continue: TLC reports
+the first violation of each and goes on, and stops once every one is reported
+(the template's "One run, several properties"). Breadth-first search makes each
+counterexample a shortest one; a property never reported holds. A model is
+therefore explored once, however many of its properties are violated.
+Availability has a next-state relation of its own and its own run. Both runs go
+at once, each with all the workers: while both run they share the cores, and when
+one ends the other has them all, which a fixed split of the cores would not allow.
+Distributed TLC cannot report several violations; there each one ends a round,
+and the next round checks the properties still open.
 """
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from kafkamc.cache import CachedRun, RunCache
-from kafkamc.compile import INVARIANTS, CompiledSpec, compile_model, render_cfg, write_spec
+from kafkamc.compile import (INVARIANTS, REPORTED, CompiledSpec, compile_model, render_cfg,
+                             write_spec)
 from kafkamc.diagram import FORMATS, draw
 from kafkamc.errors import TlcParseError
 from kafkamc.events import infer_params
@@ -34,15 +36,16 @@ from kafkamc.progress import ProgressBoard
 from kafkamc.resolved import PROPERTIES, Property, Resolved, Verdict
 from kafkamc.distributed import distributed_outcome, run_tlc_distributed
 from kafkamc.tlc import TlcRun, find_jar, run_tlc, stop_running
-from kafkamc.tlc_output import TlcOutcome, parse_tlc_output
+from kafkamc.tlc_output import Counterexample, TlcOutcome, parse_tlc_output
 from kafkamc.trace import Trace, trace_of, write_trace
 
 Outcome = Literal["holds", "violated", "unknown"]
 # TLC outcomes worth caching: the run decided every property it checked.
 DECIDED = ("ok", "invariant")
 
-# TLC names the violated invariant; this maps it back to the property.
-INVARIANT_OF: dict[str, Property] = {invariant: prop for prop, invariant in INVARIANTS.items()}
+# TLC names the violated invariant; this maps it back to the properties it breaks.
+BROKEN_BY: dict[str, tuple[Property, ...]] = {
+    **{invariant: (prop,) for prop, invariant in INVARIANTS.items()}, **REPORTED}
 
 
 @dataclass(frozen=True)
@@ -137,15 +140,9 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
     deadline = None if timeout is None else time.monotonic() + timeout
     runner = _Runner(spec, out, workers or os.cpu_count() or 1, deadline, model.expect, cache,
                      story_config(model), diagram_formats, progress, model.name, distributed)
-    safety = [p for p in wanted if p != "availability"]
-    # A property the config expects to be violated gets a run of its own: its
-    # counterexample stops that run early, and it spares the shared run a re-run.
-    # The expectation only schedules runs; every verdict is TLC's.
-    alone = [p for p in safety if model.expect.get(p) == "violated"]
-    shared = [p for p in safety if p not in alone]
-    jobs: list[Callable[[], None]] = [lambda p=p: runner.check_safety([p]) for p in alone]
-    if shared:
-        jobs.append(lambda: runner.check_safety(shared))
+    jobs: list[Callable[[], None]] = []
+    if safety := [p for p in wanted if p != "availability"]:
+        jobs.append(lambda: runner.check_safety(safety))
     if "availability" in wanted:
         jobs.append(lambda: runner.check_alone("availability"))
     if distributed:
@@ -216,6 +213,11 @@ class _Runner:
         self.tlc_version: str | None = None
 
     def check_safety(self, open_: list[Property]) -> None:
+        if not self.distributed:
+            run = self._run(open_[0] if len(open_) == 1 else "safety", open_, together=True)
+            for prop in open_:
+                self._decide_from(prop, run)
+            return
         rounds = 0
         while open_:
             rounds += 1
@@ -226,10 +228,11 @@ class _Runner:
             else:
                 label = "safety" if rounds == 1 else f"safety-{rounds}"
             run = self._run(label, open_)
-            broken = INVARIANT_OF.get(run.outcome.violated or "")
-            if run.outcome.status == "invariant" and broken in open_:
-                self._decide(broken, "violated", run)
-                open_ = [p for p in open_ if p != broken]
+            broken = [p for p in open_ if p in BROKEN_BY.get(run.outcome.violated or "", ())]
+            if run.outcome.status == "invariant" and broken:
+                for prop in broken:
+                    self._decide_from(prop, run)
+                open_ = [p for p in open_ if p not in broken]
                 continue
             for prop in open_:
                 self._decide_from(prop, run)
@@ -238,9 +241,12 @@ class _Runner:
     def check_alone(self, prop: Property) -> None:
         self._decide_from(prop, self._run(prop, [prop]))
 
-    def _run(self, label: str, properties: list[Property]) -> _Run:
+    def _run(self, label: str, properties: list[Property], *, together: bool = False) -> _Run:
+        """One TLC run checking `properties`; `together` (never distributed): in one
+        run with -continue, each reported once (render_cfg)."""
         cfg = self.out / f"{self.spec.module}.{label}.cfg"
-        cfg_text = render_cfg(self.spec.module, self.spec.brokers, properties)
+        cfg_text = render_cfg(self.spec.module, self.spec.brokers, properties,
+                              together=together)
         cfg.write_text(cfg_text)
         log = self.out / f"tlc-{label}.log"
         key = self.cache.key(self.spec.tla, cfg_text, find_jar()) if self.cache else ""
@@ -252,7 +258,7 @@ class _Runner:
             run = self._distributed(label, cfg, properties)
             if run is not None:
                 return run
-        fresh = self._tlc(label, cfg, log, None)
+        fresh = self._tlc(label, cfg, log, None, keep_going=together)
         if fresh.timed_out:
             return _timed_out(fresh, log)
         run = self._parsed(fresh.output, fresh.seconds, log, cached=False)
@@ -277,7 +283,8 @@ class _Runner:
         self.tlc_version = self.tlc_version or outcome.version
         return _Run(outcome, fresh.seconds, log, cached=False)
 
-    def _tlc(self, label: str, cfg: Path, log: Path, distributed: Distributed | None) -> TlcRun:
+    def _tlc(self, label: str, cfg: Path, log: Path, distributed: Distributed | None, *,
+             keep_going: bool = False) -> TlcRun:
         """One fresh TLC run (on TLC's distributed server, if given), shown on the
         progress board while it goes."""
         metadir = self.out / "tlc-states" / label
@@ -294,7 +301,7 @@ class _Runner:
                     hostname=distributed.hostname, on_ready=distributed.on_ready)
             else:
                 fresh = run_tlc(tla, cfg, metadir=metadir, log=log, workers=self.workers,
-                                timeout=timeout, on_line=on_line)
+                                timeout=timeout, on_line=on_line, keep_going=keep_going)
         finally:
             if self.progress:
                 self.progress.finish(board_label)
@@ -313,22 +320,27 @@ class _Runner:
         return _Run(outcome, seconds, log, cached)
 
     def _decide_from(self, prop: Property, run: _Run) -> None:
+        """prop is violated if the run reported it, holds if the run explored every
+        state and found it nowhere, and is unknown otherwise."""
         outcome = run.outcome
-        if outcome.status == "ok":
+        found = next((c for c in outcome.counterexamples
+                      if prop in BROKEN_BY.get(c.violated or "", ())), None)
+        if found is not None:
+            self._decide(prop, "violated", run, found=found)
+        elif outcome.completed and outcome.status in DECIDED:
             self._decide(prop, "holds", run)
-        elif outcome.status == "invariant" and INVARIANT_OF.get(outcome.violated or "") == prop:
-            self._decide(prop, "violated", run)
         else:
-            message = outcome.message or f"TLC ended with '{outcome.status}'"
+            message = outcome.message if outcome.status not in DECIDED else \
+                "TLC stopped before it explored every state"
             self._decide(prop, "unknown", run, f"{message} (see {run.log})")
 
     def _decide(self, prop: Property, verdict: Outcome, run: _Run,
-                message: str | None = None) -> None:
+                message: str | None = None, found: Counterexample | None = None) -> None:
         trace = story = trace_file = None
         diagrams: tuple[Path, ...] = ()
-        if verdict == "violated":
-            trace = trace_of(run.outcome, infer=infer_params, property=prop,
-                             config=self.story_config)
+        if found is not None:
+            trace = trace_of(found, infer=infer_params, property=prop,
+                             violated=INVARIANTS[prop], config=self.story_config)
             story = tell(trace)
             trace_file = self.out / f"trace-{prop}.json"
             write_trace(trace, trace_file, story.to_json())
@@ -351,11 +363,13 @@ class _Runner:
 
 
 def _timed_out(fresh: TlcRun, log: Path) -> _Run:
-    return _Run(_failure(f"TLC timed out after {fresh.seconds:.0f} s"), fresh.seconds, log,
-                cached=False)
+    """A run stopped at the deadline: what it reported so far still counts."""
+    failure = _failure(f"TLC timed out after {fresh.seconds:.0f} s")
+    with suppress(TlcParseError):
+        failure = replace(failure, counterexamples=parse_tlc_output(fresh.output).counterexamples)
+    return _Run(failure, fresh.seconds, log, cached=False)
 
 
 def _failure(message: str) -> TlcOutcome:
-    return TlcOutcome(status="error", violated=None, message=message, trace=(), loop_to=None,
-                      stuttering=False, distinct_states=None, states_generated=None,
-                      depth=None, version=None)
+    return TlcOutcome(status="error", message=message, counterexamples=(), completed=False,
+                      distinct_states=None, states_generated=None, depth=None, version=None)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import combinations
 from pathlib import Path
 
 import jinja2
@@ -31,6 +32,13 @@ INVARIANTS: dict[Property, str] = {
     "read_stability": "ReadStability",
     "availability": "AvailabilityWhenQuiet",
 }
+SAFETY: tuple[Property, ...] = ("durability", "consistency", "read_stability")
+# The invariants of a run that checks safety properties together (render_cfg): one
+# per set of properties, false in the first state that breaks all of the set (the
+# template's "One run, several properties"). Larger sets first, as the cfg lists them.
+REPORTED: dict[str, tuple[Property, ...]] = {
+    "Once_" + "_".join(INVARIANTS[p] for p in props): props
+    for size in range(len(SAFETY), 0, -1) for props in combinations(SAFETY, size)}
 
 
 @dataclass(frozen=True)
@@ -80,24 +88,36 @@ def compile_model(model: Resolved) -> CompiledSpec:
         rules=model.rules,
         fault_fragments=fault_fragments,
         fault_actions={FAULTS[k][0]: FAULTS[k][1] for k in FAULTS},
+        reported_sets=list(REPORTED.items()),
+        invariants=INVARIANTS,
     )
     cfgs = {prop: render_cfg(module, brokers, [prop]) for prop in model.check}
     return CompiledSpec(module=module, tla=tla, cfgs=cfgs, brokers=brokers)
 
 
 def render_cfg(module: str, brokers: list[str], properties: list[Property], *,
-               temporal: bool = False) -> str:
+               temporal: bool = False, together: bool = False) -> str:
     """A TLC config checking `properties`: the safety properties may share one run;
     availability runs alone, as its invariant form, or with `temporal` as TLC's
-    liveness check of the temporal formula (slower; the two agree)."""
+    liveness check of the temporal formula (slower; the two agree). With `together`
+    the safety properties are checked in their Once_ forms, for a run with TLC's
+    -continue that reports each one's first violation and stops once all are (the
+    template's "One run, several properties")."""
     if "availability" in properties and len(properties) > 1:
         raise ValueError("availability is checked in a run of its own")
+    if together and "availability" in properties:
+        raise ValueError("availability is not checked together with other properties")
+    if together:
+        invariants = [name for name, props in REPORTED.items() if set(props) <= set(properties)]
+    else:
+        invariants = [INVARIANTS[p] for p in properties]
     return _environment().get_template("kafka.cfg.j2").render(
         module=module,
         properties=list(properties),
         brokers=brokers,
-        invariants=[INVARIANTS[p] for p in properties],
+        invariants=invariants + (["StopWhenAllReported"] if together else []),
         temporal=temporal,
+        together=together,
     )
 
 

@@ -73,7 +73,9 @@ def find_java() -> Path:
 
 
 def tlc_command(tla: Path, cfg: Path, metadir: Path, workers: int,
-                jvm: list[str]) -> list[str]:
+                jvm: list[str], *, keep_going: bool = False) -> list[str]:
+    """TLC's command line; `keep_going` (-continue) reports every violation found
+    instead of stopping at the first."""
     return [
         str(find_java()), *jvm,
         # TLC unpacks its standard modules (TLC.tla, ...) into java.io.tmpdir: a
@@ -84,17 +86,20 @@ def tlc_command(tla: Path, cfg: Path, metadir: Path, workers: int,
         "-deadlock",                  # a bounded model ends in quiet states; they are no error
         "-workers", str(workers),
         "-metadir", str(metadir),     # TLC's state files stay inside kafkamc's out dir
+        *(["-continue"] if keep_going else []),
         "-config", cfg.name, tla.name,
     ]
 
 
 def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
-            timeout: float | None, on_line: Callable[[str], None] | None = None) -> TlcRun:
+            timeout: float | None, on_line: Callable[[str], None] | None = None,
+            keep_going: bool = False) -> TlcRun:
     """Run TLC on tla with cfg (both in one directory), teeing its output into log
-    and, line by line as TLC prints it, into `on_line` (for live progress)."""
+    and, line by line as TLC prints it, into `on_line` (for live progress). With
+    `keep_going`, TLC runs with -continue."""
     # TLC runs in the spec's directory: paths handed to it must not be relative.
     tla, cfg, metadir = tla.resolve(), cfg.resolve(), metadir.resolve()
-    command = tlc_command(tla, cfg, metadir, workers, jvm_options())
+    command = tlc_command(tla, cfg, metadir, workers, jvm_options(), keep_going=keep_going)
     (metadir / "tmp").mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     with log.open("w", buffering=1) as sink:   # line by line: tail -f can follow it

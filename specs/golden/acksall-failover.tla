@@ -12,8 +12,10 @@ EXTENDS Naturals, Sequences, FiniteSets, TLC
 CONSTANTS
     Brokers,        \* the partition's replicas, one broker each
     FirstLeader,    \* the broker that leads in the initial state (a model value of Brokers)
-    TrackHistory    \* FALSE leaves acked and readable empty: no action reads them, so a
+    TrackHistory,   \* FALSE leaves acked and readable empty: no action reads them, so a
                     \* run that checks no safety property needs them not (fewer states)
+    CheckedTogether \* the safety properties one TLC run checks (see "One run, several
+                    \* properties"); {} in a run that does not use the Once_ forms
 
 (*------------------------------ Settings -------------------------------*)
 \* kafka_version: 4.1
@@ -571,5 +573,41 @@ Availability == [](phase = "settled" => <>(probe.stage = "acked"))
 \* liveness check of Availability gives the same verdicts.
 AvailabilityWhenQuiet ==
     phase = "settled" /\ ~ENABLED ClusterStep => probe.stage = "acked"
+
+(*------------------------ One run, several properties -----------------*)
+\* kafkamc checks all safety properties of a config in one TLC run, with TLC's
+\* -continue: TLC then goes on after a violation instead of stopping at the
+\* first. Breadth-first, the first state that breaks a property ends one of its
+\* shortest counterexamples; later ones are no shorter and not wanted, so a
+\* property counts as true once TLC has reported it (its register, set by
+\* TLCSet). TLC reports at most one invariant per state, the first it finds
+\* false, so a state that is the first to break several properties must be
+\* reported once for all of them: Once_P_Q is false exactly when this state
+\* breaks both P and Q and neither was reported, and the cfg lists the larger
+\* sets first. When every property of the run is reported, nothing is left to
+\* find and the run stops (TLCSet("exit", TRUE)). A property TLC never reports
+\* holds in every reachable state, as in a run of its own. Two workers may
+\* report a property at the same moment; kafkamc takes the first report.
+ReportRegister == [durability |-> 1, consistency |-> 2, read_stability |-> 3]
+ASSUME \A p \in DOMAIN ReportRegister : TLCSet(ReportRegister[p], FALSE)
+Reported(p) == TLCGet(ReportRegister[p])
+Holds(p) ==
+    CASE p = "durability" -> Durability
+      [] p = "consistency" -> Consistency
+      [] p = "read_stability" -> ReadStability
+\* Some property of S holds here or was reported; else mark all of S reported
+\* and fail, so that TLC prints this state's trace.
+SomeHoldsOrReported(S) ==
+    \/ \E p \in S : Reported(p) \/ Holds(p)
+    \/ (\A p \in S : TLCSet(ReportRegister[p], TRUE)) /\ FALSE
+Once_Durability_Consistency_ReadStability == SomeHoldsOrReported({"durability", "consistency", "read_stability"})
+Once_Durability_Consistency == SomeHoldsOrReported({"durability", "consistency"})
+Once_Durability_ReadStability == SomeHoldsOrReported({"durability", "read_stability"})
+Once_Consistency_ReadStability == SomeHoldsOrReported({"consistency", "read_stability"})
+Once_Durability == SomeHoldsOrReported({"durability"})
+Once_Consistency == SomeHoldsOrReported({"consistency"})
+Once_ReadStability == SomeHoldsOrReported({"read_stability"})
+\* Listed last, so it sees a report made in the same state.
+StopWhenAllReported == (\A p \in CheckedTogether : Reported(p)) => TLCSet("exit", TRUE)
 
 =============================================================================
