@@ -215,8 +215,8 @@ class _Runner:
     def check_safety(self, open_: list[Property]) -> None:
         if not self.distributed:
             run = self._run(open_[0] if len(open_) == 1 else "safety", open_, together=True)
-            for prop in open_:
-                self._decide_from(prop, run)
+            # Each violation's story and diagram (graphviz's dot) are its own: draw at once.
+            _run_together([lambda p=p: self._decide_from(p, run) for p in open_])
             return
         rounds = 0
         while open_:
