@@ -194,9 +194,11 @@ class _ToPython(Transformer):  # type: ignore[type-arg]
         return "back_to", int(c[0]), str(c[1][1:-1])
 
 
+# cache: Lark keeps the LALR tables in the temp directory, keyed by the grammar's
+# hash; building them costs every kafkamc command ~40 ms of start-up otherwise.
 _PARSER = Lark(
     resources.files("kafkamc").joinpath("tlc_output.lark").read_text(encoding="utf-8"),
-    parser="lalr", start=["value", "header", "assign"], transformer=_ToPython())
+    parser="lalr", start=["value", "header", "assign"], transformer=_ToPython(), cache=True)
 
 
 def _parse(text: str, start: str, what: str, line: int = 1) -> Any:
