@@ -89,8 +89,10 @@ def write_diagram(graph: nx.DiGraph, stem: Path,
 
 
 def _run_dot(dot: graphviz.Digraph, fmt: str) -> bytes:
+    # quiet: dot's layout warnings ("Unable to reclaim box space in spline routing")
+    # would reach the user's terminal; a failure still raises with dot's stderr.
     try:
-        return dot.pipe(format=fmt)
+        return dot.pipe(format=fmt, quiet=True)
     except graphviz.ExecutableNotFound:
         raise CheckerError("graphviz's `dot` is not installed: install Debian's graphviz "
                            "package, or ask for --format dot only") from None
