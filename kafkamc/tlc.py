@@ -93,13 +93,15 @@ def tlc_command(tla: Path, cfg: Path, metadir: Path, workers: int,
 
 def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
             timeout: float | None, on_line: Callable[[str], None] | None = None,
-            keep_going: bool = False) -> TlcRun:
+            keep_going: bool = False, short: bool = False) -> TlcRun:
     """Run TLC on tla with cfg (both in one directory), teeing its output into log
     and, line by line as TLC prints it, into `on_line` (for live progress). With
-    `keep_going`, TLC runs with -continue."""
+    `keep_going`, TLC runs with -continue; `short`: the run is expected to end
+    within seconds (kafkamc.jvm)."""
     # TLC runs in the spec's directory: paths handed to it must not be relative.
     tla, cfg, metadir = tla.resolve(), cfg.resolve(), metadir.resolve()
-    command = tlc_command(tla, cfg, metadir, workers, jvm_options(), keep_going=keep_going)
+    command = tlc_command(tla, cfg, metadir, workers, jvm_options(short=short),
+                          keep_going=keep_going)
     (metadir / "tmp").mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     with log.open("w", buffering=1) as sink:   # line by line: tail -f can follow it
