@@ -326,10 +326,12 @@ class _Runner:
 
     def _decide_from(self, prop: Property, run: _Run) -> None:
         """prop is violated if the run reported it, holds if the run explored every
-        state and found it nowhere, and is unknown otherwise."""
+        state and found it nowhere, and is unknown otherwise. Each TLC worker may
+        report it once; the shortest report is its counterexample."""
         outcome = run.outcome
-        found = next((c for c in outcome.counterexamples
-                      if prop in BROKEN_BY.get(c.violated or "", ())), None)
+        reports = [c for c in outcome.counterexamples
+                   if prop in BROKEN_BY.get(c.violated or "", ())]
+        found = min(reports, key=lambda c: len(c.trace)) if reports else None
         if found is not None:
             self._decide(prop, "violated", run, found=found)
         elif outcome.completed and outcome.status in DECIDED:

@@ -605,8 +605,10 @@ AvailabilityWhenQuiet ==
 \* breaks both P and Q and neither was reported, and the cfg lists the larger
 \* sets first. When every property of the run is reported, nothing is left to
 \* find and the run stops (TLCSet("exit", TRUE)). A property TLC never reports
-\* holds in every reachable state, as in a run of its own. Two workers may
-\* report a property at the same moment; kafkamc takes the first report.
+\* holds in every reachable state, as in a run of its own. TLC keeps registers
+\* per worker (the ASSUME sets them in all): each worker may report a property
+\* once, kafkamc keeps the shortest report, and the run stops once one worker has
+\* reported them all.
 ReportRegister == [durability |-> 1, consistency |-> 2, read_stability |-> 3]
 ASSUME \A p \in DOMAIN ReportRegister : TLCSet(ReportRegister[p], FALSE)
 Reported(p) == TLCGet(ReportRegister[p])
