@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from kafkamc.cache import CachedRun, RunCache
-from kafkamc.compile import (INVARIANTS, REPORTED, CompiledSpec, compile_model, render_cfg,
+from kafkamc.compile import (BROKEN_BY, INVARIANTS, CompiledSpec, compile_model, render_cfg,
                              write_spec)
 from kafkamc.diagram import FORMATS, draw
 from kafkamc.errors import TlcParseError
@@ -43,9 +43,6 @@ Outcome = Literal["holds", "violated", "unknown"]
 # TLC outcomes worth caching: the run decided every property it checked.
 DECIDED = ("ok", "invariant")
 
-# TLC names the violated invariant; this maps it back to the properties it breaks.
-BROKEN_BY: dict[str, tuple[Property, ...]] = {
-    **{invariant: (prop,) for prop, invariant in INVARIANTS.items()}, **REPORTED}
 
 
 @dataclass(frozen=True)

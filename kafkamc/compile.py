@@ -39,6 +39,11 @@ SAFETY: tuple[Property, ...] = ("durability", "consistency", "read_stability")
 REPORTED: dict[str, tuple[Property, ...]] = {
     "Once_" + "_".join(INVARIANTS[p] for p in props): props
     for size in range(len(SAFETY), 0, -1) for props in combinations(SAFETY, size)}
+# TLC's name for what a counterexample violates -> the properties it breaks: each
+# invariant, its Once_ forms, and Availability as a temporal property.
+BROKEN_BY: dict[str, tuple[Property, ...]] = {
+    **{invariant: (prop,) for prop, invariant in INVARIANTS.items()},
+    "Availability": ("availability",), **REPORTED}
 
 
 @dataclass(frozen=True)

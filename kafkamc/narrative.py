@@ -13,14 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kafkamc.compile import BROKEN_BY
 from kafkamc.events import (NONE, Event, brokers, entry_name, is_kafka_state,
                             record_name, step_events)
 from kafkamc.trace import Step, Trace
 
-# TLC's name of each property's invariant (kafkamc.compile.INVARIANTS, inverted).
-PROPERTY_OF = {"Durability": "durability", "Consistency": "consistency",
-               "ReadStability": "read_stability", "AvailabilityWhenQuiet": "availability",
-               "Availability": "availability"}
 
 
 @dataclass(frozen=True)
@@ -81,7 +78,9 @@ def _property(trace: Trace) -> str | None:
     """kafkamc's property, when the trace is of a kafkamc module."""
     if not is_kafka_state(trace.last.state):
         return None
-    return trace.property or PROPERTY_OF.get(trace.violated or "")
+    # A counterexample that breaks several properties at once is told as the first.
+    broken = BROKEN_BY.get(trace.violated or "", ())
+    return trace.property or (broken[0] if broken else None)
 
 
 def _sentence(step: Step, events: tuple[Event, ...]) -> str:

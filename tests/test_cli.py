@@ -240,6 +240,21 @@ def test_render_reads_a_tlc_log_into_trace_json(tmp_path: Path) -> None:
     assert json_stdout(as_json) == data
 
 
+@pytest.mark.tlc
+def test_render_tells_the_first_report_of_a_shared_safety_run(tmp_path: Path) -> None:
+    """A shared run's log names what it reports in Once_ forms; render tells the
+    first one in Kafka's words, as the property it breaks."""
+    out = tmp_path / "out"
+    check = run_kafkamc("check", SPEC_BY_NAME["jepsen-2013"], "--property", "durability",
+                        "--property", "consistency", "--out", out, cwd=tmp_path)
+    assert check.returncode == 0, describe(check)
+    proc = run_kafkamc("render", out / "tlc-safety.log", "--out", tmp_path / "r", cwd=tmp_path)
+    assert proc.returncode == 0, describe(proc)
+    assert "Once_" not in proc.stdout, describe(proc)
+    assert re.search(r"So (durability|consistency) is broken at step \d+: ", proc.stdout), \
+        describe(proc)
+
+
 @pytest.mark.parametrize(("command", "make", "fragment"), [
     ("render", lambda d: d / "missing.log", "cannot read it"),
     ("render", lambda d: _write(d / "junk.log", "hello\n"), "not a TLC log kafkamc can read"),
