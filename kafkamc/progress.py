@@ -3,7 +3,9 @@
 TLC 2.15 reports its counts (states generated, distinct states, the queue, the
 rate and the search depth) when the search starts and then once a minute; its
 interval is a compile-time constant. Between reports the board shows the stage
-TLC announced last and the elapsed time, so a long check is visibly alive.
+TLC announced last and the elapsed time, so a long check is visibly alive. The
+properties a run has reported violated so far are shown as TLC reports them: a
+shared safety run (-continue) goes on exploring after its first violations.
 """
 from __future__ import annotations
 
@@ -18,10 +20,13 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from kafkamc.compile import BROKEN_BY
+
 _PROGRESS = re.compile(
     r"Progress\((?P<depth>[\d,]+)\) at .*?: (?P<generated>[\d,]+) states generated "
     r"\((?P<rate>[\d,]+) s/min\), (?P<distinct>[\d,]+) distinct states found .*?"
     r"(?P<queue>[\d,]+) states left on queue")
+_VIOLATED = re.compile(r"Invariant (\S+) is violated")
 _FINAL = re.compile(r"(?P<generated>[\d,]+) states generated, (?P<distinct>[\d,]+) distinct "
                     r"states found, (?P<queue>[\d,]+) states left on queue")
 # The first words of the lines that move a run to its next stage.
@@ -30,7 +35,6 @@ _STAGES = [
     ("Starting...", "starting"),
     ("Computing initial states", "initial states"),
     ("Finished computing initial states", "exploring"),
-    ("Invariant ", "writing the counterexample"),
     ("Model checking completed", "finishing"),
     ("Finished in", "done"),
 ]
@@ -51,9 +55,14 @@ class RunProgress:
     distinct: int | None = None
     queue: int | None = None
     per_second: int | None = None
+    violated: list[str] = field(default_factory=list)   # properties, in report order
 
     def read(self, line: str) -> None:
         """Take in one line of TLC's output."""
+        if m := _VIOLATED.match(line):
+            found = BROKEN_BY.get(m[1], (m[1],))
+            self.violated += [p for p in found if p not in self.violated]
+            return
         if m := _PROGRESS.match(line):
             self.depth = _number(m["depth"])
             self.per_second = _number(m["rate"]) // 60
@@ -104,16 +113,16 @@ class ProgressBoard:
     def _table(self) -> Table:
         table = Table(box=None, show_header=True, header_style="dim", pad_edge=False)
         for column in ("TLC run", "stage", "depth", "states", "distinct", "queue",
-                       "states/s", "elapsed"):
+                       "states/s", "elapsed", "violated so far"):
             table.add_column(column, no_wrap=True, justify="left"
-                             if column in ("TLC run", "stage") else "right")
+                             if column in ("TLC run", "stage", "violated so far") else "right")
         with self._lock:
             runs = list(self._runs.values())
         now = time.monotonic()
         for run in runs:
             table.add_row(run.label, run.stage, *(_count(v) for v in (
                 run.depth, run.generated, run.distinct, run.queue, run.per_second)),
-                _elapsed(now - run.started))
+                _elapsed(now - run.started), ", ".join(run.violated))
         return table
 
 

@@ -35,6 +35,20 @@ def test_progress_follows_tlc_stages_and_counts() -> None:
     assert run.stage == "finishing"
 
 
+def test_progress_lists_the_properties_reported_so_far() -> None:
+    run = RunProgress("x: safety")
+    run.read("Finished computing initial states: 1 distinct state generated at 2026-12-02.\n")
+    run.read("Invariant Once_Durability_ReadStability is violated.\n")
+    # TLC goes on exploring after a report (-continue): the stage stays.
+    assert (run.stage, run.violated) == ("exploring", ["durability", "read_stability"])
+    run.read("Invariant Once_Durability is violated.\n")    # another worker's report
+    run.read("Invariant Once_Consistency is violated.\n")
+    assert run.violated == ["durability", "read_stability", "consistency"]
+    alone = RunProgress("x: availability")
+    alone.read("Invariant AvailabilityWhenQuiet is violated.\n")
+    assert alone.violated == ["availability"]
+
+
 def _run_on_terminal(args: list[str], cwd: Path, seconds: float) -> tuple[str, int | None]:
     """Run kafkamc with a pseudo-terminal as stderr (stdout a pipe); return what the
     terminal showed within `seconds`, and the exit status if it ended."""
