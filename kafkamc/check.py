@@ -36,7 +36,7 @@ from kafkamc.progress import ProgressBoard
 from kafkamc.resolved import PROPERTIES, Property, Resolved, Verdict
 from kafkamc.distributed import distributed_outcome, run_tlc_distributed
 from kafkamc.tlc import TlcRun, find_jar, run_tlc, stop_running
-from kafkamc.tlc_output import Counterexample, TlcOutcome, parse_tlc_output
+from kafkamc.tlc_output import Counterexample, TlcOutcome, last_progress, parse_tlc_output
 from kafkamc.trace import Trace, trace_of, write_trace
 
 Outcome = Literal["holds", "violated", "unknown"]
@@ -367,10 +367,13 @@ class _Runner:
 
 
 def _timed_out(fresh: TlcRun, log: Path) -> _Run:
-    """A run stopped at the deadline: what it reported so far still counts."""
+    """A run stopped at the deadline: what it reported so far still counts, and its
+    last progress report says how far it had got."""
     failure = _failure(f"TLC timed out after {fresh.seconds:.0f} s")
     with suppress(TlcParseError):
         failure = replace(failure, counterexamples=parse_tlc_output(fresh.output).counterexamples)
+    if progress := last_progress(fresh.output):
+        failure = replace(failure, distinct_states=progress[0], depth=progress[1])
     return _Run(failure, fresh.seconds, log, cached=False)
 
 

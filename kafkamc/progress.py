@@ -21,11 +21,8 @@ from rich.live import Live
 from rich.table import Table
 
 from kafkamc.compile import BROKEN_BY
+from kafkamc.tlc_output import PROGRESS_LINE
 
-_PROGRESS = re.compile(
-    r"Progress\((?P<depth>[\d,]+)\) at .*?: (?P<generated>[\d,]+) states generated "
-    r"\((?P<rate>[\d,]+) s/min\), (?P<distinct>[\d,]+) distinct states found .*?"
-    r"(?P<queue>[\d,]+) states left on queue")
 _VIOLATED = re.compile(r"Invariant (\S+) is violated")
 _FINAL = re.compile(r"(?P<generated>[\d,]+) states generated, (?P<distinct>[\d,]+) distinct "
                     r"states found, (?P<queue>[\d,]+) states left on queue")
@@ -63,7 +60,7 @@ class RunProgress:
             found = BROKEN_BY.get(m[1], (m[1],))
             self.violated += [p for p in found if p not in self.violated]
             return
-        if m := _PROGRESS.match(line):
+        if m := PROGRESS_LINE.match(line):
             self.depth = _number(m["depth"])
             self.per_second = _number(m["rate"]) // 60
             self._counts(m)

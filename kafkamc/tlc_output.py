@@ -18,8 +18,8 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, Un
 
 from kafkamc.errors import TlcParseError
 
-__all__ = ["Counterexample", "FrozenDict", "ModelValue", "TlcOutcome", "TlcState", "format_value",
-           "parse_tlc_output", "parse_value"]
+__all__ = ["PROGRESS_LINE", "Counterexample", "FrozenDict", "ModelValue", "TlcOutcome",
+           "TlcState", "format_value", "last_progress", "parse_tlc_output", "parse_value"]
 
 Status = Literal["ok", "invariant", "property", "deadlock", "error"]
 
@@ -342,6 +342,11 @@ _TRACE_INTRO = re.compile(r"The behavior up to this point is:|"
 _OK = "Model checking completed. No error has been found."
 _VERSION = re.compile(r"^TLC2 Version (.*?)[ \t]*$", re.M)
 _STATS = re.compile(r"^([\d,]+) states generated, ([\d,]+) distinct states found\b", re.M)
+# TLC's report at the start of the search and then once a minute.
+PROGRESS_LINE = re.compile(
+    r"Progress\((?P<depth>[\d,]+)\) at .*?: (?P<generated>[\d,]+) states generated "
+    r"\((?P<rate>[\d,]+) s/min\), (?P<distinct>[\d,]+) distinct states found .*?"
+    r"(?P<queue>[\d,]+) states left on queue")
 _DEPTH = re.compile(r"^The depth of the complete state graph search is ([\d,]+)\.", re.M)
 # SANY reports parse and semantic errors outside any message, before "Starting...".
 _SANY = re.compile(r"^(?:\*\*\*Parse Error\*\*\*|Semantic errors:|Fatal errors while parsing)"
@@ -493,6 +498,15 @@ def parse_tlc_output(text: str) -> TlcOutcome:
         message = "\n".join([message or "", *details])
     return TlcOutcome(status, message, tuple(found), completed, distinct, generated, depth,
                       version)
+
+
+def last_progress(text: str) -> tuple[int, int] | None:
+    """(distinct states, depth) of TLC's last progress report in a log, complete or
+    not: how far a run had got when it was stopped."""
+    reports = [m for line in text.splitlines() if (m := PROGRESS_LINE.match(line))]
+    if not reports:
+        return None
+    return _number(reports[-1]["distinct"]), _number(reports[-1]["depth"])
 
 
 def _close(trace: _Trace | None, found: list[Counterexample]) -> None:

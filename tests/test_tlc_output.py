@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kafkamc.errors import TlcParseError
-from kafkamc.tlc_output import (FrozenDict, ModelValue, TlcOutcome, TlcState, parse_tlc_output,
-                                parse_value)
+from kafkamc.tlc_output import (FrozenDict, ModelValue, TlcOutcome, TlcState, last_progress,
+                                parse_tlc_output, parse_value)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tlc"
 NAMES = sorted(p.name[:-len(".log")] for p in FIXTURES.glob("*.log") if ".tool." not in p.name)
@@ -438,3 +438,15 @@ def test_long_trace() -> None:
     o = parse_tlc_output(text)
     assert len(o.trace) == 10000 and o.trace[-1].values["step"] == 10000
     assert o.trace[-1].values["log"] == (100,)
+
+
+def test_last_progress_says_how_far_a_stopped_run_got() -> None:
+    # A run killed mid-search: two minutely reports, no verdict, no statistics.
+    text = (FIXTURES / "ok.tool.log").read_text().split("Progress(")[0] + (
+        "Progress(10) at 2026-12-02 01:25:37: 57,477 states generated (57,477 s/min), "
+        "20,131 distinct states found (20,131 ds/min), 8,659 states left on queue.\n"
+        "Progress(14) at 2026-12-02 01:26:37: 957,477 states generated (900,000 s/min), "
+        "220,131 distinct states found (200,000 ds/min), 18,659 states left on queue.\n")
+    assert last_progress(text) == (220131, 14)
+    assert last_progress((FIXTURES / "ok.tool.log").read_text()) == (6, 6)
+    assert last_progress("TLC2 Version 2.15\n") is None
