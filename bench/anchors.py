@@ -106,18 +106,18 @@ def kafkamc_check(config: Path, properties: list[str], out: Path) -> tuple[float
 def bare_tlc(out: Path, module: str, expect: dict[str, str]) -> float:
     """Wall seconds for TLC alone making the runs kafkamc made in `out` (one per
     tlc-LABEL.log, with its cfg), at once as kafkamc makes them, with kafkamc's own
-    TLC command line (JVM for short runs where every property of the run is
-    `expect`ed violated): what is left of kafkamc's time is its own cost."""
+    TLC command line (JVM for short runs and one worker where every property of the
+    run is `expect`ed violated): what is left of kafkamc's time is its own cost."""
     runs = []
     for log in sorted(out.glob("tlc-*.log")):
         label = log.stem.removeprefix("tlc-")
         # A run is labelled by its one property, or "safety" for those it shares.
         checked = [label] if label in expect else [p for p in expect if p != "availability"]
+        short = all(expect[p] == "violated" for p in checked)
         metadir = (out / "bare" / label).resolve()
         (metadir / "tmp").mkdir(parents=True)
         runs.append(tlc_command(out / f"{module}.tla", out / f"{module}.{label}.cfg", metadir,
-                                os.cpu_count() or 1,
-                                jvm_options(short=all(expect[p] == "violated" for p in checked)),
+                                1 if short else os.cpu_count() or 1, jvm_options(short=short),
                                 keep_going=label != "availability"))
     started = time.monotonic()
     processes = [subprocess.Popen(c, cwd=out, stdout=subprocess.DEVNULL,

@@ -6,7 +6,8 @@ the first violation of each and goes on, and stops once every one is reported
 counterexample a shortest one; a property never reported holds. A model is
 therefore explored once, however many of its properties are violated.
 Availability has a next-state relation of its own and its own run. Both runs go
-at once, each with all the workers: while both run they share the cores, and when
+at once, each with a worker per core (one, for a run expected to end at a
+counterexample: see _Runner._run): while both run they share the cores, and when
 one ends the other has them all, which a fixed split of the cores would not allow.
 Distributed TLC cannot report several violations; there each one ends a round,
 and the next round checks the properties still open.
@@ -135,7 +136,7 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
     spec = compile_model(model)
     files = write_spec(spec, out)
     deadline = None if timeout is None else time.monotonic() + timeout
-    runner = _Runner(spec, out, workers or os.cpu_count() or 1, deadline, model.expect, cache,
+    runner = _Runner(spec, out, workers, deadline, model.expect, cache,
                      story_config(model), diagram_formats, progress, model.name, distributed)
     jobs: list[Callable[[], None]] = []
     if safety := [p for p in wanted if p != "availability"]:
@@ -197,7 +198,8 @@ class _Run:
 class _Runner:
     """Runs TLC for one compiled spec and turns each run into property results."""
 
-    def __init__(self, spec: CompiledSpec, out: Path, workers: int, deadline: float | None,
+    def __init__(self, spec: CompiledSpec, out: Path, workers: int | None,
+                 deadline: float | None,
                  expect: dict[str, Verdict], cache: RunCache | None,
                  story_config: dict[str, object], diagram_formats: tuple[str, ...],
                  progress: ProgressBoard | None, name: str,
@@ -256,10 +258,15 @@ class _Runner:
             if run is not None:
                 return run
         # A run whose every property is expected to break should end at its last
-        # counterexample within seconds: it gets the JVM for short runs. Only the
-        # JVM's compiler depends on the expectation, never a verdict.
+        # counterexample within seconds. It gets the JVM for short runs and, unless
+        # --workers says otherwise, one TLC worker: only then is breadth-first search
+        # strict, and each counterexample a shortest one (with several workers a
+        # state may first be reached a level late, when another worker is ahead).
+        # The expectation picks only these, never a verdict.
         short = all(self.expect.get(p) == "violated" for p in properties)
-        fresh = self._tlc(label, cfg, log, None, keep_going=together, short=short)
+        workers = self.workers or (1 if short else os.cpu_count() or 1)
+        fresh = self._tlc(label, cfg, log, None, workers=workers, keep_going=together,
+                          short=short)
         if fresh.timed_out:
             return _timed_out(fresh, log)
         run = self._parsed(fresh.output, fresh.seconds, log, cached=False)
@@ -285,9 +292,9 @@ class _Runner:
         return _Run(outcome, fresh.seconds, log, cached=False)
 
     def _tlc(self, label: str, cfg: Path, log: Path, distributed: Distributed | None, *,
-             keep_going: bool = False, short: bool = False) -> TlcRun:
-        """One fresh TLC run (on TLC's distributed server, if given), shown on the
-        progress board while it goes."""
+             workers: int = 1, keep_going: bool = False, short: bool = False) -> TlcRun:
+        """One fresh TLC run (on TLC's distributed server, if given, whose workers
+        are its own), shown on the progress board while it goes."""
         metadir = self.out / "tlc-states" / label
         shutil.rmtree(metadir, ignore_errors=True)
         timeout = None if self.deadline is None else max(self.deadline - time.monotonic(), 0.1)
@@ -301,7 +308,7 @@ class _Runner:
                     local_workers=distributed.local_workers, port=distributed.port,
                     hostname=distributed.hostname, on_ready=distributed.on_ready)
             else:
-                fresh = run_tlc(tla, cfg, metadir=metadir, log=log, workers=self.workers,
+                fresh = run_tlc(tla, cfg, metadir=metadir, log=log, workers=workers,
                                 timeout=timeout, on_line=on_line, keep_going=keep_going,
                                 short=short)
         finally:

@@ -1,10 +1,12 @@
 """How check schedules TLC runs: all safety properties in one run (with -continue,
 each reported once), availability in a run of its own.
 
-The expectation in a config picks only the JVM's compiler (C1 for a run whose
-every property is expected to break); the verdicts are TLC's."""
+The expectation in a config picks only the JVM's compiler and the worker count
+(C1 and one worker for a run whose every property is expected to break); the
+verdicts are TLC's."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -97,3 +99,22 @@ def test_a_timed_out_run_keeps_the_violations_it_reported(tmp_path: Path) -> Non
     assert (tmp_path / "out" / "trace-durability.json").is_file()
     assert result["consistency"]["verdict"] == "unknown"
     assert "timed out" in result["consistency"]["message"]
+
+
+def _workers(log: Path) -> int:
+    return int(re.search(r" with (\d+) workers? on ", log.read_text())[1])
+
+
+def test_runs_expected_to_break_get_one_worker_for_shortest_traces(tmp_path: Path) -> None:
+    """Breadth-first search is strict only with one TLC worker; a run expected to end
+    at its counterexamples gets one, other runs one per core, --workers overrides."""
+    jepsen = tmp_path / "jepsen"
+    run_kafkamc("check", SPEC_BY_NAME["jepsen-2013"], "--out", jepsen, cwd=tmp_path)
+    assert [_workers(jepsen / f"tlc-{run}.log") for run in ("safety", "availability")] == [1, 1]
+    holds = tmp_path / "holds"
+    run_kafkamc("check", SPEC_BY_NAME["kip101-scenario1-0.11"], "--out", holds, cwd=tmp_path)
+    assert _workers(holds / "tlc-safety.log") == (os.cpu_count() or 1)
+    chosen = tmp_path / "chosen"
+    run_kafkamc("check", SPEC_BY_NAME["jepsen-2013"], "--out", chosen, "--workers", "2",
+                cwd=tmp_path)
+    assert _workers(chosen / "tlc-safety.log") == 2
