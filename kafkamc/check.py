@@ -258,13 +258,13 @@ class _Runner:
             if run is not None:
                 return run
         # A run whose every property is expected to break should end at its last
-        # counterexample within seconds. It gets the JVM for short runs and, unless
-        # --workers says otherwise, one TLC worker: only then is breadth-first search
-        # strict, and each counterexample a shortest one (with several workers a
+        # counterexample within seconds. It gets the JVM for short runs and one TLC
+        # worker, whatever the worker count asked for: only with one is breadth-first
+        # search strict, and each counterexample a shortest one (with several, a
         # state may first be reached a level late, when another worker is ahead).
         # The expectation picks only these, never a verdict.
         short = all(self.expect.get(p) == "violated" for p in properties)
-        workers = self.workers or (1 if short else os.cpu_count() or 1)
+        workers = 1 if short else self.workers or os.cpu_count() or 1
         fresh = self._tlc(label, cfg, log, None, workers=workers, keep_going=together,
                           short=short)
         if fresh.timed_out:

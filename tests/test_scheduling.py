@@ -23,15 +23,19 @@ def _logs(out: Path) -> set[str]:
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_one_run_reports_every_violated_safety_property(tmp_path: Path, workers: str) -> None:
+    # Without its expectations Jepsen's runs get the workers asked for.
+    text = SPEC_BY_NAME["jepsen-2013"].read_text()
+    config = write_config(tmp_path, text[:text.index("expect:")])
     out = tmp_path / "out"
-    proc = run_kafkamc("check", SPEC_BY_NAME["jepsen-2013"], "--out", out, "--json",
-                       "--workers", workers, cwd=tmp_path)
+    proc = run_kafkamc("check", config, "--out", out, "--json", "--workers", workers,
+                       cwd=tmp_path)
     result = json_stdout(proc)["properties"]
     assert {k: v["verdict"] for k, v in result.items()} == dict.fromkeys(
         ["durability", "consistency", "read_stability", "availability"], "violated")
     assert _logs(out) == {"tlc-safety.log", "tlc-availability.log"}
     log = (out / "tlc-safety.log").read_text()
     # Each property is reported once, alone or with others broken in the same state.
+    assert _workers(out / "tlc-safety.log") == int(workers)
     reported = re.findall(r"Invariant Once_(\w+) is violated", log)
     named = [name for names in reported for name in names.split("_")]
     assert sorted(set(named)) == ["Consistency", "Durability", "ReadStability"]
@@ -107,7 +111,7 @@ def _workers(log: Path) -> int:
 
 def test_runs_expected_to_break_get_one_worker_for_shortest_traces(tmp_path: Path) -> None:
     """Breadth-first search is strict only with one TLC worker; a run expected to end
-    at its counterexamples gets one, other runs one per core, --workers overrides."""
+    at its counterexamples always gets one, other runs one per core or --workers."""
     jepsen = tmp_path / "jepsen"
     run_kafkamc("check", SPEC_BY_NAME["jepsen-2013"], "--out", jepsen, cwd=tmp_path)
     assert [_workers(jepsen / f"tlc-{run}.log") for run in ("safety", "availability")] == [1, 1]
@@ -117,4 +121,7 @@ def test_runs_expected_to_break_get_one_worker_for_shortest_traces(tmp_path: Pat
     chosen = tmp_path / "chosen"
     run_kafkamc("check", SPEC_BY_NAME["jepsen-2013"], "--out", chosen, "--workers", "2",
                 cwd=tmp_path)
-    assert _workers(chosen / "tlc-safety.log") == 2
+    assert _workers(chosen / "tlc-safety.log") == 1
+    run_kafkamc("check", SPEC_BY_NAME["kip101-scenario1-0.11"], "--out", chosen / "holds",
+                "--workers", "2", cwd=tmp_path)
+    assert _workers(chosen / "holds" / "tlc-safety.log") == 2
