@@ -128,10 +128,6 @@ class TlcOutcome:
     def stuttering(self) -> bool:
         return bool(self.counterexamples) and self.counterexamples[0].stuttering
 
-    def counterexample(self, violated: str) -> Counterexample | None:
-        """The first counterexample TLC reported for the invariant `violated`."""
-        return next((c for c in self.counterexamples if c.violated == violated), None)
-
 
 # --- values and trace items (the grammar) -------------------------------------------
 
