@@ -37,8 +37,8 @@ from pathlib import Path
 from tsv import show, write_tsv  # bench/tsv.py
 
 from kafkamc.config import Model
-from kafkamc.jvm import JAVA_OPTS_ENV, jvm_options
-from kafkamc.tlc import tlc_command
+from kafkamc.tlc.jvm import JAVA_OPTS_ENV, jvm_options
+from kafkamc.tlc.run import tlc_command
 
 REPO = Path(__file__).resolve().parent.parent
 ANCHORS = REPO.parent / "shared" / "anchors"

@@ -4,8 +4,8 @@ TLC's simulation mode makes the long traces: the Jepsen 2013 module, wrapped so
 that every step may also leave the cluster as it is and a step counter `tick`
 (the one variable not of kafkamc's shape) makes each state new, with an
 invariant that fails at the wanted length. For each length this records the
-log's size, the time to parse it (kafkamc.tlc_output, best of 3) and the time to
-turn it into a trace and tell its story (kafkamc.trace, events, narrative). Run:
+log's size, the time to parse it (kafkamc.tlc.output, best of 3) and the time to
+turn it into a trace and tell its story (kafkamc.trace.steps, events, narrative). Run:
 
     python bench/parse.py [--out bench/parse.tsv]
 """
@@ -24,11 +24,11 @@ from tsv import show, write_tsv  # bench/tsv.py
 
 from kafkamc.compile import compile_model, render_cfg, write_spec
 from kafkamc.config import Model
-from kafkamc.events import infer_params
-from kafkamc.narrative import tell
-from kafkamc.tlc import find_jar, find_java
-from kafkamc.tlc_output import parse_tlc_output
-from kafkamc.trace import trace_of
+from kafkamc.trace.events import infer_params
+from kafkamc.trace.narrative import tell
+from kafkamc.tlc.run import find_jar, find_java
+from kafkamc.tlc.output import parse_tlc_output
+from kafkamc.trace.steps import trace_of
 
 T = TypeVar("T")
 LENGTHS = (10, 100, 1_000, 10_000)

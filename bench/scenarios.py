@@ -18,7 +18,7 @@ from pathlib import Path
 from tsv import show, write_tsv  # bench/tsv.py
 
 from kafkamc.check import check_model
-from kafkamc.regress import collect, load
+from kafkamc.regress.run import collect, load
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 

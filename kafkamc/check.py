@@ -25,20 +25,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from kafkamc.cache import CachedRun, RunCache
+from kafkamc.tlc.cache import CachedRun, RunCache
 from kafkamc.compile import (BROKEN_BY, INVARIANTS, CompiledSpec, compile_model, render_cfg,
                              write_spec)
-from kafkamc.diagram import FORMATS, draw
+from kafkamc.render.diagram import FORMATS, draw
 from kafkamc.errors import TlcParseError
-from kafkamc.events import infer_params
-from kafkamc.narrative import Story, tell
+from kafkamc.trace.events import infer_params
+from kafkamc.trace.narrative import Story, tell
 from kafkamc.outdir import prepare_out_dir
-from kafkamc.progress import ProgressBoard
+from kafkamc.tlc.progress import ProgressBoard
 from kafkamc.resolved import PROPERTIES, Property, Resolved, Verdict
-from kafkamc.distributed import distributed_outcome, run_tlc_distributed
-from kafkamc.tlc import TlcRun, find_jar, run_tlc, stop_running
-from kafkamc.tlc_output import Counterexample, TlcOutcome, last_progress, parse_tlc_output
-from kafkamc.trace import Trace, trace_of, write_trace
+from kafkamc.tlc.distributed import distributed_outcome, run_tlc_distributed
+from kafkamc.tlc.run import TlcRun, find_jar, run_tlc, stop_running
+from kafkamc.tlc.output import Counterexample, TlcOutcome, last_progress, parse_tlc_output
+from kafkamc.trace.steps import Trace, trace_of, write_trace
 
 Outcome = Literal["holds", "violated", "unknown"]
 # TLC outcomes worth caching: the run decided every property it checked.
@@ -48,7 +48,7 @@ DECIDED = ("ok", "invariant")
 
 @dataclass(frozen=True)
 class Distributed:
-    """How to run TLC's distributed mode (kafkamc.distributed, docs/distributed.md)."""
+    """How to run TLC's distributed mode (kafkamc.tlc.distributed, docs/distributed.md)."""
     port: int | None = None          # the server's RMI registry port (default 10997)
     local_workers: int = 2           # TLCWorker JVMs on this machine; 0: remote ones only
     hostname: str | None = None      # the address workers reach this machine at

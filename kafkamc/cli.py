@@ -21,25 +21,25 @@ from rich.console import Console
 from rich.table import Table
 
 from kafkamc import __version__
-from kafkamc.cache import RunCache, default_cache_dir
+from kafkamc.tlc.cache import RunCache, default_cache_dir
 from kafkamc.check import CheckResult, Distributed, check_model
 from kafkamc.compile import compile_model, write_spec
 from kafkamc.config import Model
-from kafkamc.diagram import FORMATS, draw
+from kafkamc.render.diagram import FORMATS, draw
 from kafkamc.eras import era_table
 from kafkamc.errors import ConfigError, KafkamcError
-from kafkamc.explain import log_trace, saved_traces
-from kafkamc.html_report import write_html
+from kafkamc.trace.read_back import log_trace, saved_traces
+from kafkamc.render.html_page import write_html
 from kafkamc.outdir import prepare_out_dir
-from kafkamc.progress import ProgressBoard
-from kafkamc.tlc import signal_running
-from kafkamc.junit import write_junit
-from kafkamc.regress import ConfigRun, collect, load
-from kafkamc.regress import regress as regress_all
-from kafkamc.narrative import tell
-from kafkamc.report import print_regress, print_result, print_story
+from kafkamc.tlc.progress import ProgressBoard
+from kafkamc.tlc.run import signal_running
+from kafkamc.regress.junit import write_junit
+from kafkamc.regress.run import ConfigRun, collect, load
+from kafkamc.regress.run import regress as regress_all
+from kafkamc.trace.narrative import tell
+from kafkamc.render.terminal import print_regress, print_result, print_story
 from kafkamc.resolved import Resolved
-from kafkamc.trace import to_json, write_trace
+from kafkamc.trace.steps import to_json, write_trace
 
 app = typer.Typer(
     add_completion=False,
@@ -276,7 +276,7 @@ def sweep(
     = None,
 ) -> None:
     """Check every combination of swept settings and faults; print the verdict matrix."""
-    from kafkamc.sweep_cli import SweepOptions, sweep_command   # the command's steps
+    from kafkamc.sweep.command import SweepOptions, sweep_command   # the command's steps
     options = SweepOptions(jobs=jobs, as_json=as_json, csv=csv, html=html, require=require,
                            against=against, cache=_cache(no_cache), prune=not no_prune,
                            out=out, timeout=timeout)
@@ -335,7 +335,7 @@ def worker(
 ) -> None:
     """Lend this machine to a `check --distributed` on HOST until that check is done."""
     # TLC's distributed mode, imported here as sweep's steps are (docs/distributed.md)
-    from kafkamc.distributed import run_worker
+    from kafkamc.tlc.distributed import run_worker
     raise typer.Exit(_run(lambda: run_worker(
         host, port=port, hostname=hostname, threads=threads, connect_timeout=connect_timeout,
         echo=lambda line: err_console.print(line, markup=False, highlight=False))))
@@ -395,7 +395,7 @@ def import_(
         "--force", help="Overwrite the --out file if it exists.")] = False,
 ) -> None:
     """Write a kafkamc config from Kafka's own files (the help text is above)."""
-    from kafkamc.kafka_import import import_files, write_new
+    from kafkamc.kafka_import.resolve import import_files, write_new
     imported = _run(lambda: import_files(server, topic_file, producer, topic=topic,
                                          kafka_version=kafka_version,
                                          replication_factor=replication_factor))

@@ -87,7 +87,7 @@ def run_kafkamc(*args: str | os.PathLike[str], cwd: Path,
     """Run `kafkamc ARGS...` in `cwd` (a tmp dir: a forgotten --out must not write into
     the repository) and capture stdout and stderr separately. Unless `cache` names the
     session's run cache (see `session_cache`), each call gets an empty TLC run cache of
-    its own (kafkamc.cache), so TLC really runs, every time."""
+    its own (kafkamc.tlc.cache), so TLC really runs, every time."""
     environment = dict(os.environ if env is None else env)
     with tempfile.TemporaryDirectory(prefix="kafkamc-cache-") as empty:
         environment["KAFKAMC_CACHE_DIR"] = str(cache or empty)
@@ -185,7 +185,7 @@ def snapshot(directory: Path) -> dict[str, bytes]:
 def run_sany(tla: Path, scratch: Path) -> subprocess.CompletedProcess[str]:
     """Parse and check `tla` with SANY from the jar kafkamc uses, in its own directory.
     `scratch` is Java's temp dir, where SANY unpacks the standard modules."""
-    from kafkamc.tlc import find_jar, find_java
+    from kafkamc.tlc.run import find_jar, find_java
 
     scratch.mkdir(parents=True, exist_ok=True)
     return subprocess.run(

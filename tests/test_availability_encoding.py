@@ -16,8 +16,8 @@ import pytest
 from kafkamc.check import check_model
 from kafkamc.compile import compile_model, render_cfg, write_spec
 from kafkamc.config import Model
-from kafkamc.tlc import run_tlc
-from kafkamc.tlc_output import parse_tlc_output
+from kafkamc.tlc.run import run_tlc
+from kafkamc.tlc.output import parse_tlc_output
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 

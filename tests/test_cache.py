@@ -1,10 +1,10 @@
-"""kafkamc.cache: what the key depends on, and that a damaged or unwritable cache is a
+"""kafkamc.tlc.cache: what the key depends on, and that a damaged or unwritable cache is a
 miss rather than a failed check."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from kafkamc.cache import CachedRun, RunCache
+from kafkamc.tlc.cache import CachedRun, RunCache
 
 
 def _jar(tmp_path: Path, content: bytes) -> Path:

@@ -11,11 +11,11 @@ import pytest
 from conftest import SPECS
 from kafkamc.check import check_model
 from kafkamc.config import Model
-from kafkamc.diagram import RED, draw
-from kafkamc.explain import log_trace
-from kafkamc.narrative import tell
-from kafkamc.sequence import MAX_ROWS, lanes_of, sequence_graph
-from kafkamc.trace import Trace, read_trace
+from kafkamc.render.diagram import RED, draw
+from kafkamc.trace.read_back import log_trace
+from kafkamc.trace.narrative import tell
+from kafkamc.render.sequence import MAX_ROWS, lanes_of, sequence_graph
+from kafkamc.trace.steps import Trace, read_trace
 
 SVG = "{http://www.w3.org/2000/svg}"
 FIXTURES = Path(__file__).parent / "fixtures" / "tlc"

@@ -1,4 +1,4 @@
-"""TLC's distributed mode (kafkamc.distributed) on loopback, against single-process TLC.
+"""TLC's distributed mode (kafkamc.tlc.distributed) on loopback, against single-process TLC.
 
 The TLC tests compile shipped specs with `kafkamc compile` and run the real
 TLCServer with two real TLCWorkers: once as JVMs the server run starts itself, once
@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 from conftest import REPO, assert_one_line_error, describe, run_kafkamc
 
-from kafkamc.distributed import (
+from kafkamc.tlc.distributed import (
     advertised_address,
     distributed_outcome,
     run_tlc_distributed,
     run_worker,
 )
 from kafkamc.errors import CheckerError, TlcParseError
-from kafkamc.tlc import run_tlc
-from kafkamc.tlc_output import TlcOutcome, parse_tlc_output
+from kafkamc.tlc.run import run_tlc
+from kafkamc.tlc.output import TlcOutcome, parse_tlc_output
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "distributed"
 SAFETY = ["Durability", "Consistency", "ReadStability"]

@@ -29,7 +29,7 @@ from conftest import (
 from kafkamc.compile import compile_model
 from kafkamc.config import Model
 from kafkamc.errors import ConfigError
-from kafkamc.kafka_import import (
+from kafkamc.kafka_import.resolve import (
     Imported,
     ImportWarning,
     Layer,

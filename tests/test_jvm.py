@@ -1,9 +1,9 @@
-"""The JVM options of TLC processes (kafkamc.jvm)."""
+"""The JVM options of TLC processes (kafkamc.tlc.jvm)."""
 from __future__ import annotations
 
 import pytest
 
-from kafkamc.jvm import JAVA_OPTS_ENV, jvm_options
+from kafkamc.tlc.jvm import JAVA_OPTS_ENV, jvm_options
 
 
 def test_long_runs_keep_tiered_compilation(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kafkamc.progress import RunProgress
+from kafkamc.tlc.progress import RunProgress
 from conftest import REPO, kafkamc_script
 
 

@@ -21,7 +21,7 @@ from conftest import (AVAILABILITY_VIOLATED, INVARIANT_OF, PROPERTY_KEYS, RESULT
                       describe, expected_verdicts, json_stdout, load_yaml, run_kafkamc,
                       spec_id)
 from kafkamc.config import DEFAULT_VERSION
-from kafkamc.trace import Trace, from_json
+from kafkamc.trace.steps import Trace, from_json
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,9 @@ from conftest import (
     write_config,
 )
 
-from kafkamc.prune import Decision, RowPlan, contradictions
-from kafkamc.recommend import ACKS_ORDER
-from kafkamc.sweep_file import read_sweep
+from kafkamc.sweep.prune import Decision, RowPlan, contradictions
+from kafkamc.sweep.recommend import ACKS_ORDER
+from kafkamc.sweep.plan import read_sweep
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -178,7 +178,7 @@ def test_a_plain_config_is_not_a_sweep(tmp_path: Path) -> None:
 
 
 def test_the_shipped_sweep_reads_and_stays_out_of_regress() -> None:
-    from kafkamc.regress import collect
+    from kafkamc.regress.run import collect
 
     shipped = REPO / "specs" / "sweeps" / "power-loss.yaml"
     plan = read_sweep(shipped)
@@ -346,7 +346,7 @@ def test_the_page_is_self_contained_and_its_links_land(lattice: dict[str, Any]) 
     assert sum("skipped" in t and "0.8.2" in t for t in page.titles) == 8
 
 
-# Background of each kind of verdict in the matrix (kafkamc/sweep_html.py's STYLE).
+# Background of each kind of verdict in the matrix (kafkamc/sweep/page.py's STYLE).
 COLOUR = {("holds", "checked"): (0xa5, 0xd6, 0xa7), ("violated", "checked"): (0xef, 0x9a, 0x9a),
           ("holds", "inferred"): (0xe8, 0xf5, 0xe9), ("violated", "inferred"): (0xff, 0xeb, 0xee),
           ("unknown", "checked"): (0xff, 0xe0, 0x82), ("skipped", "skipped"): (0xe0, 0xe0, 0xe0)}

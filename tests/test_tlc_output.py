@@ -1,4 +1,4 @@
-"""Tests of kafkamc.tlc_output on real TLC 2.15 logs (tests/fixtures/tlc) and generated values."""
+"""Tests of kafkamc.tlc.output on real TLC 2.15 logs (tests/fixtures/tlc) and generated values."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kafkamc.errors import TlcParseError
-from kafkamc.tlc_output import (FrozenDict, ModelValue, TlcOutcome, TlcState, last_progress,
+from kafkamc.tlc.output import (FrozenDict, ModelValue, TlcOutcome, TlcState, last_progress,
                                 parse_tlc_output, parse_value)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tlc"

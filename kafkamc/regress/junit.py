@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from kafkamc.check import PropertyResult
-from kafkamc.regress import ConfigRun, Report
-from kafkamc.report import story_lines
+from kafkamc.regress.run import ConfigRun, Report
+from kafkamc.render.terminal import story_lines
 
 
 def write_junit(report: Report, path: Path) -> None:

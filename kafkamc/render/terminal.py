@@ -7,8 +7,8 @@ from rich.console import Console
 from rich.table import Table
 
 from kafkamc.check import CheckResult, PropertyResult
-from kafkamc.narrative import Story
-from kafkamc.regress import Report
+from kafkamc.trace.narrative import Story
+from kafkamc.regress.run import Report
 from kafkamc.resolved import PROPERTIES
 
 VERDICT_STYLE = {"holds": "green", "violated": "red", "unknown": "yellow"}

@@ -1,7 +1,7 @@
 """A counterexample told the way an engineer tells it on a whiteboard.
 
 One numbered sentence per step, made of the step's Kafka events
-(kafkamc.events), then why the property is broken, naming the record, the
+(kafkamc.trace.events), then why the property is broken, naming the record, the
 brokers and the steps involved. The reason is read off the last state with the
 property's own definition (templates/kafka.tla.j2, Properties), so it names the
 very record and broker that break it.
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from kafkamc.compile import BROKEN_BY
-from kafkamc.events import (NONE, Event, brokers, entry_name, is_kafka_state,
+from kafkamc.trace.events import (NONE, Event, brokers, entry_name, is_kafka_state,
                             record_name, step_events)
-from kafkamc.trace import Step, Trace
+from kafkamc.trace.steps import Step, Trace
 
 
 

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kafkamc.tlc_output import format_value
-from kafkamc.trace import Step
+from kafkamc.tlc.output import format_value
+from kafkamc.trace.steps import Step
 
 # Variables every kafkamc module has; a state without them is not Kafka's.
 KAFKA_VARS = frozenset({"log", "hw", "status", "cut", "knownLeader", "knownEpoch", "leader",

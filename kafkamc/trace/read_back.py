@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from kafkamc.errors import TlcParseError, TraceFileError
-from kafkamc.events import infer_params
+from kafkamc.trace.events import infer_params
 from kafkamc.resolved import PROPERTIES
-from kafkamc.tlc_output import parse_tlc_output
-from kafkamc.trace import Trace, read_trace, trace_of
+from kafkamc.tlc.output import parse_tlc_output
+from kafkamc.trace.steps import Trace, read_trace, trace_of
 
 
 def saved_traces(path: Path) -> list[Trace]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from kafkamc.cache import RunCache
+from kafkamc.tlc.cache import RunCache
 from kafkamc.check import CheckResult, check_model
 from kafkamc.compile import compile_model
 from kafkamc.config import Model

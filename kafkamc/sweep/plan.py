@@ -10,7 +10,7 @@
 
 Each other key of `sweep:` is a dotted path into the config and its value a list.
 The swept keys fall in two kinds: budgets (`faults.*`, `bounds.records`), which only
-add behaviours as they grow (kafkamc.prune) and make the matrix's columns, and
+add behaviours as they grow (kafkamc.sweep.prune) and make the matrix's columns, and
 settings (everything else), which make its rows. Every value is validated on its
 own, as the config validates it, so a bad one is a ConfigError at its own line. A
 combination that the config rejects as a whole (a key its Kafka version lacks) is

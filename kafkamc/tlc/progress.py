@@ -21,7 +21,7 @@ from rich.live import Live
 from rich.table import Table
 
 from kafkamc.compile import BROKEN_BY
-from kafkamc.tlc_output import PROGRESS_LINE
+from kafkamc.tlc.output import PROGRESS_LINE
 
 _VIOLATED = re.compile(r"Invariant (\S+) is violated")
 _FINAL = re.compile(r"(?P<generated>[\d,]+) states generated, (?P<distinct>[\d,]+) distinct "

@@ -11,9 +11,9 @@ import html
 from pathlib import Path
 
 from kafkamc.check import CheckResult, PropertyResult
-from kafkamc.diagram import svg_of
+from kafkamc.render.diagram import svg_of
 from kafkamc.resolved import Resolved
-from kafkamc.tlc_output import format_value
+from kafkamc.tlc.output import format_value
 
 STYLE = """
 body { font-family: Helvetica, Arial, sans-serif; margin: 2em; color: #212121; }

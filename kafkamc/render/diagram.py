@@ -1,4 +1,4 @@
-"""Draw a sequence graph (kafkamc.sequence) with graphviz: .dot, .svg and .png.
+"""Draw a sequence graph (kafkamc.render.sequence) with graphviz: .dot, .svg and .png.
 
 Lanes run top to bottom, one row per step, numbered on the left. A broker's node
 shows its log when it changed (offsets as cells, committed ones below the HW in
@@ -18,9 +18,9 @@ import graphviz
 import networkx as nx
 
 from kafkamc.errors import CheckerError
-from kafkamc.narrative import Story
-from kafkamc.sequence import sequence_graph
-from kafkamc.trace import Trace
+from kafkamc.trace.narrative import Story
+from kafkamc.render.sequence import sequence_graph
+from kafkamc.trace.steps import Trace
 
 FORMATS = ("dot", "svg", "png")
 EDGE_COLOR = {"produce": "#1f5fbf", "ack": "#1f5fbf", "probe_ack": "#1f5fbf",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from kafkamc.errors import CheckerError
-from kafkamc.jvm import jvm_options
+from kafkamc.tlc.jvm import jvm_options
 
 JAR_ENV = "KAFKAMC_TLA2TOOLS"
 
@@ -97,7 +97,7 @@ def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
     """Run TLC on tla with cfg (both in one directory), teeing its output into log
     and, line by line as TLC prints it, into `on_line` (for live progress). With
     `keep_going`, TLC runs with -continue; `short`: the run is expected to end
-    within seconds (kafkamc.jvm)."""
+    within seconds (kafkamc.tlc.jvm)."""
     # TLC runs in the spec's directory: paths handed to it must not be relative.
     tla, cfg, metadir = tla.resolve(), cfg.resolve(), metadir.resolve()
     command = tlc_command(tla, cfg, metadir, workers, jvm_options(short=short),

@@ -12,10 +12,10 @@ import html
 import os
 from pathlib import Path
 
-from kafkamc.recommend import Answer, Candidate, Recommendation
-from kafkamc.sweep import CellVerdict, SweepResult
-from kafkamc.sweep_file import SweepPlan, value_text
-from kafkamc.sweep_report import (
+from kafkamc.sweep.recommend import Answer, Candidate, Recommendation
+from kafkamc.sweep.run import CellVerdict, SweepResult
+from kafkamc.sweep.plan import SweepPlan, value_text
+from kafkamc.sweep.report import (
     INITIAL,
     ORDER,
     SYMBOL,

@@ -1,7 +1,7 @@
 """A counterexample as a typed trace, and its file form, trace.json.
 
 A Trace holds TLC's states as Steps: the action TLC names, its parameters (which
-TLC 2.15 does not print; kafkamc.events infers them from what changed), the full
+TLC 2.15 does not print; kafkamc.trace.events infers them from what changed), the full
 state and the difference from the step before. Nothing here knows Kafka: any
 TLC log becomes a Trace. trace.json stores a Trace with TLA+ values tagged so that
 they read back to the same Python values (docs/trace-json.md gives the schema).
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kafkamc.errors import TraceFileError
-from kafkamc.tlc_output import Counterexample, FrozenDict, ModelValue, TlcState
+from kafkamc.tlc.output import Counterexample, FrozenDict, ModelValue, TlcState
 
 SCHEMA = "kafkamc-trace/1"
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import networkx as nx
 
-from kafkamc.events import CONTROLLER, FAULTS, PRODUCER, Event, is_kafka_state
-from kafkamc.narrative import Story
-from kafkamc.trace import Step, Trace
+from kafkamc.trace.events import CONTROLLER, FAULTS, PRODUCER, Event, is_kafka_state
+from kafkamc.trace.narrative import Story
+from kafkamc.trace.steps import Step, Trace
 
 MAX_ROWS = 60          # above this, the middle rows are left out (and the diagram says so)
 KEEP_HEAD, KEEP_TAIL = 10, 45

@@ -14,10 +14,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from kafkamc.recommend import COST_KEYS, Answer, Candidate, Recommendation
-from kafkamc.report import story_lines
-from kafkamc.sweep import CellVerdict, SweepResult
-from kafkamc.sweep_file import SweepPlan, value_text
+from kafkamc.sweep.recommend import COST_KEYS, Answer, Candidate, Recommendation
+from kafkamc.render.terminal import story_lines
+from kafkamc.sweep.run import CellVerdict, SweepResult
+from kafkamc.sweep.plan import SweepPlan, value_text
 
 SYMBOL = {"holds": "✓", "violated": "✗", "unknown": "?", "skipped": "-"}
 STYLE = {"holds": "green", "violated": "red", "unknown": "yellow", "skipped": "dim"}
@@ -26,7 +26,7 @@ INITIAL = {"durability": "D", "consistency": "C", "read_stability": "R", "availa
 PRUNING = ("Pruned by monotonicity: a larger fault budget or more records only adds "
            "behaviours, so a property violated under a budget is violated under every "
            "larger one, and one that holds holds under every smaller one "
-           "(the argument: kafkamc/prune.py).")
+           "(the argument: kafkamc/sweep/prune.py).")
 
 
 # ---------------------------------------------------------------------------------

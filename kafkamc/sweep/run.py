@@ -2,7 +2,7 @@
 
 Rows (settings) are independent, so they run in parallel, `jobs` at a time, with
 TLC's workers sharing the remaining cores (kafkamc.parallel, as regress does).
-Within a row, pruning checks one cell at a time (kafkamc.prune decides which, and
+Within a row, pruning checks one cell at a time (kafkamc.sweep.prune decides which, and
 what the others inherit), so the outcome does not depend on timing: the same
 plan always checks the same cells. Each checked cell is an ordinary check in its
 own out dir (`OUT/ROW.COLUMN/`): the spec, TLC logs, traces, diagrams,
@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from kafkamc.cache import RunCache
+from kafkamc.tlc.cache import RunCache
 from kafkamc.check import CheckResult, PropertyResult, check_model
 from kafkamc.errors import KafkamcError
-from kafkamc.html_report import write_html
+from kafkamc.render.html_page import write_html
 from kafkamc.outdir import prepare_out_dir
 from kafkamc.parallel import split_cores
-from kafkamc.prune import Decision, Outcome, RowPlan, contradictions
+from kafkamc.sweep.prune import Decision, Outcome, RowPlan, contradictions
 from kafkamc.resolved import Property
-from kafkamc.sweep_file import Cell, SweepPlan
+from kafkamc.sweep.plan import Cell, SweepPlan
 
 CellVerdictName = Literal["holds", "violated", "unknown", "skipped"]
 How = Literal["checked", "inferred", "skipped"]

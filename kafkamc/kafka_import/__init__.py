@@ -1,0 +1,1 @@
+"""`kafkamc import`: a kafkamc config from Kafka's own files."""

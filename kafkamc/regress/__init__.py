@@ -1,0 +1,1 @@
+"""Regression runs over many configs, and their JUnit XML."""
