@@ -116,7 +116,7 @@ def bare_tlc(out: Path, module: str, expect: dict[str, str]) -> float:
         short = all(expect[p] == "violated" for p in checked)
         metadir = (out / "bare" / label).resolve()
         (metadir / "tmp").mkdir(parents=True)
-        runs.append(tlc_command(out / f"{module}.tla", out / f"{module}.{label}.cfg", metadir,
+        runs.append(tlc_command(out / f"MC_{module}.tla", out / f"{module}.{label}.cfg", metadir,
                                 1 if short else os.cpu_count() or 1, jvm_options(short=short),
                                 keep_going=label != "availability"))
     started = time.monotonic()

@@ -24,17 +24,17 @@ from tsv import show, write_tsv  # bench/tsv.py
 
 from kafkamc.compile import compile_model, render_cfg, write_spec
 from kafkamc.config import Model
+from kafkamc.tlc.output import parse_tlc_output
+from kafkamc.tlc.run import find_jar, find_java
 from kafkamc.trace.events import infer_params
 from kafkamc.trace.narrative import tell
-from kafkamc.tlc.run import find_jar, find_java
-from kafkamc.tlc.output import parse_tlc_output
 from kafkamc.trace.steps import trace_of
 
 T = TypeVar("T")
 LENGTHS = (10, 100, 1_000, 10_000)
 SPEC = Path(__file__).resolve().parent.parent / "specs" / "jepsen-2013.yaml"
 WRAPPER = """---- MODULE LongTrace ----
-EXTENDS {module}, TLC
+EXTENDS MC_{module}, TLC
 CONSTANT Depth
 VARIABLE tick
 LongInit == Init /\\ tick = 1

@@ -14,35 +14,52 @@ and the next round checks the properties still open.
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
 
-from kafkamc.tlc.cache import CachedRun, RunCache
-from kafkamc.compile import (BROKEN_BY, INVARIANTS, CompiledSpec, compile_model, render_cfg,
-                             write_spec)
-from kafkamc.render.diagram import FORMATS, draw
-from kafkamc.errors import TlcParseError
-from kafkamc.trace.events import infer_params
-from kafkamc.trace.narrative import Story, tell
+from kafkamc.compile import (
+    BROKEN_BY,
+    INVARIANTS,
+    CompiledSpec,
+    RunPlan,
+    compile_model,
+    render_cfg,
+    write_spec,
+)
+from kafkamc.errors import ConfigError, TlcParseError
 from kafkamc.outdir import prepare_out_dir
-from kafkamc.tlc.progress import ProgressBoard
-from kafkamc.resolved import PROPERTIES, Property, Resolved, Verdict
+from kafkamc.render.artifacts import write_artifacts
+from kafkamc.render.diagram import FORMATS
+from kafkamc.resolved import Property, Resolved
+from kafkamc.result import CheckResult, Outcome, PropertyResult
+from kafkamc.tlc.cache import CachedRun, RunCache
 from kafkamc.tlc.distributed import distributed_outcome, run_tlc_distributed
+from kafkamc.tlc.output import (
+    Counterexample,
+    TlcOutcome,
+    last_progress,
+    parse_tlc_output,
+)
+from kafkamc.tlc.progress import ProgressBoard
 from kafkamc.tlc.run import TlcRun, find_jar, run_tlc, stop_running
-from kafkamc.tlc.output import Counterexample, TlcOutcome, last_progress, parse_tlc_output
-from kafkamc.trace.steps import Trace, trace_of, write_trace
+from kafkamc.trace.events import infer_params
+from kafkamc.trace.narrative import tell
+from kafkamc.trace.steps import trace_of
 
-Outcome = Literal["holds", "violated", "unknown"]
 # TLC outcomes worth caching: the run decided every property it checked.
 DECIDED = ("ok", "invariant")
+# How long a run goes as a probe, with one worker and C1 (_Runner._run), unless
+# $KAFKAMC_PROBE_SECONDS says otherwise (0: no probe).
+PROBE_SECONDS = 10.0
+PROBE_ENV = "KAFKAMC_PROBE_SECONDS"
+# Marks a probe's entry in the run cache: its cfg text plus this line.
+PROBE_MARK = "\n\\* kafkamc: the first seconds of a run, one worker, C1\n"
 
 
 
@@ -56,68 +73,14 @@ class Distributed:
 
 
 @dataclass(frozen=True)
-class PropertyResult:
-    name: Property
-    verdict: Outcome
-    expected: Verdict | None
-    trace: Trace | None          # the counterexample, when violated
-    story: Story | None          # ... told in Kafka's words
-    trace_file: Path | None      # ... saved as trace.json (docs/trace-json.md)
-    diagrams: tuple[Path, ...]   # ... drawn as a sequence diagram (.dot, .svg, .png)
-    distinct_states: int | None
-    depth: int | None            # TLC's search depth when it finished or stopped
-    seconds: float               # TLC's wall time (when the run was made, if cached)
-    log: Path
-    cached: bool = False         # replayed from the run cache
-    message: str | None = None   # why the verdict is unknown
-
-    @property
-    def matches(self) -> bool:
-        """The verdict is the expected one (holds, when nothing is expected)."""
-        return self.verdict == (self.expected or "holds")
-
-    def to_json(self) -> dict[str, object]:
-        data: dict[str, object] = {
-            "verdict": self.verdict,
-            "expected": self.expected,
-            "trace_length": len(self.trace.steps) if self.trace else 0,
-            "trace": str(self.trace_file) if self.trace_file else None,
-            "diagrams": [str(d) for d in self.diagrams],
-            "distinct_states": self.distinct_states,
-            "depth": self.depth,
-            "seconds": round(self.seconds, 2),
-            "cached": self.cached,
-        }
-        if self.message:
-            data["message"] = self.message
-        return data
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    name: str
-    kafka_version: str
-    out_dir: Path
-    spec: Path
-    properties: dict[Property, PropertyResult] = field(default_factory=dict)
-    tlc_version: str | None = None
-
-    @property
-    def failed(self) -> bool:
-        """TLC could not decide some property."""
-        return any(p.verdict == "unknown" for p in self.properties.values())
-
-    @property
-    def matches(self) -> bool:
-        return all(p.matches for p in self.properties.values())
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "kafka_version": self.kafka_version,
-            "properties": {name: p.to_json() for name, p in self.properties.items()},
-            "tlc": {"version": self.tlc_version},
-        }
+class RunSettings:
+    """How a check runs TLC: the same for every run of a check."""
+    workers: int | None = None               # TLC worker threads (default: one per core)
+    timeout: float | None = None             # seconds for the whole check
+    cache: RunCache | None = None            # replays runs it has stored
+    diagram_formats: tuple[str, ...] = FORMATS
+    progress: ProgressBoard | None = None    # shows TLC's progress while a run goes
+    distributed: Distributed | None = None   # TLC's distributed mode, one run at a time
 
 
 def check_model(model: Resolved, *, out_dir: Path | None = None,
@@ -127,22 +90,19 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
                 progress: ProgressBoard | None = None,
                 distributed: Distributed | None = None) -> CheckResult:
     """Check `properties` (default: the model's `check`) of `model` with real TLC,
-    replaying runs from `cache` where it has them. Each violation's trace and story
-    are saved, and its diagram drawn in `diagram_formats`. TLC's progress goes to
-    `progress`, if given. With `distributed`, every run goes to TLC's distributed
-    server, one at a time (they would share its port)."""
-    wanted = [p for p in PROPERTIES if p in (properties or model.check)]
+    replaying runs from `cache` where it has them, and write the out dir
+    (kafkamc.render.artifacts): the module, the runs' configs and logs, each
+    violation's trace and diagram in `diagram_formats`, report.html and
+    result.json. TLC's progress goes to `progress`, if given. With `distributed`,
+    every run goes to TLC's distributed server, one at a time (they would share
+    its port)."""
+    settings = RunSettings(workers, timeout, cache, diagram_formats, progress, distributed)
     out = prepare_out_dir(out_dir or Path("out") / model.name)
-    spec = compile_model(model)
+    spec = compile_model(model, properties)
     files = write_spec(spec, out)
     deadline = None if timeout is None else time.monotonic() + timeout
-    runner = _Runner(spec, out, workers, deadline, model.expect, cache,
-                     story_config(model), diagram_formats, progress, model.name, distributed)
-    jobs: list[Callable[[], None]] = []
-    if safety := [p for p in wanted if p != "availability"]:
-        jobs.append(lambda: runner.check_safety(safety))
-    if "availability" in wanted:
-        jobs.append(lambda: runner.check_alone("availability"))
+    runner = _Runner(spec, out, settings, deadline, model)
+    jobs = [(lambda plan=plan: runner.check(plan)) for plan in spec.runs]
     if distributed:
         for job in jobs:
             job()
@@ -153,11 +113,10 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
         kafka_version=model.kafka_version,
         out_dir=out,
         spec=files.tla,
-        properties={p: runner.results[p] for p in wanted},
+        properties={p: runner.results[p] for plan in spec.runs for p in plan.properties},
         tlc_version=runner.tlc_version,
     )
-    (out / "result.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
-    return result
+    return write_artifacts(result, model, diagram_formats)
 
 
 def _run_together(jobs: list[Callable[[], None]]) -> None:
@@ -193,41 +152,46 @@ class _Run:
     seconds: float
     log: Path
     cached: bool
+    # The counterexamples found by a strictly breadth-first search (one worker):
+    # each is a shortest one.
+    strict: tuple[Counterexample, ...] = ()
 
 
 class _Runner:
     """Runs TLC for one compiled spec and turns each run into property results."""
 
-    def __init__(self, spec: CompiledSpec, out: Path, workers: int | None,
-                 deadline: float | None,
-                 expect: dict[str, Verdict], cache: RunCache | None,
-                 story_config: dict[str, object], diagram_formats: tuple[str, ...],
-                 progress: ProgressBoard | None, name: str,
-                 distributed: Distributed | None) -> None:
-        self.spec, self.out, self.workers, self.deadline = spec, out, workers, deadline
-        self.expect, self.cache, self.story_config = expect, cache, story_config
-        self.diagram_formats, self.progress, self.name = diagram_formats, progress, name
-        self.distributed = distributed
+    def __init__(self, spec: CompiledSpec, out: Path, settings: RunSettings,
+                 deadline: float | None, model: Resolved) -> None:
+        self.spec, self.out, self.settings, self.deadline = spec, out, settings, deadline
+        self.name, self.expect, self.story_config = model.name, model.expect, story_config(model)
         self.results: dict[Property, PropertyResult] = {}
         self.tlc_version: str | None = None
 
-    def check_safety(self, open_: list[Property]) -> None:
-        if not self.distributed:
-            run = self._run(open_[0] if len(open_) == 1 else "safety", open_, together=True)
-            # Each violation's story and diagram (graphviz's dot) are its own: draw at once.
-            _run_together([lambda p=p: self._decide_from(p, run) for p in open_])
+    def check(self, plan: RunPlan) -> None:
+        """Decide the plan's properties: in its own run, or in distributed rounds."""
+        if not self.settings.distributed:
+            cfg = self.out / f"{self.spec.module}.{plan.label}.cfg"
+            run = self._run(plan.label, cfg, plan.cfg, plan.properties, together=plan.together)
+            for prop in plan.properties:
+                self._decide_from(prop, run)
             return
+        self._rounds(plan)
+
+    def _rounds(self, plan: RunPlan) -> None:
+        """Distributed TLC cannot report several violations: each one ends a round,
+        and the next round checks the properties still open."""
+        open_ = list(plan.properties)
         rounds = 0
         while open_:
             rounds += 1
-            # Each run keeps its own cfg and log: a re-run must not overwrite the log
-            # that holds the previous run's counterexample.
-            if len(open_) == 1:
-                label = open_[0]
-            else:
-                label = "safety" if rounds == 1 else f"safety-{rounds}"
-            run = self._run(label, open_)
-            broken = [p for p in open_ if p in BROKEN_BY.get(run.outcome.violated or "", ())]
+            # Each round keeps its own cfg and log: a re-run must not overwrite the log
+            # that holds the previous round's counterexample. Its cfg lists plain
+            # invariants, so it is kept beside, not over, the one `compile` writes.
+            label = plan.label if rounds == 1 else f"{plan.label}-{rounds}"
+            cfg = self.out / f"{self.spec.module}.{label}.distributed.cfg"
+            cfg_text = render_cfg(self.spec.module, self.spec.brokers, open_)
+            run = self._run(label, cfg, cfg_text, tuple(open_))
+            broken = [p for p in open_ if p in _broken_by_first(run.outcome)]
             if run.outcome.status == "invariant" and broken:
                 for prop in broken:
                     self._decide_from(prop, run)
@@ -237,49 +201,94 @@ class _Runner:
                 self._decide_from(prop, run)
             return
 
-    def check_alone(self, prop: Property) -> None:
-        self._decide_from(prop, self._run(prop, [prop]))
+    def _run(self, label: str, cfg: Path, cfg_text: str, properties: tuple[Property, ...], *,
+             together: bool = False) -> _Run:
+        """One TLC run of `cfg_text`, written to `cfg`, checking `properties`;
+        `together` (never distributed): in one run with -continue, each reported
+        once (render_cfg).
 
-    def _run(self, label: str, properties: list[Property], *, together: bool = False) -> _Run:
-        """One TLC run checking `properties`; `together` (never distributed): in one
-        run with -continue, each reported once (render_cfg)."""
-        cfg = self.out / f"{self.spec.module}.{label}.cfg"
-        cfg_text = render_cfg(self.spec.module, self.spec.brokers, properties,
-                              together=together)
+        Every run starts as a probe: one TLC worker and C1-only JIT for at most
+        probe_seconds(). Only with one worker is breadth-first search strict, so each
+        counterexample it reports is a shortest one, and C1 suits runs this short
+        (kafkamc.tlc.jvm). Most violations and small models are decided there. A
+        run still going then starts again with every worker and the full JIT, for
+        the properties the probe did not report; its counterexamples may be a step
+        longer than the shortest, and their stories say so."""
         cfg.write_text(cfg_text)
         log = self.out / f"tlc-{label}.log"
-        key = self.cache.key(self.spec.tla, cfg_text, find_jar()) if self.cache else ""
-        cached = self.cache.get(key) if self.cache else None
-        if cached:
-            log.write_text(cached.output)
-            return self._parsed(cached.output, cached.seconds, log, cached=True)
-        if self.distributed:
+        cached = self._cached(cfg_text, log)
+        if cached is not None:
+            return cached
+        if self.settings.distributed:
             run = self._distributed(label, cfg, properties)
             if run is not None:
                 return run
-        # A run whose every property is expected to break should end at its last
-        # counterexample within seconds. It gets the JVM for short runs and one TLC
-        # worker, whatever the worker count asked for: only with one is breadth-first
-        # search strict, and each counterexample a shortest one (with several, a
-        # state may first be reached a level late, when another worker is ahead).
-        # The expectation picks only these, never a verdict.
-        short = all(self.expect.get(p) == "violated" for p in properties)
-        workers = 1 if short else self.workers or os.cpu_count() or 1
-        fresh = self._tlc(label, cfg, log, None, workers=workers, keep_going=together,
-                          short=short)
-        if fresh.timed_out:
-            return _timed_out(fresh, log)
-        run = self._parsed(fresh.output, fresh.seconds, log, cached=False)
-        if self.cache and run.outcome.status in DECIDED:
-            self.cache.put(key, CachedRun(output=fresh.output, seconds=fresh.seconds))
+        probe_log = log.with_name(f"tlc-{label}.probe.log")
+        probe = self._cached(cfg_text + PROBE_MARK, probe_log)
+        limit = probe_seconds()
+        if probe is None and not limit:
+            probe = _Run(_failure("no probe"), 0.0, probe_log, cached=True)
+        elif probe is None:
+            fresh = self._tlc(label, cfg, log, None, workers=1, keep_going=together,
+                              short=True, limit=limit)
+            if not fresh.timed_out:
+                return self._store(cfg_text, self._parsed(fresh.output, fresh.seconds, log,
+                                                          cached=False), fresh)
+            if self._past_deadline():
+                return _timed_out(fresh, log)
+            log.rename(probe_log)
+            probe = _timed_out(fresh, probe_log)
+            self._store(cfg_text + PROBE_MARK, probe, fresh, always=True)
+        reported = {p for c in probe.outcome.counterexamples
+                    for p in BROKEN_BY.get(c.violated or "", ())}
+        rest = [p for p in properties if p not in reported]
+        rest_cfg, rest_text = cfg, cfg_text
+        if len(rest) < len(properties):
+            rest_cfg = cfg.with_name(f"{self.spec.module}.{label}.rest.cfg")
+            rest_text = render_cfg(self.spec.module, self.spec.brokers, rest, together=together)
+            rest_cfg.write_text(rest_text)
+        full = self._cached(rest_text, log)
+        if full is None:
+            workers = self.settings.workers or os.cpu_count() or 1
+            fresh = self._tlc(label, rest_cfg, log, None, workers=workers, keep_going=together)
+            if fresh.timed_out:
+                full = _timed_out(fresh, log)
+            else:
+                full = self._store(rest_text, self._parsed(fresh.output, fresh.seconds, log,
+                                                           cached=False), fresh)
+        return _Run(replace(full.outcome, counterexamples=probe.outcome.counterexamples
+                            + full.outcome.counterexamples),
+                    probe.seconds + full.seconds, log, probe.cached and full.cached,
+                    strict=probe.strict + full.strict)
+
+    def _cached(self, cfg_text: str, log: Path) -> _Run | None:
+        """The stored run of `cfg_text`, its output written to `log`; None if none."""
+        cache = self.settings.cache
+        cached = cache.get(cache.key(self.spec.text, cfg_text, find_jar())) if cache else None
+        if cached is None:
+            return None
+        log.write_text(cached.output)
+        if PROBE_MARK in cfg_text:
+            return replace(_timed_out(cached, log), cached=True)
+        return self._parsed(cached.output, cached.seconds, log, cached=True)
+
+    def _store(self, cfg_text: str, run: _Run, fresh: TlcRun, *, always: bool = False) -> _Run:
+        """Keep a decided run (or, `always`, a probe that ran its time) in the cache."""
+        cache = self.settings.cache
+        if cache and (always or run.outcome.status in DECIDED):
+            cache.put(cache.key(self.spec.text, cfg_text, find_jar()),
+                      CachedRun(output=fresh.output, seconds=fresh.seconds))
         return run
+
+    def _past_deadline(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline - 0.1
 
     def _distributed(self, label: str, cfg: Path, properties: list[Property]) -> _Run | None:
         """A run on TLC's distributed server; None when it found a violation, which
         distributed TLC neither names nor traces: single-process TLC then finds the
         shortest counterexample. Not cached: the server's statistics are its own."""
         log = self.out / f"tlc-{label}.distributed.log"
-        fresh = self._tlc(label, cfg, log, self.distributed)
+        fresh = self._tlc(label, cfg, log, self.settings.distributed)
         if fresh.timed_out:
             return _timed_out(fresh, log)
         try:
@@ -292,15 +301,20 @@ class _Runner:
         return _Run(outcome, fresh.seconds, log, cached=False)
 
     def _tlc(self, label: str, cfg: Path, log: Path, distributed: Distributed | None, *,
-             workers: int = 1, keep_going: bool = False, short: bool = False) -> TlcRun:
+             workers: int = 1, keep_going: bool = False, short: bool = False,
+             limit: float | None = None) -> TlcRun:
         """One fresh TLC run (on TLC's distributed server, if given, whose workers
-        are its own), shown on the progress board while it goes."""
+        are its own) of at most `limit` seconds and the check's deadline, shown on
+        the progress board while it goes."""
         metadir = self.out / "tlc-states" / label
         shutil.rmtree(metadir, ignore_errors=True)
-        timeout = None if self.deadline is None else max(self.deadline - time.monotonic(), 0.1)
-        board_label = f"{self.name}: {label}" + (" (distributed)" if distributed else "")
-        on_line = self.progress.track(board_label) if self.progress else None
-        tla = self.out / f"{self.spec.module}.tla"
+        timeouts = [t for t in (limit, None if self.deadline is None
+                                else max(self.deadline - time.monotonic(), 0.1)) if t]
+        timeout = min(timeouts) if timeouts else None
+        progress = self.settings.progress
+        board_label = f"{self.name}: {label}"
+        on_line = progress.track(board_label) if progress else None
+        tla = self.out / f"{self.spec.mc_module}.tla"
         try:
             if distributed:
                 fresh = run_tlc_distributed(
@@ -312,8 +326,8 @@ class _Runner:
                                 timeout=timeout, on_line=on_line, keep_going=keep_going,
                                 short=short)
         finally:
-            if self.progress:
-                self.progress.finish(board_label)
+            if progress:
+                progress.finish(board_label)
         shutil.rmtree(metadir, ignore_errors=True)
         # Other runs of this check may still be using tlc-states/: then it stays.
         with suppress(OSError):
@@ -326,7 +340,8 @@ class _Runner:
         except TlcParseError as error:
             outcome = _failure(f"cannot read TLC's output ({error})")
         self.tlc_version = self.tlc_version or outcome.version
-        return _Run(outcome, seconds, log, cached)
+        return _Run(outcome, seconds, log, cached,
+                    strict=outcome.counterexamples if outcome.workers == 1 else ())
 
     def _decide_from(self, prop: Property, run: _Run) -> None:
         """prop is violated if the run reported it, holds if the run explored every
@@ -337,7 +352,8 @@ class _Runner:
                    if prop in BROKEN_BY.get(c.violated or "", ())]
         found = min(reports, key=lambda c: len(c.trace)) if reports else None
         if found is not None:
-            self._decide(prop, "violated", run, found=found)
+            self._decide(prop, "violated", run, found=found,
+                         shortest=any(found is c for c in run.strict))
         elif outcome.completed and outcome.status in DECIDED:
             self._decide(prop, "holds", run)
         else:
@@ -346,24 +362,22 @@ class _Runner:
             self._decide(prop, "unknown", run, f"{message} (see {run.log})")
 
     def _decide(self, prop: Property, verdict: Outcome, run: _Run,
-                message: str | None = None, found: Counterexample | None = None) -> None:
-        trace = story = trace_file = None
-        diagrams: tuple[Path, ...] = ()
+                message: str | None = None, found: Counterexample | None = None,
+                shortest: bool = False) -> None:
+        trace = story = None
         if found is not None:
             trace = trace_of(found, infer=infer_params, property=prop,
-                             violated=INVARIANTS[prop], config=self.story_config)
+                             violated=INVARIANTS[prop], config=self.story_config,
+                             shortest=shortest)
             story = tell(trace)
-            trace_file = self.out / f"trace-{prop}.json"
-            write_trace(trace, trace_file, story.to_json())
-            diagrams = draw(trace, story, self.out / f"diagram-{prop}", self.diagram_formats)
         self.results[prop] = PropertyResult(
             name=prop,
             verdict=verdict,
             expected=self.expect.get(prop),
             trace=trace,
             story=story,
-            trace_file=trace_file,
-            diagrams=diagrams,
+            trace_file=None,
+            diagrams=(),
             distinct_states=run.outcome.distinct_states,
             depth=run.outcome.depth,
             seconds=run.seconds,
@@ -373,15 +387,40 @@ class _Runner:
         )
 
 
-def _timed_out(fresh: TlcRun, log: Path) -> _Run:
-    """A run stopped at the deadline: what it reported so far still counts, and its
-    last progress report says how far it had got."""
+def probe_seconds() -> float:
+    """How long a run goes as a probe: PROBE_SECONDS, or $KAFKAMC_PROBE_SECONDS."""
+    text = os.environ.get(PROBE_ENV)
+    if text is None:
+        return PROBE_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise ConfigError(f"{text!r} is not a number of seconds; allowed: 0 (no probe) or "
+                          "more", file="environment", key=PROBE_ENV)
+    return seconds
+
+
+def _broken_by_first(outcome: TlcOutcome) -> tuple[Property, ...]:
+    """The properties the run's first counterexample breaks."""
+    first = outcome.counterexamples[0].violated if outcome.counterexamples else None
+    return BROKEN_BY.get(first or "", ())
+
+
+def _timed_out(fresh: TlcRun | CachedRun, log: Path) -> _Run:
+    """A run stopped at the deadline (or a probe at its limit): what it reported so
+    far still counts, and its last progress report says how far it had got."""
     failure = _failure(f"TLC timed out after {fresh.seconds:.0f} s")
     with suppress(TlcParseError):
-        failure = replace(failure, counterexamples=parse_tlc_output(fresh.output).counterexamples)
+        parsed = parse_tlc_output(fresh.output)
+        failure = replace(failure, counterexamples=parsed.counterexamples,
+                          workers=parsed.workers)
     if progress := last_progress(fresh.output):
         failure = replace(failure, distinct_states=progress[0], depth=progress[1])
-    return _Run(failure, fresh.seconds, log, cached=False)
+    strict = failure.counterexamples if failure.workers == 1 else ()
+    return _Run(failure, fresh.seconds, log, cached=False, strict=strict)
+
 
 
 def _failure(message: str) -> TlcOutcome:

@@ -21,24 +21,23 @@ from rich.console import Console
 from rich.table import Table
 
 from kafkamc import __version__
-from kafkamc.tlc.cache import RunCache, default_cache_dir
 from kafkamc.check import CheckResult, Distributed, check_model
 from kafkamc.compile import compile_model, write_spec
 from kafkamc.config import Model
-from kafkamc.render.diagram import FORMATS, draw
 from kafkamc.eras import era_table
 from kafkamc.errors import ConfigError, KafkamcError
-from kafkamc.trace.read_back import log_trace, saved_traces
-from kafkamc.render.html_page import write_html
 from kafkamc.outdir import prepare_out_dir
-from kafkamc.tlc.progress import ProgressBoard
-from kafkamc.tlc.run import signal_running
 from kafkamc.regress.junit import write_junit
 from kafkamc.regress.run import ConfigRun, collect, load
 from kafkamc.regress.run import regress as regress_all
-from kafkamc.trace.narrative import tell
+from kafkamc.render.diagram import FORMATS, draw
 from kafkamc.render.terminal import print_regress, print_result, print_story
 from kafkamc.resolved import Resolved
+from kafkamc.tlc.cache import RunCache, default_cache_dir
+from kafkamc.tlc.progress import ProgressBoard
+from kafkamc.tlc.run import signal_running
+from kafkamc.trace.narrative import tell
+from kafkamc.trace.read_back import log_trace, saved_traces
 from kafkamc.trace.steps import to_json, write_trace
 
 app = typer.Typer(
@@ -146,9 +145,8 @@ def check(
                 workers=workers, timeout=timeout, cache=cache,
                 diagram_formats=_formats(formats), progress=board,
                 distributed=_distributed(distributed, port, local_workers, hostname))))
-        page = _run(lambda: write_html(results[-1], model))
         if open_report:
-            webbrowser.open(page.resolve().as_uri())
+            webbrowser.open((results[-1].out_dir / "report.html").resolve().as_uri())
         if not as_json:
             print_result(results[-1], out_console)
     if as_json:
@@ -163,13 +161,18 @@ def compile_(
                                          show_default=False)],
     out: Annotated[Optional[Path], typer.Option(
         "--out", help="Output directory (default out/NAME).")] = None,
+    properties: Annotated[Optional[list[PropertyName]], typer.Option(
+        "--property", "-p", help="Compile the runs of only this property (repeatable). "
+        "Default: the config's `check` list.")] = None,
 ) -> None:
-    """Write the generated TLA+ module and one TLC config per property, without running TLC."""
+    """Write the generated TLA+ module and the TLC config of each run `check` makes,
+    without running TLC."""
     model = _load_all([file])[0]
     out_dir = _run(lambda: prepare_out_dir(out or Path("out") / model.name))
-    files = write_spec(compile_model(model), out_dir)
+    chosen = [p.value for p in properties] if properties else None
+    files = write_spec(compile_model(model, chosen), out_dir)
     # Plain lines, never wrapped: scripts read these paths.
-    for path in (files.tla, *files.cfgs.values()):
+    for path in (files.tla, files.mc, *files.cfgs.values()):
         print(f"wrote {path}")
 
 
@@ -276,7 +279,7 @@ def sweep(
     = None,
 ) -> None:
     """Check every combination of swept settings and faults; print the verdict matrix."""
-    from kafkamc.sweep.command import SweepOptions, sweep_command   # the command's steps
+    from kafkamc.sweep.command import SweepOptions, sweep_command  # the command's steps
     options = SweepOptions(jobs=jobs, as_json=as_json, csv=csv, html=html, require=require,
                            against=against, cache=_cache(no_cache), prune=not no_prune,
                            out=out, timeout=timeout)

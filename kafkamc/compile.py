@@ -1,4 +1,8 @@
-"""Compile a resolved model into a TLA+ module and one TLC config per property.
+"""Compile a resolved model into a TLA+ module and the TLC configs of its runs.
+
+The runs are exactly those `kafkamc check` makes (`runs_for`): the safety
+properties share one run, availability has its own. `kafkamc compile` writes the
+same files, so compiling and then checking overwrites nothing with other text.
 
 The templates live in `templates/`: a base module (`kafka.tla.j2`), one fragment
 per era-dependent rule variant (`rules/<rule>/<variant>.tla.j2`) and one per fault
@@ -16,7 +20,7 @@ from pathlib import Path
 
 import jinja2
 
-from kafkamc.resolved import Property, Resolved
+from kafkamc.resolved import PROPERTIES, Property, Resolved
 
 # Fault budget field -> (template fragment, the Next disjunct that injects it).
 FAULTS: dict[str, tuple[str, str]] = {
@@ -47,17 +51,38 @@ BROKEN_BY: dict[str, tuple[Property, ...]] = {
 
 
 @dataclass(frozen=True)
+class RunPlan:
+    """One TLC run of a check: the properties it decides and its config."""
+    label: str                        # names its files: MODULE.LABEL.cfg, tlc-LABEL.log
+    properties: tuple[Property, ...]
+    cfg: str                          # the TLC config's text
+    together: bool                    # safety properties in one -continue run (Once_ forms)
+
+
+@dataclass(frozen=True)
 class CompiledSpec:
     module: str                      # TLA+ module name, also the file stem
-    tla: str                         # the module's text
-    cfgs: dict[Property, str]        # one TLC config per checked property
+    tla: str                         # the protocol module's text: Kafka's rules and properties
+    mc: str                          # MC_<module>: the checking machinery that extends it
+    runs: tuple[RunPlan, ...]        # the TLC runs that check the chosen properties
     brokers: list[str]               # the model values that stand for the brokers
+
+
+    @property
+    def mc_module(self) -> str:
+        return f"MC_{self.module}"
+
+    @property
+    def text(self) -> str:
+        """Both modules: all that, with a cfg, decides a run's outcome."""
+        return self.tla + self.mc
 
 
 @dataclass(frozen=True)
 class SpecFiles:
-    tla: Path
-    cfgs: dict[Property, Path]
+    tla: Path                        # the protocol module
+    mc: Path                         # the module TLC checks, with the cfgs
+    cfgs: dict[str, Path]            # run label -> its TLC config
 
 
 def templates_dir() -> Path:
@@ -74,7 +99,8 @@ def module_name(name: str) -> str:
     return cleaned if cleaned[:1].isalpha() else f"M_{cleaned}"
 
 
-def compile_model(model: Resolved) -> CompiledSpec:
+def compile_model(model: Resolved, properties: list[Property] | None = None) -> CompiledSpec:
+    """The module and the runs that check `properties` (default: the model's `check`)."""
     env = _environment()
     module = module_name(model.name)
     brokers = broker_names(model.replication_factor)
@@ -93,11 +119,27 @@ def compile_model(model: Resolved) -> CompiledSpec:
         rules=model.rules,
         fault_fragments=fault_fragments,
         fault_actions={FAULTS[k][0]: FAULTS[k][1] for k in FAULTS},
-        reported_sets=list(REPORTED.items()),
-        invariants=INVARIANTS,
     )
-    cfgs = {prop: render_cfg(module, brokers, [prop]) for prop in model.check}
-    return CompiledSpec(module=module, tla=tla, cfgs=cfgs, brokers=brokers)
+    mc = env.get_template("mc.tla.j2").render(
+        module=module, brokers=brokers, reported_sets=list(REPORTED.items()),
+        invariants=INVARIANTS)
+    wanted = [p for p in PROPERTIES if p in (properties or model.check)]
+    return CompiledSpec(module=module, tla=tla, mc=mc, runs=runs_for(module, brokers, wanted),
+                        brokers=brokers)
+
+
+def runs_for(module: str, brokers: list[str], properties: list[Property]) -> tuple[RunPlan, ...]:
+    """The safety properties share one run that reports each once (-continue);
+    availability has a next-state relation of its own, hence its own run."""
+    runs = []
+    if safety := tuple(p for p in properties if p != "availability"):
+        label = safety[0] if len(safety) == 1 else "safety"
+        runs.append(RunPlan(label, safety, render_cfg(module, brokers, list(safety),
+                                                      together=True), together=True))
+    if "availability" in properties:
+        runs.append(RunPlan("availability", ("availability",),
+                            render_cfg(module, brokers, ["availability"]), together=False))
+    return tuple(runs)
 
 
 def render_cfg(module: str, brokers: list[str], properties: list[Property], *,
@@ -131,15 +173,17 @@ def broker_names(replication_factor: int) -> list[str]:
 
 
 def write_spec(spec: CompiledSpec, out_dir: Path) -> SpecFiles:
-    """Write the module and its configs into out_dir (kafkamc's own output directory)."""
+    """Write the module and its runs' configs into out_dir (kafkamc's own output directory)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     tla = out_dir / f"{spec.module}.tla"
     tla.write_text(spec.tla)
-    cfgs: dict[Property, Path] = {}
-    for prop, text in spec.cfgs.items():
-        cfgs[prop] = out_dir / f"{spec.module}.{prop}.cfg"
-        cfgs[prop].write_text(text)
-    return SpecFiles(tla=tla, cfgs=cfgs)
+    mc = out_dir / f"{spec.mc_module}.tla"
+    mc.write_text(spec.mc)
+    cfgs: dict[str, Path] = {}
+    for run in spec.runs:
+        cfgs[run.label] = out_dir / f"{spec.module}.{run.label}.cfg"
+        cfgs[run.label].write_text(run.cfg)
+    return SpecFiles(tla=tla, mc=mc, cfgs=cfgs)
 
 
 @lru_cache(maxsize=1)

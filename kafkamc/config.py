@@ -24,14 +24,34 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
 import yaml
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
-                      StrictBool, StrictInt, StrictStr, StringConstraints, ValidationError,
-                      ValidationInfo, field_validator, model_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from kafkamc.eras import ACCEPTED, ELR_AVAILABLE, KEY_INTRODUCED, era_for, parse_version
 from kafkamc.errors import ConfigError
-from kafkamc.resolved import (PROPERTIES, Acks, FaultBudget, Property, Resolved, Truncation, Verdict)
+from kafkamc.resolved import (
+    PROPERTIES,
+    Acks,
+    FaultBudget,
+    Property,
+    Resolved,
+    Truncation,
+    Verdict,
+)
 
 Loc = tuple[Any, ...]           # a path into the config: ("topic", "replication.factor")
 At = Literal["key", "value"]    # which line of a setting an error points at
@@ -174,6 +194,7 @@ class Model(_Section):
         default_factory=dict, description="a mapping from a property in check to holds or violated")
 
     _source: str | None = None   # the file it was read from, for names and messages
+    _text: str | None = None     # ... and that file's text, when it is this config alone
 
     @field_validator("topic", "producer", "semantics", "faults", "bounds", mode="before")
     @classmethod
@@ -243,6 +264,7 @@ class Model(_Section):
             check=tuple(self.properties),
             expect=dict(self.expect),
             source=self._source,
+            config_text=self.to_yaml() if self._text is None else self._text,
         )
 
     def to_yaml(self) -> str:
@@ -517,17 +539,22 @@ class ConfigFile:
     path: str
     data: Any
     locator: _Locator
+    text: str
 
     @classmethod
     def read(cls, path: str | os.PathLike[str]) -> ConfigFile:
         file = str(path)
-        data, positions = _load_yaml(_read(file), file)
-        return cls(file, _text_as_written(data, positions), _Locator(file, positions))
+        text = _read(file)
+        data, positions = _load_yaml(text, file)
+        return cls(file, _text_as_written(data, positions), _Locator(file, positions), text)
 
     def model(self, data: Any = None) -> Model:
         """Validate `data` (default: the file's data), reporting this file's lines."""
-        return Model._validate(self.data if data is None else data, self.locator,
-                               by_name=False)
+        model = Model._validate(self.data if data is None else data, self.locator,
+                                by_name=False)
+        # The file is this config's own text only when nothing else was taken from it.
+        model._text = self.text if data is None else None
+        return model
 
     def error(self, message: str, loc: Loc, at: At = "value") -> ConfigError:
         return self.locator.error(message, loc, at)

@@ -60,3 +60,5 @@ class Resolved:
     check: tuple[Property, ...]
     expect: dict[str, Verdict] = field(default_factory=dict)
     source: str | None = None         # the config file, for messages
+    # The config as checked, its file's text or YAML: shown, not compared.
+    config_text: str = field(default="", compare=False)

@@ -16,9 +16,9 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kafkamc.check import PropertyResult
 from kafkamc.regress.run import ConfigRun, Report
 from kafkamc.render.terminal import story_lines
+from kafkamc.result import PropertyResult
 
 
 def write_junit(report: Report, path: Path) -> None:

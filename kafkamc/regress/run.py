@@ -1,8 +1,9 @@
 """Regression runs: check many configs against their `expect:` and golden specs.
 
-Each config's generated module is compared with its golden copy,
-`golden/NAME.tla` beside the config, so that a template change which alters a
-model is seen even when no verdict flips. Configs run in parallel; the machine's
+Each config's generated modules are compared with their golden copies beside
+the config: `golden/NAME.tla` (the protocol) and `golden/NAME.mc.tla` (how TLC
+checks it), so that a template change which alters a model is seen even when no
+verdict flips, and a diff shows which of the two it touched. Configs run in parallel; the machine's
 cores are split between the jobs and TLC's workers so the two do not fight.
 """
 from __future__ import annotations
@@ -12,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from kafkamc.tlc.cache import RunCache
 from kafkamc.check import CheckResult, check_model
 from kafkamc.compile import compile_model
 from kafkamc.config import Model
 from kafkamc.errors import ConfigError, KafkamcError
 from kafkamc.parallel import split_cores
 from kafkamc.resolved import Resolved
+from kafkamc.tlc.cache import RunCache
 
 Golden = Literal["same", "differs", "missing", "updated"]
 
@@ -77,21 +78,24 @@ def load(files: list[Path]) -> list[Resolved]:
 
 
 def golden_path(config: Path, model: Resolved) -> Path:
+    """The protocol module's golden copy; the checking module's is beside it (.mc.tla)."""
     return config.parent / "golden" / f"{model.name}.tla"
 
 
 def compare_golden(config: Path, model: Resolved, *, update: bool) -> Golden:
-    golden = golden_path(config, model)
-    generated = compile_model(model).tla
+    protocol = golden_path(config, model)
+    spec = compile_model(model)
+    pairs = [(protocol, spec.tla), (protocol.with_suffix(".mc.tla"), spec.mc)]
     if update:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        if not golden.is_file() or golden.read_text() != generated:
-            golden.write_text(generated)
-            return "updated"
-        return "same"
-    if not golden.is_file():
+        protocol.parent.mkdir(parents=True, exist_ok=True)
+        stale = [(path, text) for path, text in pairs
+                 if not path.is_file() or path.read_text() != text]
+        for path, text in stale:
+            path.write_text(text)
+        return "updated" if stale else "same"
+    if not all(path.is_file() for path, _ in pairs):
         return "missing"
-    return "same" if golden.read_text() == generated else "differs"
+    return "same" if all(path.read_text() == text for path, text in pairs) else "differs"
 
 
 def regress(files: list[Path], models: list[Resolved], *, out_root: Path, jobs: int | None,

@@ -9,7 +9,6 @@ the diagram's caption.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,9 @@ import graphviz
 import networkx as nx
 
 from kafkamc.errors import CheckerError
-from kafkamc.trace.narrative import Story
 from kafkamc.render.sequence import sequence_graph
+from kafkamc.trace.events import record_name
+from kafkamc.trace.narrative import Story
 from kafkamc.trace.steps import Trace
 
 FORMATS = ("dot", "svg", "png")
@@ -136,8 +136,8 @@ def _table(graph: nx.DiGraph, data: dict[str, Any]) -> str:
     rows = [f"<TR><TD ALIGN='LEFT'>{html.escape(note)}</TD></TR>" for note in data["notes"]]
     state = data["state"]
     if state and "log" in state:
-        rows.append(f"<TR><TD>{_log_cells(state, graph.graph['reason'], data['violating'])}"
-                    "</TD></TR>")
+        missing = graph.graph["missing"] if data["violating"] else None
+        rows.append(f"<TR><TD>{_log_cells(state, missing)}</TD></TR>")
     elif state:
         elr = f" ELR {{{', '.join(state['elr'])}}}" if state["elr"] else ""
         rows.append(f"<TR><TD><FONT POINT-SIZE='9'>epoch {state['epoch']}: leader "
@@ -149,18 +149,18 @@ def _table(graph: nx.DiGraph, data: dict[str, Any]) -> str:
             f"COLOR='{border}' BGCOLOR='{background}'>{''.join(rows)}</TABLE>")
 
 
-def _log_cells(state: dict[str, Any], reason: str, violating: bool) -> str:
-    """A broker's log as a row of cells: offset, record and epoch; green below the HW."""
+def _log_cells(state: dict[str, Any], missing: int | None) -> str:
+    """A broker's log as a row of cells: offset, record and epoch; green below the HW;
+    then, in red, the record the violation says it lacks."""
     cells = []
     for offset, (record, epoch) in enumerate(state["log"]):
         fill = GREEN if offset < state["hw"] else "white"
         name = f"r{record}" if record else "probe"
         cells.append(f"<TD BGCOLOR='{fill}' BORDER='1' COLOR='#9e9e9e'><FONT POINT-SIZE='8'>"
                      f"{offset}</FONT><BR/>{name}<BR/><FONT POINT-SIZE='8'>e{epoch}</FONT></TD>")
-    missing = re.search(r"record (r\d+)", reason) if violating else None
-    if missing:
-        cells.append(f"<TD BORDER='1' COLOR='{RED}'><FONT COLOR='{RED}'>no {missing[1]}</FONT>"
-                     "</TD>")
+    if missing is not None:
+        cells.append(f"<TD BORDER='1' COLOR='{RED}'><FONT COLOR='{RED}'>no {record_name(missing)}"
+                     "</FONT></TD>")
     if not cells:
         cells.append("<TD><FONT POINT-SIZE='8' COLOR='#757575'>empty log</FONT></TD>")
     status = "" if state["status"] == "up" else f" ({state['status']})"

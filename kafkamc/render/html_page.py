@@ -10,9 +10,9 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from kafkamc.check import CheckResult, PropertyResult
 from kafkamc.render.diagram import svg_of
 from kafkamc.resolved import Resolved
+from kafkamc.result import CheckResult, PropertyResult
 from kafkamc.tlc.output import format_value
 
 STYLE = """
@@ -55,8 +55,6 @@ def render_html(result: CheckResult, model: Resolved) -> str:
 
 
 def _config(model: Resolved) -> str:
-    source = Path(model.source) if model.source else None
-    text = source.read_text() if source and source.is_file() else None
     settings = [("replication.factor", model.replication_factor),
                 ("min.insync.replicas", model.min_insync_replicas),
                 ("unclean.leader.election.enable", model.unclean_leader_election),
@@ -64,8 +62,7 @@ def _config(model: Resolved) -> str:
                 ("records", model.records),
                 *((f"faults: {k}", v) for k, v in vars(model.faults).items() if v)]
     rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(str(v))}</td></tr>" for k, v in settings)
-    listing = f"<details><summary>{_e(source.name)}</summary><pre>{_e(text)}</pre></details>" \
-        if text and source else ""
+    listing = f"<details><summary>config.yaml</summary><pre>{_e(model.config_text)}</pre></details>"
     return f"<h2>Config</h2><p>{_e(model.description)}</p><table>{rows}</table>{listing}"
 
 
@@ -91,12 +88,10 @@ def _violation(prop: PropertyResult) -> str:
     trace, story = prop.trace, prop.story
     anchor = prop.name
     items = []
-    for step, line in zip(trace.steps, story.lines):
-        text = line.split(". ", 1)[1] if ". " in line else line
-        items.append(f"<li value='{step.number}'><a href='#{anchor}-step-{step.number}'>"
+    for number, text in zip(story.numbers, story.sentences):
+        items.append(f"<li value='{number}'><a href='#{anchor}-step-{number}'>"
                      f"{_e(text)}</a></li>")
-    ending = "".join(f"<p class='reason'>{_e(line)}</p>"
-                     for line in story.lines[len(trace.steps):])
+    ending = "".join(f"<p class='reason'>{_e(line)}</p>" for line in story.ending)
     rows = []
     for step in trace.steps:
         changed = {k: c.after for k, c in step.changed.items()} if step.changed \

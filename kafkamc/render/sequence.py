@@ -10,7 +10,6 @@ keep their first and last rows and say how many they leave out.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,10 +57,11 @@ def sequence_graph(trace: Trace, story: Story) -> nx.DiGraph:
     rows, omitted = rows_of(trace, story)
     graph = nx.DiGraph(lanes=lanes, rows=[r.step.number for r in rows], omitted=omitted,
                        title=story.title, reason=story.violation.reason,
+                       missing=story.violation.record,
                        violation_step=story.violation.step)
     for lane in lanes:
         graph.add_node(("head", lane), lane=lane, kind="head")
-    culprits = blamed(lanes, story.violation.reason)
+    culprits = blamed(lanes, story.violation.brokers)
     for index, row in enumerate(rows):
         for lane in lanes:
             graph.add_node((lane, index), lane=lane, row=index, step=row.step.number,
@@ -140,11 +140,10 @@ def _differs(step: Step, variable: str, broker: Any) -> bool:
     return change is not None and change.before.get(broker) != change.after.get(broker)
 
 
-def blamed(lanes: list[str], reason: str) -> list[str]:
-    """The lanes the violation is about: the brokers its reason names, else the
+def blamed(lanes: list[str], brokers: tuple[str, ...]) -> list[str]:
+    """The lanes the violation is about: the brokers it involves, else the
     controller (an offline partition is the controller's state)."""
-    named = [lane for lane in lanes if lane not in (PRODUCER, CONTROLLER, FAULTS)
-             and re.search(rf"\b{re.escape(lane)}\b", reason)]
+    named = [lane for lane in lanes if lane in brokers]
     return named or [lane for lane in lanes if lane == CONTROLLER] or lanes[:1]
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from kafkamc.check import CheckResult, PropertyResult
-from kafkamc.trace.narrative import Story
 from kafkamc.regress.run import Report
 from kafkamc.resolved import PROPERTIES
+from kafkamc.result import CheckResult, PropertyResult
+from kafkamc.trace.narrative import Story
 
 VERDICT_STYLE = {"holds": "green", "violated": "red", "unknown": "yellow"}
 

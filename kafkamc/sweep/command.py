@@ -15,12 +15,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from kafkamc.tlc.cache import RunCache
-from kafkamc.sweep.recommend import Recommendation, recommend
-from kafkamc.sweep.run import CellRun, SweepResult, run_sweep
-from kafkamc.sweep.plan import read_sweep
 from kafkamc.sweep.page import write_sweep_html
+from kafkamc.sweep.plan import read_sweep
+from kafkamc.sweep.recommend import Recommendation, recommend
 from kafkamc.sweep.report import print_sweep, sweep_json, write_csv
+from kafkamc.sweep.run import CellRun, SweepResult, run_sweep
+from kafkamc.tlc.cache import RunCache
 
 
 @dataclass(frozen=True)

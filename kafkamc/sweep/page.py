@@ -12,9 +12,8 @@ import html
 import os
 from pathlib import Path
 
-from kafkamc.sweep.recommend import Answer, Candidate, Recommendation
-from kafkamc.sweep.run import CellVerdict, SweepResult
 from kafkamc.sweep.plan import SweepPlan, value_text
+from kafkamc.sweep.recommend import Answer, Candidate, Recommendation
 from kafkamc.sweep.report import (
     INITIAL,
     ORDER,
@@ -29,6 +28,7 @@ from kafkamc.sweep.report import (
     property_initials,
     violation_where,
 )
+from kafkamc.sweep.run import CellVerdict, SweepResult
 
 # Checked verdicts in full colour, inferred ones pale and dashed, so the five kinds
 # stay apart even in print.
@@ -190,11 +190,8 @@ def _ruled_out(result: SweepResult, candidate: Candidate, page_dir: Path) -> str
                      f"{_svg_link(verdict, page_dir)}</p>")
         if evidence is not None and evidence.story is not None:
             story = evidence.story
-            steps = len(story.events)
-            items = "".join(f"<li>{_e(line.split('. ', 1)[-1])}</li>"
-                            for line in story.lines[:steps])
-            ending = "".join(f"<p class='reason'>{_e(line)}</p>"
-                             for line in story.lines[steps:])
+            items = "".join(f"<li>{_e(text)}</li>" for text in story.sentences)
+            ending = "".join(f"<p class='reason'>{_e(line)}</p>" for line in story.ending)
             parts.append(f"<p>{_e(story.title)}</p><ol class='story'>{items}</ol>{ending}")
     parts.append("</div>")
     return "\n".join(parts)

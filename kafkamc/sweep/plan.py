@@ -105,7 +105,7 @@ class Cell:
 
     def resolved(self) -> Resolved:
         assert self.model is not None, "a skipped cell has no model"
-        return replace(self.model.resolve(), name=self.name)
+        return replace(self.model.resolve(), name=self.name, config_text=self.config_yaml())
 
     def config_yaml(self) -> str:
         """The cell as a config file of its own, for `kafkamc check`."""

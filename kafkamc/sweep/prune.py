@@ -40,7 +40,8 @@ from typing import Literal
 from kafkamc.resolved import Property
 
 Budget = tuple[int, ...]
-Outcome = Literal["holds", "violated", "unknown"]
+from kafkamc.result import Outcome
+
 How = Literal["checked", "inferred"]
 
 

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kafkamc.resolved import Property, Resolved
-from kafkamc.sweep.run import CellVerdict, SweepResult
 from kafkamc.sweep.plan import Requirement, SweepPlan, Value
+from kafkamc.sweep.run import CellVerdict, SweepResult
 
 COST_KEYS = ("topic.replication.factor", "topic.min.insync.replicas", "producer.acks")
 ACKS_ORDER = {"0": 0, "1": 1, "all": 2}

@@ -14,10 +14,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from kafkamc.sweep.recommend import COST_KEYS, Answer, Candidate, Recommendation
 from kafkamc.render.terminal import story_lines
-from kafkamc.sweep.run import CellVerdict, SweepResult
 from kafkamc.sweep.plan import SweepPlan, value_text
+from kafkamc.sweep.recommend import COST_KEYS, Answer, Candidate, Recommendation
+from kafkamc.sweep.run import CellVerdict, SweepResult
 
 SYMBOL = {"holds": "✓", "violated": "✗", "unknown": "?", "skipped": "-"}
 STYLE = {"holds": "green", "violated": "red", "unknown": "yellow", "skipped": "dim"}

@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from kafkamc.tlc.cache import RunCache
-from kafkamc.check import CheckResult, PropertyResult, check_model
+from kafkamc.check import check_model
 from kafkamc.errors import KafkamcError
-from kafkamc.render.html_page import write_html
 from kafkamc.outdir import prepare_out_dir
 from kafkamc.parallel import split_cores
-from kafkamc.sweep.prune import Decision, Outcome, RowPlan, contradictions
 from kafkamc.resolved import Property
+from kafkamc.result import CheckResult, PropertyResult
 from kafkamc.sweep.plan import Cell, SweepPlan
+from kafkamc.sweep.prune import Decision, Outcome, RowPlan, contradictions
+from kafkamc.tlc.cache import RunCache
 
 CellVerdictName = Literal["holds", "violated", "unknown", "skipped"]
 How = Literal["checked", "inferred", "skipped"]
@@ -145,12 +145,10 @@ def check_cell(cell: Cell, properties: list[Property], *, out_root: Path, worker
     try:
         result = check_model(model, out_dir=out_dir, properties=properties, workers=workers,
                              timeout=timeout, cache=cache)
-        write_html(result, model)
     except KafkamcError as error:
         # Recorded, not raised: the other cells still run and the sweep says which
         # failed (exit 3), as regress does for a config.
         return CellRun(cell, tuple(properties), out_dir, None, str(error))
-    (out_dir / "config.yaml").write_text(cell.config_yaml())
     return CellRun(cell, tuple(properties), out_dir, result)
 
 

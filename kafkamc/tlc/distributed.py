@@ -46,8 +46,8 @@ from typing import TextIO
 
 from kafkamc.errors import CheckerError, TlcParseError
 from kafkamc.tlc.jvm import jvm_options
-from kafkamc.tlc.run import TlcRun, find_jar, find_java, stop, track, untrack
 from kafkamc.tlc.output import TlcOutcome, parse_tlc_output
+from kafkamc.tlc.run import TlcRun, find_jar, find_java, stop, track, untrack
 
 __all__ = ["DEFAULT_PORT", "advertised_address", "distributed_outcome", "run_tlc_distributed",
            "run_worker", "server_command", "worker_command"]

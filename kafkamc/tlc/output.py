@@ -14,7 +14,12 @@ from importlib import resources
 from typing import Any, Literal
 
 from lark import Lark, Transformer
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.exceptions import (
+    LarkError,
+    UnexpectedCharacters,
+    UnexpectedInput,
+    UnexpectedToken,
+)
 
 from kafkamc.errors import TlcParseError
 
@@ -111,6 +116,7 @@ class TlcOutcome:
     states_generated: int | None
     depth: int | None
     version: str | None
+    workers: int | None = None   # TLC's worker threads: with one, breadth-first search is strict
 
     @property
     def violated(self) -> str | None:
@@ -337,6 +343,8 @@ _TRACE_INTRO = re.compile(r"The behavior up to this point is:|"
                           r"The error state is:")
 _OK = "Model checking completed. No error has been found."
 _VERSION = re.compile(r"^TLC2 Version (.*?)[ \t]*$", re.M)
+# "Running breadth-first search Model-Checking with fp 84 and seed 1 with 1 worker on 2 cores ..."
+_WORKERS = re.compile(r"^Running breadth-first search .* with (\d+) workers? on ", re.M)
 _STATS = re.compile(r"^([\d,]+) states generated, ([\d,]+) distinct states found\b", re.M)
 # TLC's report at the start of the search and then once a minute.
 PROGRESS_LINE = re.compile(
@@ -441,7 +449,7 @@ def parse_tlc_output(text: str) -> TlcOutcome:
     found: list[Counterexample] = []
     current: _Trace | None = None
     last_trace_msg = -1
-    generated = distinct = depth = None
+    generated = distinct = depth = workers = None
     version = None
 
     for index, msg in enumerate(msgs):
@@ -457,6 +465,8 @@ def parse_tlc_output(text: str) -> TlcOutcome:
                 status = status or "ok"
             if m := _VERSION.search(msg.text):
                 version = version or m[1]
+            if m := _WORKERS.search(msg.text):
+                workers = int(m[1])
             if m := _STATS.search(msg.text):
                 generated, distinct = _number(m[1]), _number(m[2])
             if m := _DEPTH.search(msg.text):
@@ -493,7 +503,7 @@ def parse_tlc_output(text: str) -> TlcOutcome:
             details.insert(0, "\n".join(s.strip() for s in m[0].splitlines() if s.strip()))
         message = "\n".join([message or "", *details])
     return TlcOutcome(status, message, tuple(found), completed, distinct, generated, depth,
-                      version)
+                      version, workers)
 
 
 def last_progress(text: str) -> tuple[int, int] | None:

@@ -14,16 +14,33 @@ from dataclasses import dataclass
 from typing import Any
 
 from kafkamc.compile import BROKEN_BY
-from kafkamc.trace.events import (NONE, Event, brokers, entry_name, is_kafka_state,
-                            record_name, step_events)
+from kafkamc.trace.events import (
+    NONE,
+    Event,
+    brokers,
+    entry_name,
+    is_kafka_state,
+    record_name,
+    step_events,
+)
 from kafkamc.trace.steps import Step, Trace
-
 
 
 @dataclass(frozen=True)
 class Violation:
-    step: int          # the step at which the property is broken
+    """Why the property fails, as data: what the story, the diagram, the page and
+    trace.json render. `reason` is its sentence; nothing reads facts out of it."""
+    step: int                       # the step at which the property is broken
     reason: str
+    record: int | None = None       # the record that `brokers` lack, if one is lost
+    offset: int | None = None       # the offset it is about
+    brokers: tuple[str, ...] = ()   # the brokers it involves, the one at fault first
+    steps: tuple[int, ...] = ()     # the earlier steps it cites (acknowledged, elected...)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"step": self.step, "reason": self.reason, "record": self.record,
+                "offset": self.offset, "brokers": list(self.brokers),
+                "steps": list(self.steps)}
 
 
 @dataclass(frozen=True)
@@ -31,12 +48,20 @@ class Story:
     title: str                               # one line: what broke, in how many steps
     events: tuple[tuple[Event, ...], ...]    # per step
     violation: Violation
-    lines: tuple[str, ...]                   # the narrative, ready to print
+    numbers: tuple[int, ...]                 # per step, its number
+    sentences: tuple[str, ...]               # per step, what it did, unnumbered
+    ending: tuple[str, ...]                  # after the steps: the loop, then why it broke
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The narrative, ready to print: the numbered sentences, then the ending."""
+        return (*(f"{n}. {text}" for n, text in zip(self.numbers, self.sentences)),
+                *self.ending)
 
     def to_json(self) -> dict[str, Any]:
         return {"title": self.title,
                 "events": [[e.to_json() for e in step] for step in self.events],
-                "violation": {"step": self.violation.step, "reason": self.violation.reason},
+                "violation": self.violation.to_json(),
                 "narrative": list(self.lines)}
 
 
@@ -44,23 +69,29 @@ def tell(trace: Trace) -> Story:
     events = tuple(tuple(step_events(step, trace.steps[i - 1] if i else None))
                    for i, step in enumerate(trace.steps))
     violation = find_violation(trace)
-    lines = [f"{step.number}. {_sentence(step, step_events_)}"
-             for step, step_events_ in zip(trace.steps, events)]
+    sentences = tuple(_sentence(step, step_events_)
+                      for step, step_events_ in zip(trace.steps, events))
+    ending: list[str] = []
     if trace.loop_to is not None:
-        lines.append(f"From here the behaviour goes back to step {trace.loop_to}, and round "
-                     "again, forever.")
+        ending.append(f"From here the behaviour goes back to step {trace.loop_to}, and round "
+                      "again, forever.")
     elif trace.stuttering:
-        lines.append("From here nothing more happens, forever.")
+        ending.append("From here nothing more happens, forever.")
     broken = _broken(trace)
-    lines.append(f"So {broken} at step {violation.step}: {violation.reason}.")
+    ending.append(f"So {broken} at step {violation.step}: {violation.reason}.")
+    return Story(_title(trace, broken), events, violation,
+                 tuple(step.number for step in trace.steps), sentences, tuple(ending))
+
+
+def _title(trace: Trace, broken: str) -> str:
     count = len(trace.steps)
-    title = f"{broken} in {count} step{'s' if count > 1 else ''}"
+    steps = f"{count} step{'s' if count > 1 else ''}"
     if not _property(trace):
-        title = title[0].upper() + title[1:]
-    else:
-        # kafkamc's runs search breadth-first: no counterexample is shorter.
-        title += " (the shortest way)"
-    return Story(title, events, violation, tuple(lines))
+        return f"{broken[0].upper()}{broken[1:]} in {steps}"
+    if trace.shortest:
+        # A strictly breadth-first search (one TLC worker): no counterexample is shorter.
+        return f"{broken} in {steps} (the shortest way)"
+    return f"{broken}: a counterexample of {steps}"
 
 
 def _broken(trace: Trace) -> str:
@@ -95,13 +126,11 @@ def _sentence(step: Step, events: tuple[Event, ...]) -> str:
 
 def find_violation(trace: Trace) -> Violation:
     """Why the property fails, read off the last state."""
-    last = trace.last
     name = _property(trace)
     if name is None:
-        return Violation(last.number, _generic_reason(trace))
-    reason = {"durability": _durability, "consistency": _consistency,
-              "read_stability": _read_stability, "availability": _availability}[name](trace)
-    return Violation(last.number, reason)
+        return Violation(trace.last.number, _generic_reason(trace))
+    return {"durability": _durability, "consistency": _consistency,
+            "read_stability": _read_stability, "availability": _availability}[name](trace)
 
 
 def _generic_reason(trace: Trace) -> str:
@@ -112,35 +141,48 @@ def _generic_reason(trace: Trace) -> str:
     return f"{trace.violated} is false in this state"
 
 
-def _durability(trace: Trace) -> str:
-    state = trace.last.state
+def _durability(trace: Trace) -> Violation:
+    last = trace.last
+    state = last.state
     leader = state["leader"]
     for record in sorted(state["acked"], key=lambda r: r["id"]):
         acked_at = _first_step(trace, lambda s, r=record: r in s["acked"])
         what = f"record {record_name(record['id'])}, acknowledged at step {acked_at},"
+        cited = _steps(acked_at)
         if _leads(state, leader) and not _has(state, leader, record):
-            return (f"{what} is missing from the log of leader {leader}, "
-                    f"{_since(trace, leader)} ({_at(state, leader, record['offset'])})")
+            elected = _elected_at(trace, leader)
+            return Violation(
+                last.number,
+                f"{what} is missing from the log of leader {leader}, "
+                f"{_since(elected)} ({_at(state, leader, record['offset'])})",
+                record["id"], record["offset"], (str(leader),), cited + _steps(elected))
         if not any(_has(state, b, record) for b in state["log"]):
-            return f"{what} is at offset {record['offset']} in no replica's log any more"
-    return "an acknowledged record is missing"
+            return Violation(
+                last.number, f"{what} is at offset {record['offset']} in no replica's log any more",
+                record["id"], record["offset"], tuple(sorted(map(str, state["log"]))), cited)
+    return Violation(last.number, "an acknowledged record is missing")
 
 
-def _read_stability(trace: Trace) -> str:
-    state = trace.last.state
+def _read_stability(trace: Trace) -> Violation:
+    last = trace.last
+    state = last.state
     leader = state["leader"]
     for record in sorted(state["readable"], key=lambda r: r["id"]):
         if _leads(state, leader) and not _has(state, leader, record):
             seen = _first_step(trace, lambda s, r=record: r in s["readable"])
-            return (f"record {record_name(record['id'])}, readable by consumers since step "
-                    f"{seen} (below the high watermark), is missing from the log of leader "
-                    f"{leader}, {_since(trace, leader)} "
-                    f"({_at(state, leader, record['offset'])})")
-    return "a record consumers could read is gone"
+            elected = _elected_at(trace, leader)
+            return Violation(
+                last.number,
+                f"record {record_name(record['id'])}, readable by consumers since step "
+                f"{seen} (below the high watermark), is missing from the log of leader "
+                f"{leader}, {_since(elected)} ({_at(state, leader, record['offset'])})",
+                record["id"], record["offset"], (str(leader),), _steps(seen) + _steps(elected))
+    return Violation(last.number, "a record consumers could read is gone")
 
 
-def _consistency(trace: Trace) -> str:
-    state = trace.last.state
+def _consistency(trace: Trace) -> Violation:
+    last = trace.last
+    state = last.state
     leader = state["leader"]
     hw, log = state["hw"][leader], state["log"]
     for member in sorted(state["isr"]):
@@ -149,19 +191,31 @@ def _consistency(trace: Trace) -> str:
         for offset in range(hw):
             mine, theirs = _entry(log[member], offset), _entry(log[leader], offset)
             if mine is None or mine != theirs:
-                return (f"offset {offset} is below leader {leader}'s high watermark ({hw}), "
-                        f"but ISR member {member} holds {_describe(mine)} there and "
-                        f"{leader} holds {_describe(theirs)}")
-    return "the ISR's logs disagree below the high watermark"
+                return Violation(
+                    last.number,
+                    f"offset {offset} is below leader {leader}'s high watermark ({hw}), "
+                    f"but ISR member {member} holds {_describe(mine)} there and "
+                    f"{leader} holds {_describe(theirs)}",
+                    None, offset, (str(member), str(leader)))
+    return Violation(last.number, "the ISR's logs disagree below the high watermark")
 
 
-def _availability(trace: Trace) -> str:
+def _availability(trace: Trace) -> Violation:
     state = trace.last.state
     settled = _first_step(trace, lambda s: s.get("phase") == "settled")
     when = f"the faults stopped at step {settled}" if settled else "the faults stopped"
     ending = "cycles forever" if trace.loop_to is not None else "comes to rest"
-    return (f"{when}, and the cluster {ending} without acknowledging the new acks=all "
-            f"write: {_why_unavailable(trace, state)}")
+    leader = state["leader"]
+    involved = (str(leader),) if leader != NONE else ()
+    return Violation(
+        trace.last.number,
+        f"{when}, and the cluster {ending} without acknowledging the new acks=all "
+        f"write: {_why_unavailable(trace, state)}",
+        None, None, involved, _steps(settled))
+
+
+def _steps(*numbers: int | None) -> tuple[int, ...]:
+    return tuple(n for n in numbers if n is not None)
 
 
 def _why_unavailable(trace: Trace, state: Mapping[str, Any]) -> str:
@@ -222,16 +276,18 @@ def _at(state: Mapping[str, Any], broker: Any, offset: int) -> str:
     return "its log is empty" if not log else f"its log ends at offset {len(log) - 1}"
 
 
-def _since(trace: Trace, leader: Any) -> str:
-    """When `leader` became leader, as words."""
+def _elected_at(trace: Trace, leader: Any) -> int | None:
+    """The step at which `leader` last became leader; None if it led from the start."""
     elected = None
     for previous, step in zip(trace.steps, trace.steps[1:]):
         if step.state["leader"] == leader and (previous.state["leader"], previous.state["epoch"]) \
                 != (leader, step.state["epoch"]):
             elected = step.number
-    if elected is None:
-        return "the leader since the start"
-    return f"elected at step {elected}"
+    return elected
+
+
+def _since(elected: int | None) -> str:
+    return "the leader since the start" if elected is None else f"elected at step {elected}"
 
 
 def _first_step(trace: Trace, holds: Any) -> int | None:

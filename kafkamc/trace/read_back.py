@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from kafkamc.errors import TlcParseError, TraceFileError
-from kafkamc.trace.events import infer_params
 from kafkamc.resolved import PROPERTIES
 from kafkamc.tlc.output import parse_tlc_output
+from kafkamc.trace.events import infer_params
 from kafkamc.trace.steps import Trace, read_trace, trace_of
 
 

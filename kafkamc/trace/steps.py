@@ -53,6 +53,10 @@ class Trace:
     loop_to: int | None = None         # a lasso goes back to this step
     stuttering: bool = False           # a liveness counterexample that stutters at the end
     config: Mapping[str, Any] = field(default_factory=dict)   # settings the story may cite
+    # Found by a strictly breadth-first search (TLC with one worker): no
+    # counterexample of the same check is shorter. With several workers TLC may
+    # reach a state a level late, so a trace may be longer than the shortest.
+    shortest: bool = False
 
     @property
     def last(self) -> Step:
@@ -62,7 +66,7 @@ class Trace:
 def build_trace(states: tuple[TlcState, ...], *, infer: ParamInference,
                 property: str | None = None, violated: str | None = None,
                 loop_to: int | None = None, stuttering: bool = False,
-                config: Mapping[str, Any] | None = None) -> Trace:
+                config: Mapping[str, Any] | None = None, shortest: bool = False) -> Trace:
     steps: list[Step] = []
     previous: TlcState | None = None
     for state in states:
@@ -77,15 +81,19 @@ def build_trace(states: tuple[TlcState, ...], *, infer: ParamInference,
         steps.append(Step(state.number, state.action if previous else None, params,
                           state.values, changed))
         previous = state
-    return Trace(property, violated, tuple(steps), loop_to, stuttering, dict(config or {}))
+    return Trace(property, violated, tuple(steps), loop_to, stuttering, dict(config or {}),
+                 shortest)
 
 
 def trace_of(found: Counterexample, *, infer: ParamInference, property: str | None = None,
-             violated: str | None = None, config: Mapping[str, Any] | None = None) -> Trace:
-    """One counterexample of a TLC run; `violated` overrides the name TLC gave."""
+             violated: str | None = None, config: Mapping[str, Any] | None = None,
+             shortest: bool = False) -> Trace:
+    """One counterexample of a TLC run; `violated` overrides the name TLC gave;
+    `shortest`: the run searched strictly breadth-first (one TLC worker)."""
     return build_trace(found.trace, infer=infer, property=property,
                        violated=violated or found.violated or found.status,
-                       loop_to=found.loop_to, stuttering=found.stuttering, config=config)
+                       loop_to=found.loop_to, stuttering=found.stuttering, config=config,
+                       shortest=shortest)
 
 
 # --- trace.json -------------------------------------------------------------------
@@ -99,6 +107,7 @@ def to_json(trace: Trace, extra: Mapping[str, Any] | None = None) -> dict[str, A
         "violated": trace.violated,
         "loop_to": trace.loop_to,
         "stuttering": trace.stuttering,
+        "shortest": trace.shortest,
         "config": {k: encode_value(v) for k, v in trace.config.items()},
         "steps": [{
             "number": step.number,
@@ -130,7 +139,8 @@ def from_json(data: Any, *, source: str = "trace.json") -> Trace:
             previous = state
         return Trace(data["property"], data["violated"], tuple(steps), data["loop_to"],
                      bool(data["stuttering"]),
-                     {k: decode_value(v) for k, v in data["config"].items()})
+                     {k: decode_value(v) for k, v in data["config"].items()},
+                     data.get("shortest") is True)
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise TraceFileError(f"malformed trace ({type(error).__name__}: {error})",
                              file=source) from None

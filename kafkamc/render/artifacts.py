@@ -1,0 +1,44 @@
+"""The one writer of a check's results: every entry point leaves the same out dir.
+
+`kafkamc check`, `regress`, `sweep` and the DSL's `Model.check()` all end here,
+so an out dir always holds, beside the module, configs and TLC logs that the
+checker wrote: `config.yaml` (the config as checked), `trace-PROPERTY.json` and
+`diagram-PROPERTY.*` per violation, `report.html` and `result.json`.
+"""
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+from kafkamc.render.diagram import FORMATS, draw
+from kafkamc.render.html_page import write_html
+from kafkamc.resolved import Resolved
+from kafkamc.result import CheckResult, PropertyResult
+from kafkamc.trace.steps import write_trace
+
+
+def write_artifacts(result: CheckResult, model: Resolved,
+                    formats: tuple[str, ...] = FORMATS) -> CheckResult:
+    """Write every file of `result` into its out dir; the result names the files."""
+    out = result.out_dir
+    (out / "config.yaml").write_text(model.config_text)
+    violated = [p for p in result.properties.values() if p.trace is not None]
+    # Each violation's diagram is its own graphviz run: draw them at once.
+    with ThreadPoolExecutor(max_workers=max(len(violated), 1)) as pool:
+        written = list(pool.map(lambda p: _write_violation(p, out, formats), violated))
+    properties = dict(result.properties)
+    properties.update({p.name: p for p in written})
+    result = replace(result, properties=properties)
+    write_html(result, model)
+    (out / "result.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
+    return result
+
+
+def _write_violation(prop: PropertyResult, out: Path, formats: tuple[str, ...]) -> PropertyResult:
+    assert prop.trace is not None and prop.story is not None, "a violation has its story"
+    trace_file = out / f"trace-{prop.name}.json"
+    write_trace(prop.trace, trace_file, prop.story.to_json())
+    diagrams = draw(prop.trace, prop.story, out / f"diagram-{prop.name}", formats)
+    return replace(prop, trace_file=trace_file, diagrams=diagrams)

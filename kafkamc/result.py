@@ -1,0 +1,81 @@
+"""What a check found: a verdict per property, with its counterexample and files.
+
+The data every later stage reads: the artifacts writer, the terminal, the HTML
+page, JUnit and the sweep. It imports nothing that draws or runs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from kafkamc.resolved import Property, Verdict
+from kafkamc.trace.narrative import Story
+from kafkamc.trace.steps import Trace
+
+Outcome = Literal["holds", "violated", "unknown"]
+
+
+@dataclass(frozen=True)
+class PropertyResult:
+    name: Property
+    verdict: Outcome
+    expected: Verdict | None
+    trace: Trace | None          # the counterexample, when violated
+    story: Story | None          # ... told in Kafka's words
+    trace_file: Path | None      # ... saved as trace.json (docs/trace-json.md)
+    diagrams: tuple[Path, ...]   # ... drawn as a sequence diagram (.dot, .svg, .png)
+    distinct_states: int | None
+    depth: int | None            # TLC's search depth when it finished or stopped
+    seconds: float               # TLC's wall time (when the run was made, if cached)
+    log: Path
+    cached: bool = False         # replayed from the run cache
+    message: str | None = None   # why the verdict is unknown
+
+    @property
+    def matches(self) -> bool:
+        """The verdict is the expected one (holds, when nothing is expected)."""
+        return self.verdict == (self.expected or "holds")
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "verdict": self.verdict,
+            "expected": self.expected,
+            "trace_length": len(self.trace.steps) if self.trace else 0,
+            "trace": str(self.trace_file) if self.trace_file else None,
+            "diagrams": [str(d) for d in self.diagrams],
+            "distinct_states": self.distinct_states,
+            "depth": self.depth,
+            "seconds": round(self.seconds, 2),
+            "cached": self.cached,
+        }
+        if self.message:
+            data["message"] = self.message
+        return data
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    kafka_version: str
+    out_dir: Path
+    spec: Path
+    properties: dict[Property, PropertyResult] = field(default_factory=dict)
+    tlc_version: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        """TLC could not decide some property."""
+        return any(p.verdict == "unknown" for p in self.properties.values())
+
+    @property
+    def matches(self) -> bool:
+        return all(p.matches for p in self.properties.values())
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "kafka_version": self.kafka_version,
+            "properties": {name: p.to_json() for name, p in self.properties.items()},
+            "tlc": {"version": self.tlc_version},
+        }
