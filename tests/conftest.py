@@ -156,6 +156,16 @@ def checked_properties(path: Path) -> list[str]:
     return [p for p in ALL_PROPERTIES if p in wanted]
 
 
+def run_labels(path: Path) -> list[str]:
+    """The TLC runs `check` makes for a config, as its files are named: the safety
+    properties share one ("safety", or the property when it is the only one),
+    availability has its own."""
+    checked = checked_properties(path)
+    safety = [p for p in checked if p != "availability"]
+    labels = ["safety" if len(safety) > 1 else safety[0]] if safety else []
+    return labels + (["availability"] if "availability" in checked else [])
+
+
 def expected_verdicts(path: Path) -> dict[str, str]:
     """The config's `expect:`, read from the file itself."""
     return dict(load_yaml(path).get("expect") or {})

@@ -16,8 +16,8 @@ import pytest
 from kafkamc.check import check_model
 from kafkamc.compile import compile_model, render_cfg, write_spec
 from kafkamc.config import Model
-from kafkamc.tlc.run import run_tlc
 from kafkamc.tlc.output import parse_tlc_output
+from kafkamc.tlc.run import run_tlc
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 
@@ -36,7 +36,7 @@ def test_invariant_and_liveness_agree(name: str, tmp_path: Path) -> None:
     files = write_spec(spec, tmp_path / "liveness")
     cfg = files.tla.with_name("liveness.cfg")
     cfg.write_text(render_cfg(spec.module, spec.brokers, ["availability"], temporal=True))
-    run = run_tlc(files.tla, cfg, metadir=tmp_path / "meta", log=tmp_path / "liveness.log",
+    run = run_tlc(files.mc, cfg, metadir=tmp_path / "meta", log=tmp_path / "liveness.log",
                   workers=2, timeout=None)
     outcome = parse_tlc_output(run.output)
     by_liveness = {"ok": "holds", "property": "violated"}[outcome.status]

@@ -6,7 +6,6 @@ import socket
 from pathlib import Path
 
 import pytest
-
 from conftest import SPEC_BY_NAME, json_stdout, run_kafkamc, write_config
 
 pytestmark = pytest.mark.tlc

@@ -14,10 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import (
+    ALL_PROPERTIES,
+    SPEC_BY_NAME,
+    acks1_failover_dsl,
+    assert_no_traceback,
+    assert_one_line_error,
+    describe,
+    json_stdout,
+    kafkamc_script,
+    run_kafkamc,
+    snapshot,
+    write_config,
+)
 
-from conftest import (ALL_PROPERTIES, SPEC_BY_NAME, acks1_failover_dsl, assert_no_traceback,
-                      assert_one_line_error, describe, json_stdout, kafkamc_script,
-                      run_kafkamc, snapshot, write_config)
 import kafkamc
 
 SPEC = SPEC_BY_NAME

@@ -9,10 +9,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import (
+    AVAILABILITY_CHECKS,
+    INVARIANT_OF,
+    SPECS,
+    acks1_failover_dsl,
+    assert_sany_clean,
+    checked_properties,
+    config_name,
+    defines,
+    describe,
+    parse_cfg,
+    run_kafkamc,
+    run_labels,
+    snapshot,
+    spec_id,
+)
 
-from conftest import (AVAILABILITY_CHECKS, INVARIANT_OF, SPECS, acks1_failover_dsl,
-                      assert_sany_clean, checked_properties, config_name, defines, describe,
-                      parse_cfg, run_kafkamc, snapshot, spec_id)
 from kafkamc.compile import compile_model, write_spec
 from kafkamc.config import Bounds, Faults, Model, Producer, Semantics, Topic
 from kafkamc.errors import ConfigError
@@ -43,7 +56,8 @@ def test_compile_twice_gives_byte_identical_files(compiled: tuple[Path, Path, Pa
     spec, first, second = compiled
     module = module_of(spec)
     files = snapshot(first)
-    expected = {f"{module}.tla"} | {f"{module}.{p}.cfg" for p in checked_properties(spec)}
+    expected = {f"{module}.tla", f"MC_{module}.tla"}
+    expected |= {f"{module}.{label}.cfg" for label in run_labels(spec)}
     assert expected <= set(files), sorted(files)
     assert files == snapshot(second)
 
@@ -57,37 +71,55 @@ def test_compile_prints_each_file_it_wrote_on_one_line(tmp_path: Path) -> None:
     proc = run_kafkamc("compile", spec, "--out", out, cwd=tmp_path, env=env)
     assert proc.returncode == 0, describe(proc)
     module = module_of(spec)
-    written = [out / f"{module}.tla"]
-    written += [out / f"{module}.{prop}.cfg" for prop in checked_properties(spec)]
+    written = [out / f"{module}.tla", out / f"MC_{module}.tla"]
+    written += [out / f"{module}.{label}.cfg" for label in run_labels(spec)]
     assert all(path.is_file() for path in written), snapshot(out).keys()
     assert proc.stdout.splitlines() == [f"wrote {path}" for path in written], describe(proc)
 
 
 @pytest.mark.tlc
 def test_compiled_spec_passes_sany(compiled: tuple[Path, Path, Path], scratch: Path) -> None:
-    spec, first, _ = compiled
-    assert_sany_clean(first / f"{module_of(spec)}.tla", scratch)
-
-
-def test_one_cfg_per_checked_property_names_its_operator(
-        compiled: tuple[Path, Path, Path]) -> None:
+    """The protocol module alone, and the module TLC checks, which extends it."""
     spec, first, _ = compiled
     module = module_of(spec)
-    tla = (first / f"{module}.tla").read_text()
-    for prop in checked_properties(spec):
-        cfg = parse_cfg((first / f"{module}.{prop}.cfg").read_text())
-        if prop == "availability":
+    protocol = (first / f"{module}.tla").read_text()
+    assert "TLC" not in protocol.split("EXTENDS", 1)[1].splitlines()[0], "TLC plumbing"
+    assert not re.search(r"TLCGet|TLCSet|\bView\b|Symmetry|Once_", protocol)
+    alone = scratch / "alone"
+    alone.mkdir(parents=True)
+    (alone / f"{module}.tla").write_text(protocol)
+    assert_sany_clean(alone / f"{module}.tla", scratch)
+    assert_sany_clean(first / f"MC_{module}.tla", scratch)
+
+
+def test_each_runs_cfg_names_its_operators(compiled: tuple[Path, Path, Path]) -> None:
+    """One cfg per TLC run `check` makes: the safety properties share one, checked in
+    their Once_ forms (each reported once, -continue); availability has its own."""
+    spec, first, _ = compiled
+    module = module_of(spec)
+    tla = (first / f"{module}.tla").read_text() + (first / f"MC_{module}.tla").read_text()
+    checked = checked_properties(spec)
+    safety = [p for p in checked if p != "availability"]
+    for label in run_labels(spec):
+        cfg = parse_cfg((first / f"{module}.{label}.cfg").read_text())
+        if label == "availability":
             checks = {k: cfg[k] for k in ("INVARIANT", "PROPERTY") if k in cfg}
-            assert checks in AVAILABILITY_CHECKS, (prop, cfg)
+            assert checks in AVAILABILITY_CHECKS, (label, cfg)
             assert cfg.get("SPECIFICATION") or (cfg.get("INIT") and cfg.get("NEXT")), cfg
         else:
-            assert cfg.get("INVARIANT") == [INVARIANT_OF[prop]], (prop, cfg)
-            assert "PROPERTY" not in cfg, (prop, cfg)
-            assert cfg.get("INIT") and cfg.get("NEXT"), (prop, cfg)
+            invariants = cfg.get("INVARIANT", [])
+            assert invariants[-1] == "StopWhenAllReported", (label, cfg)
+            named = {INVARIANT_OF[p] for p in safety}
+            reported = [set(name.split("_")[1:]) for name in invariants[:-1]]
+            assert all(name.startswith("Once_") for name in invariants[:-1]), invariants
+            assert all(names <= named for names in reported), (label, invariants)
+            assert set().union(*reported) == named, (label, invariants)
+            assert "PROPERTY" not in cfg, (label, cfg)
+            assert cfg.get("INIT") and cfg.get("NEXT"), (label, cfg)
         # Every operator the cfg names is defined in the module it goes with.
         for section in ("INIT", "NEXT", "SPECIFICATION", "INVARIANT", "PROPERTY", "SYMMETRY"):
             for name in cfg.get(section, []):
-                assert defines(tla, name), f"{prop}.cfg names {name}, which {module}.tla lacks"
+                assert defines(tla, name), f"{label}.cfg names {name}, which {module}.tla lacks"
 
 
 # ---------------------------------------------------------------------------------
@@ -111,8 +143,8 @@ def test_dsl_model_compiles_to_the_yaml_files_module(stem: str, tmp_path: Path) 
     spec = Path(SPECS[0]).parent / f"{stem}.yaml"
     from_dsl = compile_model(DSL_MODELS[stem]().resolve())
     from_yaml = compile_model(Model.from_yaml(spec).resolve())
-    assert (from_dsl.module, from_dsl.brokers, from_dsl.cfgs) == \
-        (from_yaml.module, from_yaml.brokers, from_yaml.cfgs)
+    assert (from_dsl.module, from_dsl.brokers, from_dsl.runs) == \
+        (from_yaml.module, from_yaml.brokers, from_yaml.runs)
     # The header names where the model came from; that line, and only it, differs.
     dsl_lines, yaml_lines = from_dsl.tla.splitlines(), from_yaml.tla.splitlines()
     assert len(dsl_lines) == len(yaml_lines)
@@ -175,7 +207,7 @@ def _flips() -> list[Any]:
 def _write_and_sany(model: Model, out: Path, scratch: Path) -> str:
     spec = compile_model(model.resolve())
     files = write_spec(spec, out)
-    assert_sany_clean(files.tla, scratch)
+    assert_sany_clean(files.mc, scratch)
     return spec.tla
 
 

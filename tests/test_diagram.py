@@ -7,14 +7,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from conftest import SPECS
+
 from kafkamc.check import check_model
 from kafkamc.config import Model
 from kafkamc.render.diagram import RED, draw
-from kafkamc.trace.read_back import log_trace
-from kafkamc.trace.narrative import tell
 from kafkamc.render.sequence import MAX_ROWS, lanes_of, sequence_graph
+from kafkamc.trace.narrative import tell
+from kafkamc.trace.read_back import log_trace
 from kafkamc.trace.steps import Trace, read_trace
 
 SVG = "{http://www.w3.org/2000/svg}"

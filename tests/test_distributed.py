@@ -16,15 +16,17 @@ from pathlib import Path
 import pytest
 from conftest import REPO, assert_one_line_error, describe, run_kafkamc
 
+from kafkamc.compile import broker_names, render_cfg
+from kafkamc.config import Model
+from kafkamc.errors import CheckerError, TlcParseError
 from kafkamc.tlc.distributed import (
     advertised_address,
     distributed_outcome,
     run_tlc_distributed,
     run_worker,
 )
-from kafkamc.errors import CheckerError, TlcParseError
-from kafkamc.tlc.run import run_tlc
 from kafkamc.tlc.output import TlcOutcome, parse_tlc_output
+from kafkamc.tlc.run import run_tlc
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "distributed"
 SAFETY = ["Durability", "Consistency", "ReadStability"]
@@ -38,11 +40,18 @@ def free_port() -> int:
 
 
 def compiled(spec: str, tmp_path: Path) -> Path:
-    """`kafkamc compile specs/SPEC.yaml`; returns the generated module."""
+    """`kafkamc compile specs/SPEC.yaml`, and beside its modules MODULE.durability.cfg
+    checking the plain Durability invariant, as a distributed round does; returns
+    the module TLC checks (MC_MODULE.tla)."""
     out = tmp_path / spec
     proc = run_kafkamc("compile", REPO / "specs" / f"{spec}.yaml", "--out", out, cwd=tmp_path)
     assert proc.returncode == 0, describe(proc)
-    (tla,) = out.glob("*.tla")
+    (tla,) = out.glob("MC_*.tla")
+    module = tla.stem.removeprefix("MC_")
+    brokers = broker_names(Model.from_yaml(REPO / "specs" / f"{spec}.yaml").topic
+                           .replication_factor)
+    tla.with_name(f"{tla.stem}.durability.cfg").write_text(
+        render_cfg(module, brokers, ["durability"]))
     return tla
 
 

@@ -5,8 +5,17 @@ import dataclasses
 
 import pytest
 
-from kafkamc.eras import (ACCEPTED, ELR_AVAILABLE, KEY_INTRODUCED, Era, at_least, era_boundaries,
-                          era_for, era_table, parse_version)
+from kafkamc.eras import (
+    ACCEPTED,
+    ELR_AVAILABLE,
+    KEY_INTRODUCED,
+    Era,
+    at_least,
+    era_boundaries,
+    era_for,
+    era_table,
+    parse_version,
+)
 from kafkamc.errors import ConfigError
 from kafkamc.resolved import Rules
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import CHROMIUM, SPEC_BY_NAME, HtmlPage, describe, run_kafkamc, screenshot
 
 

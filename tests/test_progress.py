@@ -10,10 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-
-from kafkamc.tlc.progress import RunProgress
 from conftest import REPO, kafkamc_script
 
+from kafkamc.tlc.progress import RunProgress
 
 
 def test_progress_follows_tlc_stages_and_counts() -> None:

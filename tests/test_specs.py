@@ -8,18 +8,32 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
 import subprocess
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import (
+    AVAILABILITY_VIOLATED,
+    INVARIANT_OF,
+    PROPERTY_KEYS,
+    RESULT_KEYS,
+    SPECS,
+    VERDICTS,
+    assert_no_traceback,
+    checked_properties,
+    config_name,
+    describe,
+    expected_verdicts,
+    json_stdout,
+    load_yaml,
+    run_kafkamc,
+    run_labels,
+    spec_id,
+)
 
-from conftest import (AVAILABILITY_VIOLATED, INVARIANT_OF, PROPERTY_KEYS, RESULT_KEYS, SPECS,
-                      VERDICTS, assert_no_traceback, checked_properties, config_name,
-                      describe, expected_verdicts, json_stdout, load_yaml, run_kafkamc,
-                      spec_id)
 from kafkamc.config import DEFAULT_VERSION
 from kafkamc.trace.steps import Trace, from_json
 
@@ -96,13 +110,15 @@ def test_every_expected_verdict_is_the_verdict(spec_run: SpecRun) -> None:
 def test_out_dir_holds_spec_cfgs_logs_and_result_json(spec_run: SpecRun, tmp_path: Path) -> None:
     out, result = spec_run.out, spec_run.result
     tlas = sorted(out.glob("*.tla"))
-    assert len(tlas) == 1, sorted(p.name for p in out.iterdir())
-    tla = tlas[0]
+    assert len(tlas) == 2, sorted(p.name for p in out.iterdir())
+    (tla,) = [path for path in tlas if not path.name.startswith("MC_")]
+    mc = tla.with_name(f"MC_{tla.name}")
+    assert mc in tlas
     module = re.sub(r"[^A-Za-z0-9_]", "_", result["name"])
     assert tla.stem == module
     assert re.match(rf"^-+ MODULE {module} -+$", tla.read_text().splitlines()[0])
-    for prop in checked_properties(spec_run.spec):
-        assert (out / f"{module}.{prop}.cfg").is_file(), prop
+    for label in run_labels(spec_run.spec):
+        assert (out / f"{module}.{label}.cfg").is_file(), label
     assert sorted(out.glob("tlc-*.log")), sorted(p.name for p in out.iterdir())
     assert json.loads((out / "result.json").read_text()) == result
     # The spec that TLC checked is the one `kafkamc compile` writes.
@@ -110,6 +126,11 @@ def test_out_dir_holds_spec_cfgs_logs_and_result_json(spec_run: SpecRun, tmp_pat
     proc = run_kafkamc("compile", spec_run.spec, "--out", compiled, cwd=tmp_path)
     assert proc.returncode == 0, describe(proc)
     assert (compiled / tla.name).read_bytes() == tla.read_bytes()
+    assert (compiled / mc.name).read_bytes() == mc.read_bytes()
+    # ... with the same configs: compiling then checking overwrites nothing.
+    for label in run_labels(spec_run.spec):
+        cfg = f"{module}.{label}.cfg"
+        assert (compiled / cfg).read_bytes() == (out / cfg).read_bytes(), cfg
 
 
 @pytest.mark.tlc

@@ -29,9 +29,9 @@ from conftest import (
     write_config,
 )
 
+from kafkamc.sweep.plan import read_sweep
 from kafkamc.sweep.prune import Decision, RowPlan, contradictions
 from kafkamc.sweep.recommend import ACKS_ORDER
-from kafkamc.sweep.plan import read_sweep
 
 REPO = Path(__file__).resolve().parent.parent
 

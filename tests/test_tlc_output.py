@@ -9,8 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kafkamc.errors import TlcParseError
-from kafkamc.tlc.output import (FrozenDict, ModelValue, TlcOutcome, TlcState, last_progress,
-                                parse_tlc_output, parse_value)
+from kafkamc.tlc.output import (
+    FrozenDict,
+    ModelValue,
+    TlcOutcome,
+    TlcState,
+    last_progress,
+    parse_tlc_output,
+    parse_value,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tlc"
 NAMES = sorted(p.name[:-len(".log")] for p in FIXTURES.glob("*.log") if ".tool." not in p.name)
@@ -40,7 +47,7 @@ def test_plain_and_tool_mode_agree(name: str) -> None:
 @both_modes
 def test_ok(tool: bool) -> None:
     o = outcome("ok", tool)
-    assert o == TlcOutcome("ok", None, (), True, 6, 7, 6, VERSION)
+    assert o == TlcOutcome("ok", None, (), True, 6, 7, 6, VERSION, workers=1)
 
 
 @both_modes

@@ -9,18 +9,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SPECS
 from hypothesis import given, settings
 from test_tlc_output import FIXTURES, VALUES, canon
 
-from conftest import SPECS
 from kafkamc.check import check_model
 from kafkamc.config import Model
 from kafkamc.errors import TraceFileError
-from kafkamc.trace.events import infer_params, step_events
-from kafkamc.trace.read_back import log_trace, saved_traces
-from kafkamc.trace.narrative import tell
 from kafkamc.tlc.output import parse_tlc_output
-from kafkamc.trace.steps import decode_value, encode_value, from_json, read_trace, to_json, trace_of
+from kafkamc.trace.events import infer_params, step_events
+from kafkamc.trace.narrative import tell
+from kafkamc.trace.read_back import log_trace, saved_traces
+from kafkamc.trace.steps import (
+    decode_value,
+    encode_value,
+    from_json,
+    read_trace,
+    to_json,
+    trace_of,
+)
 
 # Hypothesis warns about the size of the recursive value strategy's repr; harmless.
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")

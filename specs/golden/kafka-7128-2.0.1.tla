@@ -7,15 +7,16 @@
 \* the Kafka docs, KIPs and JIRA tickets each rule comes from; each action below
 \* cites its rule. Offsets are Kafka's and start at 0: the record at offset o of
 \* broker b's log is log[b][o + 1].
-EXTENDS Naturals, Sequences, FiniteSets, TLC
+\* What TLC needs to check it (the brokers as model values, the reductions, the
+\* bookkeeping of a run that checks several properties) is in MC_kafka_7128_2_0_1.tla,
+\* which extends this module.
+EXTENDS Naturals, Sequences, FiniteSets
 
 CONSTANTS
     Brokers,        \* the partition's replicas, one broker each
-    FirstLeader,    \* the broker that leads in the initial state (a model value of Brokers)
-    TrackHistory,   \* FALSE leaves acked and readable empty: no action reads them, so a
+    FirstLeader,    \* the broker that leads in the initial state (one of Brokers)
+    TrackHistory    \* FALSE leaves acked and readable empty: no action reads them, so a
                     \* run that checks no safety property needs them not (fewer states)
-    CheckedTogether \* the safety properties one TLC run checks (see "One run, several
-                    \* properties"); {} in a run that does not use the Once_ forms
 
 (*------------------------------ Settings -------------------------------*)
 \* kafka_version: 2.0.1
@@ -491,30 +492,6 @@ Fairness == WF_vars(ClusterStep)
 
 AvailabilitySpec == Init /\ [][AvailabilityNext]_vars /\ Fairness
 
-\* Reduction (TLC's VIEW): TLC counts two states as one when they differ only in
-\* what no action and no property can read before it is overwritten:
-\* - A down broker's memory of leaders. While a broker is crashed or lost, every
-\*   action of its own is guarded by Up(b), other brokers read its knownLeader
-\*   only through ActsAsLeader (which needs Up), no property reads its
-\*   knownLeader, knownEpoch, leaderIsr or needsTruncation, and Restart
-\*   overwrites all four except what the restart rule reads (RestartMemory).
-\* - A leader's needsTruncation. Only a follower's flag is read (InSync and
-\*   Truncate need knownLeader[f] # f), and the broker gets a fresh one when it
-\*   next follows (BecomeFollower) or restarts.
-\* Such states have the same successors up to the same difference and satisfy
-\* the same properties, so no counterexample is lost or lengthened, and TLC's
-\* traces still show the full states.
-Memory(b) ==
-    IF Up(b)
-    THEN <<knownLeader[b], knownEpoch[b], leaderIsr[b], knownLeader[b] # b /\ needsTruncation[b]>>
-    ELSE <<RestartMemory(b)>>
-View == <<log, hw, status, [b \in Brokers |-> Memory(b)], cut, controllerVars, producerVars>>
-
-\* Brokers are interchangeable: permuting them maps behaviours to behaviours and
-\* leaves the safety properties unchanged, so TLC may check one behaviour per
-\* permutation (sound for invariants only; the availability run does not use it).
-BrokerSymmetry == Permutations(Brokers)
-
 (*------------------------------ Properties -----------------------------*)
 \* durability: every acknowledged record is, from its acknowledgement on, in the
 \* log of the leader that the controller names (while that leader runs) at its
@@ -558,57 +535,5 @@ Availability == [](phase = "settled" => <>(probe.stage = "acked"))
 \* liveness check of Availability gives the same verdicts.
 AvailabilityWhenQuiet ==
     phase = "settled" /\ ~ENABLED ClusterStep => probe.stage = "acked"
-
-(*------------------------ One run, several properties -----------------*)
-\* kafkamc checks all safety properties of a config in one TLC run, with TLC's
-\* -continue: TLC then goes on after a violation instead of stopping at the
-\* first. Breadth-first, the first state that breaks a property ends one of its
-\* shortest counterexamples; later ones are no shorter and not wanted, so a
-\* property counts as true once TLC has reported it (its register, set by
-\* TLCSet). TLC reports at most one invariant per state, the first it finds
-\* false, so a state that is the first to break several properties must be
-\* reported once for all of them: Once_P_Q is false exactly when this state
-\* breaks both P and Q and neither was reported, and the cfg lists the larger
-\* sets first. When every property of the run is reported, nothing is left to
-\* find and the run stops (TLCSet("exit", TRUE)). A property TLC never reports
-\* holds in every reachable state, as in a run of its own. TLC keeps registers
-\* per worker (the ASSUME sets them in all): each worker may report a property
-\* once, kafkamc keeps the shortest report, and the run stops once one worker has
-\* reported them all.
-ReportRegister == [durability |-> 1, consistency |-> 2, read_stability |-> 3]
-ASSUME \A p \in DOMAIN ReportRegister : TLCSet(ReportRegister[p], FALSE)
-Reported(p) == TLCGet(ReportRegister[p])
-MarkReported(S) == \A p \in S : TLCSet(ReportRegister[p], TRUE)
-\* Each Once_ form: some property of its set was reported or holds here; else
-\* all of the set are marked reported, and the form fails so that TLC prints
-\* this state's trace.
-Once_Durability_Consistency_ReadStability ==
-    \/ Reported("durability") \/ Durability
-    \/ Reported("consistency") \/ Consistency
-    \/ Reported("read_stability") \/ ReadStability
-    \/ MarkReported({"durability", "consistency", "read_stability"}) /\ FALSE
-Once_Durability_Consistency ==
-    \/ Reported("durability") \/ Durability
-    \/ Reported("consistency") \/ Consistency
-    \/ MarkReported({"durability", "consistency"}) /\ FALSE
-Once_Durability_ReadStability ==
-    \/ Reported("durability") \/ Durability
-    \/ Reported("read_stability") \/ ReadStability
-    \/ MarkReported({"durability", "read_stability"}) /\ FALSE
-Once_Consistency_ReadStability ==
-    \/ Reported("consistency") \/ Consistency
-    \/ Reported("read_stability") \/ ReadStability
-    \/ MarkReported({"consistency", "read_stability"}) /\ FALSE
-Once_Durability ==
-    \/ Reported("durability") \/ Durability
-    \/ MarkReported({"durability"}) /\ FALSE
-Once_Consistency ==
-    \/ Reported("consistency") \/ Consistency
-    \/ MarkReported({"consistency"}) /\ FALSE
-Once_ReadStability ==
-    \/ Reported("read_stability") \/ ReadStability
-    \/ MarkReported({"read_stability"}) /\ FALSE
-\* Listed last, so it sees a report made in the same state.
-StopWhenAllReported == (\A p \in CheckedTogether : Reported(p)) => TLCSet("exit", TRUE)
 
 =============================================================================
