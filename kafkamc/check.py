@@ -227,7 +227,8 @@ class _Runner:
             else:
                 label = "safety" if rounds == 1 else f"safety-{rounds}"
             run = self._run(label, open_)
-            broken = [p for p in open_ if p in BROKEN_BY.get(run.outcome.violated or "", ())]
+            broken = [p for p in open_ if any(p in BROKEN_BY.get(c.violated or "", ())
+                                              for c in run.outcome.counterexamples)]
             if run.outcome.status == "invariant" and broken:
                 for prop in broken:
                     self._decide_from(prop, run)
