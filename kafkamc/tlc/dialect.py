@@ -35,16 +35,13 @@ __all__ = [
     "Statistics",
     "action_name",
     "has_temporal_property",
-    "number",
     "port_in_use",
     "progress",
     "run_numbers",
     "sany_errors",
-    "search_depth",
     "split_messages",
     "state_variables",
     "statistics",
-    "version",
     "violated_name",
 ]
 
@@ -156,7 +153,7 @@ def violated_name(code: int, first_line: str) -> str | None:
 
 @dataclass(frozen=True)
 class Message:
-    code: int            # an EC member when kafkamc names it; EC.UNKNOWN when plain mode tells none
+    code: int            # an EC member if kafkamc names it; EC.UNKNOWN: plain, unnamed
     severity: Severity
     text: str            # without the envelope (-tool) or the "Error: " prefix (plain)
     line: int            # where text starts in the log, for error messages
@@ -334,7 +331,7 @@ WORKER_FAILED = "Error: Failed to start worker"
 WORKER_UNREACHABLE = "unreachable, sleeping"
 
 
-def number(text: str) -> int:
+def _number(text: str) -> int:
     """A count as TLC prints it, with or without thousands separators."""
     return int(text.replace(",", ""))
 
@@ -345,24 +342,24 @@ def progress(text: str) -> Progress | None:
     if not found:
         return None
     m = found[-1]
-    return Progress(number(m["depth"]), number(m["generated"]), number(m["rate"]),
-                    number(m["distinct"]), number(m["queue"]))
+    return Progress(_number(m["depth"]), _number(m["generated"]), _number(m["rate"]),
+                    _number(m["distinct"]), _number(m["queue"]))
 
 
 def statistics(text: str) -> Statistics | None:
     """The counts of a TLC_STATS message."""
     if not (m := _STATS.search(text)):
         return None
-    return Statistics(number(m["generated"]), number(m["distinct"]),
-                      None if m["queue"] is None else number(m["queue"]))
+    return Statistics(_number(m["generated"]), _number(m["distinct"]),
+                      None if m["queue"] is None else _number(m["queue"]))
 
 
-def search_depth(text: str) -> int | None:
+def _search_depth(text: str) -> int | None:
     """The depth a TLC_SEARCH_DEPTH message reports."""
-    return number(m[1]) if (m := _DEPTH.search(text)) else None
+    return _number(m[1]) if (m := _DEPTH.search(text)) else None
 
 
-def version(text: str) -> str | None:
+def _version(text: str) -> str | None:
     """The version a TLC_VERSION message names (tlc2.TLC's or the TLCServer's)."""
     return m[1] if (m := _VERSION.search(text)) else None
 
@@ -382,10 +379,10 @@ def run_numbers(msgs: Iterable[Message]) -> RunNumbers:
     found_version = generated = distinct = depth = None
     for msg in msgs:
         if msg.code == EC.TLC_VERSION:
-            found_version = found_version or version(msg.text)
+            found_version = found_version or _version(msg.text)
         elif msg.code == EC.TLC_STATS and (stats := statistics(msg.text)):
             generated, distinct = stats.generated, stats.distinct
-        elif msg.code == EC.TLC_SEARCH_DEPTH and (reached := search_depth(msg.text)) is not None:
+        elif msg.code == EC.TLC_SEARCH_DEPTH and (reached := _search_depth(msg.text)) is not None:
             depth = reached
     return RunNumbers(found_version, generated, distinct, depth)
 

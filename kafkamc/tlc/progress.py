@@ -64,7 +64,8 @@ class RunProgress:
             self.generated, self.distinct = report.generated, report.distinct
             self.queue = report.queue
         elif msg.code == EC.TLC_STATS and (final := statistics(msg.text)):
-            self.generated, self.distinct, self.queue = final.generated, final.distinct, final.queue
+            self.generated, self.distinct = final.generated, final.distinct
+            self.queue = final.queue
         elif msg.code in _STAGES:
             self.stage = _STAGES[EC(msg.code)]
 
