@@ -84,8 +84,9 @@ def main() -> int:
             work.mkdir()
             text = make_log(work, length).read_text()
             parse_s, outcome = best_of(3, lambda: parse_tlc_output(text))
-            assert len(outcome.trace) == length, (length, len(outcome.trace))
-            story_s, story = best_of(3, lambda: tell(trace_of(outcome.counterexamples[0], infer=infer_params)))
+            found = outcome.counterexamples[0]
+            assert len(found.trace) == length, (length, len(found.trace))
+            story_s, story = best_of(3, lambda: tell(trace_of(found, infer=infer_params)))
             rows.append({"states": length, "log_bytes": len(text.encode()),
                          "parse_seconds": f"{parse_s:.3f}", "story_seconds": f"{story_s:.3f}",
                          "story_lines": len(story.lines)})

@@ -104,7 +104,7 @@ def test_holds_with_two_local_workers_like_single_process(tmp_path: Path) -> Non
     assert run.output.count("Registration for worker at ") == 2
     assert ready == [(advertised_address(), port)]
     assert "".join(lines) == run.output  # live progress sees every line the log gets
-    assert (outcome.status, outcome.violated) == ("ok", None), outcome.message
+    assert (outcome.status, outcome.counterexamples) == ("ok", ()), outcome.message
     assert outcome.distinct_states == alone.distinct_states
     assert outcome.distinct_states and outcome.distinct_states > 1000
     for n in (1, 2):  # each worker did some of the work and was dismissed at the end
@@ -118,7 +118,8 @@ def test_violation_with_two_remote_style_workers_names_the_invariant(tmp_path: P
     tla = compiled("jepsen-2013", tmp_path)
     cfg = tla.with_name(f"{tla.stem}.durability.cfg")
     alone = single(tla, cfg, tmp_path)
-    assert (alone.status, alone.violated) == ("invariant", "Durability"), alone.message
+    assert alone.status == "invariant", alone.message
+    assert [c.violated for c in alone.counterexamples] == ["Durability"]
 
     port = free_port()
     lines: list[str] = []
@@ -145,8 +146,8 @@ def test_violation_with_two_remote_style_workers_names_the_invariant(tmp_path: P
     assert results == [0, 0], "\n".join(lines)
     assert run.output.count("Registration for worker at ") == 2
     assert outcome.status == "invariant", outcome.message
-    assert outcome.message and f"Invariant {alone.violated} is violated" in outcome.message
-    assert outcome.trace == ()  # distributed TLC's own trace is not a counterexample
+    assert outcome.message and "Invariant Durability is violated" in outcome.message
+    assert outcome.counterexamples == ()  # distributed TLC's own trace is not a counterexample
     assert java_processes_of(tmp_path) == []
 
 
@@ -217,7 +218,7 @@ def test_temporal_property_is_refused(tmp_path: Path) -> None:
 
 def test_outcome_of_a_recorded_run_where_all_hold() -> None:
     outcome = distributed_outcome((FIXTURES / "server-holds.log").read_text(), SAFETY)
-    assert (outcome.status, outcome.violated, outcome.distinct_states) == ("ok", None, 5909)
+    assert (outcome.status, outcome.counterexamples, outcome.distinct_states) == ("ok", (), 5909)
     assert outcome.version == "2.15 of Day Month 20??"
     assert outcome.depth is None  # distributed TLC's "depth" is not the search depth
 
@@ -225,7 +226,7 @@ def test_outcome_of_a_recorded_run_where_all_hold() -> None:
 def test_outcome_of_a_recorded_violation_among_several_invariants() -> None:
     text = (FIXTURES / "server-violation.log").read_text()
     outcome = distributed_outcome(text, SAFETY)
-    assert (outcome.status, outcome.violated, outcome.trace) == ("invariant", None, ())
+    assert (outcome.status, outcome.counterexamples) == ("invariant", ())
     assert outcome.message and "One of the invariants Durability, Consistency, ReadStability" \
         in outcome.message
     assert outcome.distinct_states == 4331
@@ -246,5 +247,9 @@ def test_outcome_of_a_truncated_run_still_fails() -> None:
 
 def test_outcome_of_another_error_is_an_error() -> None:
     text = (FIXTURES / "server-violation.log").read_text()
-    other = text.replace("The behavior up to this point is:", "Something else went wrong.")
+    # A GENERAL error in place of the server's TLC_BEHAVIOR_UP_TO_THIS_POINT.
+    other = text.replace("STARTMSG 2121:1 @!@!@\nThe behavior up to this point is:",
+                         "STARTMSG 1000:1 @!@!@\nSomething else went wrong.")
+    other = other.replace("ENDMSG 2121 ", "ENDMSG 1000 ")
+    assert other != text
     assert distributed_outcome(other, SAFETY).status == "error"

@@ -14,37 +14,57 @@ from conftest import REPO, kafkamc_script
 
 from kafkamc.tlc.progress import RunProgress
 
+FIXTURES = Path(__file__).parent / "fixtures" / "tlc"
 
-def test_progress_follows_tlc_stages_and_counts() -> None:
+
+def tool(code: int, text: str, severity: int = 0) -> list[str]:
+    """One message as TLC prints it with -tool, line by line."""
+    return [f"@!@!@STARTMSG {code}:{severity} @!@!@\n", f"{text}\n", f"@!@!@ENDMSG {code} @!@!@\n"]
+
+
+def feed(run: RunProgress, lines: list[str]) -> None:
+    for line in lines:
+        run.read(line)
+
+
+def test_progress_follows_tlc_stages_and_counts_of_a_real_run() -> None:
     run = RunProgress("x: safety")
     assert run.stage == "starting Java"
-    run.read("Parsing file /tmp/x/x.tla\n")
-    assert run.stage == "parsing"
-    run.read("Computing initial states...\n")
-    run.read("Finished computing initial states: 1 distinct state generated at 2026-12-01.\n")
-    assert run.stage == "exploring"
-    run.read("Progress(12) at 2026-12-01 21:00:00: 1,234,567 states generated "
-             "(600,000 s/min), 234,567 distinct states found (120,000 ds/min), "
-             "3,456 states left on queue.\n")
+    stages = [run.stage]
+    for line in (FIXTURES / "ok.tool.log").read_text().splitlines(keepends=True):
+        run.read(line)
+        if run.stage != stages[-1]:
+            stages.append(run.stage)
+    assert stages == ["starting Java", "parsing", "starting", "initial states", "exploring",
+                      "finishing", "done"]
+    assert (run.depth, run.generated, run.distinct, run.queue) == (6, 7, 6, 0)
+
+
+def test_progress_reads_counts_with_thousands_separators() -> None:
+    run = RunProgress("x: safety")
+    feed(run, tool(2200, "Progress(12) at 2026-12-01 21:00:00: 1,234,567 states generated "
+                         "(600,000 s/min), 234,567 distinct states found (120,000 ds/min), "
+                         "3,456 states left on queue."))
     assert (run.depth, run.generated, run.distinct, run.queue, run.per_second) == \
         (12, 1234567, 234567, 3456, 10000)
-    run.read("1300000 states generated, 250000 distinct states found, 0 states left on queue.\n")
+    feed(run, tool(2199, "1300000 states generated, 250000 distinct states found, "
+                         "0 states left on queue."))
     assert (run.generated, run.distinct, run.queue, run.depth) == (1300000, 250000, 0, 12)
-    run.read("Model checking completed. No error has been found.\n")
-    assert run.stage == "finishing"
 
 
 def test_progress_lists_the_properties_reported_so_far() -> None:
     run = RunProgress("x: safety")
-    run.read("Finished computing initial states: 1 distinct state generated at 2026-12-02.\n")
-    run.read("Invariant Once_Durability_ReadStability is violated.\n")
+    feed(run, tool(2190, "Finished computing initial states: 1 distinct state generated at "
+                         "2026-12-02."))
+    feed(run, tool(2110, "Invariant Once_Durability_ReadStability is violated.", severity=1))
     # TLC goes on exploring after a report (-continue): the stage stays.
     assert (run.stage, run.violated) == ("exploring", ["durability", "read_stability"])
-    run.read("Invariant Once_Durability is violated.\n")    # another worker's report
-    run.read("Invariant Once_Consistency is violated.\n")
+    feed(run, tool(2110, "Invariant Once_Durability is violated.", 1))  # another worker's
+    feed(run, tool(2110, "Invariant Once_Consistency is violated.", 1))
     assert run.violated == ["durability", "read_stability", "consistency"]
     alone = RunProgress("x: availability")
-    alone.read("Invariant AvailabilityWhenQuiet is violated.\n")
+    feed(alone, tool(2107, "Invariant AvailabilityWhenQuiet is violated by the initial state:",
+                     1))
     assert alone.violated == ["availability"]
 
 

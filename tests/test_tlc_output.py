@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from kafkamc.errors import TlcParseError
 from kafkamc.tlc.output import (
+    Counterexample,
     FrozenDict,
     ModelValue,
     TlcOutcome,
@@ -34,6 +35,20 @@ def outcome(name: str, tool: bool) -> TlcOutcome:
     return parse_tlc_output(log(name, tool))
 
 
+def first(o: TlcOutcome) -> Counterexample:
+    """The first counterexample TLC printed."""
+    assert o.counterexamples, o.message
+    return o.counterexamples[0]
+
+
+def first_or_none(o: TlcOutcome) -> tuple[str | None, tuple[TlcState, ...], int | None, bool]:
+    """(violated, trace, loop_to, stuttering) of the first counterexample, if any."""
+    if not o.counterexamples:
+        return None, (), None, False
+    c = o.counterexamples[0]
+    return c.violated, c.trace, c.loop_to, c.stuttering
+
+
 both_modes = pytest.mark.parametrize("tool", [False, True], ids=["plain", "tool"])
 
 
@@ -53,45 +68,48 @@ def test_ok(tool: bool) -> None:
 @both_modes
 def test_invariant_single_variable(tool: bool) -> None:
     o = outcome("counter", tool)
-    assert (o.status, o.violated) == ("invariant", "Small")
+    c = first(o)
+    assert (o.status, c.violated) == ("invariant", "Small")
     assert o.message == "Invariant Small is violated."
-    assert [s.values for s in o.trace] == [{"x": 0}, {"x": 1}, {"x": 2}, {"x": 3}]
-    assert o.trace[0] == TlcState(1, None, "Initial predicate", {"x": 0})
-    assert o.trace[3] == TlcState(4, "Inc", "Inc line 6, col 8 to line 6, col 17 of module Counter",
+    assert [s.values for s in c.trace] == [{"x": 0}, {"x": 1}, {"x": 2}, {"x": 3}]
+    assert c.trace[0] == TlcState(1, None, "Initial predicate", {"x": 0})
+    assert c.trace[3] == TlcState(4, "Inc", "Inc line 6, col 8 to line 6, col 17 of module Counter",
                                   {"x": 3})
     assert (o.states_generated, o.distinct_states, o.depth) == (4, 4, 4)
-    assert (o.loop_to, o.stuttering, o.version) == (None, False, VERSION)
+    assert (c.loop_to, c.stuttering, o.version) == (None, False, VERSION)
 
 
 @both_modes
 def test_value_shapes(tool: bool) -> None:
     o = outcome("values", tool)
-    assert (o.status, o.violated, len(o.trace)) == ("invariant", "StepBound", 4)
-    first, last = o.trace[0].values, o.trace[3].values
+    c = first(o)
+    assert (o.status, c.violated, len(c.trace)) == ("invariant", "StepBound", 4)
+    start, last = c.trace[0].values, c.trace[3].values
     b1, b2, b3 = ModelValue("b1"), ModelValue("b2"), ModelValue("b3")
-    assert first["rec"] == {"epoch": 0, "isr": frozenset({b1, b2, b3}), "name": 't"q\\x'}
-    assert first["fun"] == FrozenDict({b1: 0, b2: 0, b3: 0})
-    assert first["str"] == "line1\nline2\ttab"
-    assert first["neg"] == -5 and first["flag"] is True and first["empty"] == frozenset()
-    assert first["seq"] == () and first["set"] == frozenset({1, 2, 3})
-    assert type(first["leader"]) is ModelValue and first["leader"] == "b1"
-    assert first["nested"] == {"p": (frozenset(), frozenset({(1, "a")})),
+    assert start["rec"] == {"epoch": 0, "isr": frozenset({b1, b2, b3}), "name": 't"q\\x'}
+    assert start["fun"] == FrozenDict({b1: 0, b2: 0, b3: 0})
+    assert start["str"] == "line1\nline2\ttab"
+    assert start["neg"] == -5 and start["flag"] is True and start["empty"] == frozenset()
+    assert start["seq"] == () and start["set"] == frozenset({1, 2, 3})
+    assert type(start["leader"]) is ModelValue and start["leader"] == "b1"
+    assert start["nested"] == {"p": (frozenset(), frozenset({(1, "a")})),
                                "q": FrozenDict({2: -2, 3: -3})}
     assert last["fun"][b1] == -21 and last["neg"] == -40 and last["flag"] is False
     assert last["set"] == frozenset({-1000, -900, -800, 1, 2, 3})
     assert last["seq"] == tuple({"off": n, "val": "v"} for n in range(3))
     assert last["str"] == "line1\nline2\ttab!!!"
     assert last["rec"]["isr"] == frozenset({b1})
-    assert [s.action for s in o.trace] == [None, "Step", "Step", "Step"]
-    assert list(first) == ["flag", "str", "empty", "neg", "nested", "rec", "seq", "step", "set",
+    assert [s.action for s in c.trace] == [None, "Step", "Step", "Step"]
+    assert list(start) == ["flag", "str", "empty", "neg", "nested", "rec", "seq", "step", "set",
                            "fun", "leader"]  # TLC's order, not the spec's
 
 
 @both_modes
 def test_wrapped_values(tool: bool) -> None:
     o = outcome("wrap", tool)
-    assert (o.status, o.violated, len(o.trace)) == ("invariant", "Small", 2)
-    s = o.trace[1].values
+    c = first(o)
+    assert (o.status, c.violated, len(c.trace)) == ("invariant", "Small", 2)
+    s = c.trace[1].values
     assert s["i"] == 1 and len(s["msgs"]) == 9
     assert FrozenDict(offset=2, type="FetchRequest", **{"from": "broker3"}) in s["msgs"]
     assert s["replicas"]["broker1"] == {"leo": 1, "hw": 0, "state": "Follower",
@@ -110,45 +128,47 @@ def test_wrapped_values(tool: bool) -> None:
 def test_violated_by_initial_state(tool: bool, name: str, status: str, violated: str,
                                    values: dict[str, Any]) -> None:
     o = outcome(name, tool)
-    assert (o.status, o.violated) == (status, violated)
+    assert (o.status, first(o).violated) == (status, violated)
     assert o.message == f"{status.capitalize()} {violated} is violated by the initial state:"
-    assert o.trace == (TlcState(1, None, None, values),)
+    assert first(o).trace == (TlcState(1, None, None, values),)
     assert (o.states_generated, o.distinct_states, o.depth) == (None, None, None)
 
 
 @both_modes
 def test_action_property(tool: bool) -> None:
     o = outcome("actionprop", tool)
-    assert (o.status, o.violated, o.message) == ("property", "Monotone",
-                                                 "Action property Monotone is violated.")
-    assert [s.values["x"] for s in o.trace] == [0, 1, 2, 0]
+    assert (o.status, first(o).violated, o.message) == ("property", "Monotone",
+                                                        "Action property Monotone is violated.")
+    assert [s.values["x"] for s in first(o).trace] == [0, 1, 2, 0]
     assert (o.states_generated, o.distinct_states, o.depth) == (4, 3, 3)
 
 
 @both_modes
 def test_lasso(tool: bool) -> None:
     o = outcome("lasso", tool)
-    assert (o.status, o.violated) == ("property", None)
+    c = first(o)
+    assert (o.status, c.violated) == ("property", None)
     assert o.message == "Temporal properties were violated."
-    assert [s.values for s in o.trace] == [{"p": 0}, {"p": 1}, {"p": 2}]
-    assert (o.loop_to, o.stuttering) == (1, False)
+    assert [s.values for s in c.trace] == [{"p": 0}, {"p": 1}, {"p": 2}]
+    assert (c.loop_to, c.stuttering) == (1, False)
     assert (o.states_generated, o.distinct_states, o.depth) == (4, 3, None)
 
 
 @both_modes
 def test_stuttering(tool: bool) -> None:
     o = outcome("stutter", tool)
-    assert (o.status, o.violated) == ("property", None)
-    assert [s.values for s in o.trace] == [{"done": False, "n": n} for n in range(3)]
-    assert (o.loop_to, o.stuttering) == (None, True)
+    c = first(o)
+    assert (o.status, c.violated) == ("property", None)
+    assert [s.values for s in c.trace] == [{"done": False, "n": n} for n in range(3)]
+    assert (c.loop_to, c.stuttering) == (None, True)
     assert (o.states_generated, o.distinct_states) == (5, 4)
 
 
 @both_modes
 def test_deadlock(tool: bool) -> None:
     o = outcome("deadlock", tool)
-    assert (o.status, o.violated, o.message) == ("deadlock", None, "Deadlock reached.")
-    assert [s.values for s in o.trace] == [{"k": 0, "log": ()}, {"k": 1, "log": (0,)},
+    assert (o.status, first(o).violated, o.message) == ("deadlock", None, "Deadlock reached.")
+    assert [s.values for s in first(o).trace] == [{"k": 0, "log": ()}, {"k": 1, "log": (0,)},
                                            {"k": 2, "log": (0, 1)}]
     assert o.depth == 3
 
@@ -157,8 +177,8 @@ def test_deadlock(tool: bool) -> None:
 def test_continue_keeps_every_counterexample_in_order(tool: bool) -> None:
     # TLC -continue ends with "No error has been found." despite the two violations.
     o = outcome("twice.continue", tool)
-    assert (o.status, o.violated, o.completed) == ("invariant", "Below4", True)
-    assert [s.values["c"] for s in o.trace] == [0, 1, 2, 3, 4]
+    assert (o.status, first(o).violated, o.completed) == ("invariant", "Below4", True)
+    assert [s.values["c"] for s in first(o).trace] == [0, 1, 2, 3, 4]
     assert [[s.values["c"] for s in c.trace] for c in o.counterexamples] == [
         [0, 1, 2, 3, 4], [0, 1, 2, 3, 4, 5]]
 
@@ -182,12 +202,12 @@ def test_a_run_that_stops_early_is_not_completed(tool: bool) -> None:
 @both_modes
 def test_evaluation_error_with_trace(tool: bool) -> None:
     o = outcome("semantic", tool)
-    assert o.status == "error" and o.violated is None
+    assert o.status == "error" and first(o).violated is None
     assert o.message is not None
     assert o.message.startswith("TLC threw an unexpected exception.\n")
     assert "Cannot cast tlc2.value.impl.StringValue to tlc2.value.impl.IntValue" in o.message
     assert "0. Line 6, column 9 to line 6, column 23 in Semantic" in o.message
-    assert o.trace == (TlcState(1, None, "Initial predicate", {"v": 0}),)
+    assert first(o).trace == (TlcState(1, None, "Initial predicate", {"v": 0}),)
     assert (o.states_generated, o.distinct_states) == (1, 1)
 
 
@@ -205,7 +225,7 @@ def test_evaluation_error_with_trace(tool: bool) -> None:
 ])
 def test_errors(tool: bool, name: str, first_line: str, detail: str) -> None:
     o = outcome(name, tool)
-    assert (o.status, o.violated, o.trace) == ("error", None, ())
+    assert (o.status, o.counterexamples) == ("error", ())
     assert o.message is not None and o.message.splitlines()[0] == first_line
     assert detail in o.message and o.version == VERSION
 
@@ -231,7 +251,8 @@ The depth of the complete state graph search is 1,024.
 def test_commas_in_numbers_crlf_and_parameterised_actions() -> None:
     o = parse_tlc_output(STATS_WITH_COMMAS.replace("\n", "\r\n"))
     assert (o.states_generated, o.distinct_states, o.depth) == (1234567, 12345, 1024)
-    assert o.trace[1].action == "Fetch(b1)" and o.trace[1].values == {"x": 1, "y": {"b1"}}
+    assert first(o).trace[1].action == "Fetch(b1)"
+    assert first(o).trace[1].values == {"x": 1, "y": {"b1"}}
     assert o.version is None
 
 
@@ -269,8 +290,7 @@ def test_truncated_at_any_line(name: str, tool: bool) -> None:
         except TlcParseError:
             continue
         if o.status != "error":
-            assert (o.status, o.violated, o.trace, o.loop_to, o.stuttering) == \
-                (full.status, full.violated, full.trace, full.loop_to, full.stuttering)
+            assert (o.status, *first_or_none(o)) == (full.status, *first_or_none(full))
 
 
 @settings(max_examples=300, deadline=1000)
@@ -283,8 +303,7 @@ def test_truncated_anywhere(name: str, tool: bool, where: float) -> None:
     except TlcParseError:
         return
     if o.status != "error":
-        assert (o.status, o.violated, o.trace, o.loop_to, o.stuttering) == \
-            (full.status, full.violated, full.trace, full.loop_to, full.stuttering)
+        assert (o.status, *first_or_none(o)) == (full.status, *first_or_none(full))
 
 
 # --- values ---------------------------------------------------------------------------
@@ -398,8 +417,9 @@ def test_printed_traces_parse_back(states: list[dict[str, Any]]) -> None:
             + "\n".join(blocks)
             + "\n3 states generated, 3 distinct states found, 0 states left on queue.\n")
     o = parse_tlc_output(text)
-    assert [canon(FrozenDict(s.values)) for s in o.trace] == [canon(FrozenDict(s)) for s in full]
-    assert [s.action for s in o.trace] == [None] + ["A"] * (len(full) - 1)
+    trace = first(o).trace
+    assert [canon(FrozenDict(s.values)) for s in trace] == [canon(FrozenDict(s)) for s in full]
+    assert [s.action for s in trace] == [None] + ["A"] * (len(full) - 1)
 
 
 MUTATIONS = st.tuples(st.sampled_from(["cut", "delete", "insert", "duplicate"]),
@@ -443,8 +463,9 @@ def test_long_trace() -> None:
     text = ("@!@!@STARTMSG 2110:1 @!@!@\nInvariant Inv is violated.\n@!@!@ENDMSG 2110 @!@!@\n"
             + states + "@!@!@STARTMSG 2186:0 @!@!@\nFinished in 1s\n@!@!@ENDMSG 2186 @!@!@\n")
     o = parse_tlc_output(text)
-    assert len(o.trace) == 10000 and o.trace[-1].values["step"] == 10000
-    assert o.trace[-1].values["log"] == (100,)
+    trace = first(o).trace
+    assert len(trace) == 10000 and trace[-1].values["step"] == 10000
+    assert trace[-1].values["log"] == (100,)
 
 
 def test_last_progress_says_how_far_a_stopped_run_got() -> None:

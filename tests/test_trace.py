@@ -32,7 +32,7 @@ from kafkamc.trace.steps import (
 # Hypothesis warns about the size of the recursive value strategy's repr; harmless.
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 FOREIGN = sorted(p for p in FIXTURES.glob("*.log")
-                 if parse_tlc_output(p.read_text()).trace)
+                 if parse_tlc_output(p.read_text()).counterexamples)
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +165,7 @@ def test_a_log_without_a_counterexample_is_a_clear_error() -> None:
 def test_trace_of_keeps_tlc_lasso_and_stuttering() -> None:
     lasso = parse_tlc_output((FIXTURES / "lasso.log").read_text())
     trace = trace_of(lasso.counterexamples[0], infer=infer_params)
-    assert trace.loop_to == lasso.loop_to and not trace.stuttering
+    assert trace.loop_to == lasso.counterexamples[0].loop_to and not trace.stuttering
     stutter = trace_of(parse_tlc_output((FIXTURES / "stutter.log").read_text()).counterexamples[0],
                        infer=infer_params)
     assert stutter.stuttering and stutter.loop_to is None

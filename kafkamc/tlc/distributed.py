@@ -33,7 +33,6 @@ checked against the jar; docs/distributed.md has the user's side):
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -45,9 +44,21 @@ from pathlib import Path
 from typing import TextIO
 
 from kafkamc.errors import CheckerError, TlcParseError
+from kafkamc.tlc.dialect import (
+    EC,
+    WORKER_DISMISSED,
+    WORKER_FAILED,
+    WORKER_UNREACHABLE,
+    Message,
+    MessageReader,
+    has_temporal_property,
+    port_in_use,
+    run_numbers,
+    split_messages,
+)
 from kafkamc.tlc.jvm import jvm_options
 from kafkamc.tlc.output import TlcOutcome, parse_tlc_output
-from kafkamc.tlc.run import TlcRun, find_jar, find_java, stop, track, untrack
+from kafkamc.tlc.run import Streamed, TlcRun, find_jar, find_java, stop, track, untrack
 
 __all__ = ["DEFAULT_PORT", "advertised_address", "distributed_outcome", "run_tlc_distributed",
            "run_worker", "server_command", "worker_command"]
@@ -61,21 +72,6 @@ THREADS_PROPERTY = "tlc2.tool.distributed.TLCWorker.threadCount"
 # TLCServer prints progress once a minute by default; 10 s gives live progress a
 # pulse and bounds how long a missed wake-up at the end could keep it waiting.
 REPORT_MS = 10_000
-# EC.TLC_DISTRIBUTED_SERVER_RUNNING: initial states are done, workers may join.
-_READY = "@!@!@STARTMSG 7000:"
-# EC.TLC_DISTRIBUTED_WORKER_REGISTERED, one per worker thread.
-_REGISTERED = "Registration for worker at "
-# What TLCWorker.exit() prints when the server dismisses a worker at the end.
-_DISMISSED = "Thank you!"
-_PORT_IN_USE = re.compile(r"Port already in use: (\d+)")
-_SERVER_VERSION = re.compile(r"^TLC2 TLC Server Version (.*?)[ \t]*$", re.MULTILINE)
-# A temporal property in a cfg: TLCServer would skip it and report success.
-_TEMPORAL = re.compile(r"^\s*(PROPERTY|PROPERTIES)\b", re.MULTILINE)
-# What distributed TLC prints in place of "Invariant X is violated.", and also for
-# any other error a worker meets on a state (an evaluation error in the spec).
-_UNNAMED_VIOLATION = "@!@!@STARTMSG 2121:1 @!@!@\nThe behavior up to this point is:"
-_STATS = re.compile(r"^([\d,]+) states generated, ([\d,]+) distinct states found\b",
-                    re.MULTILINE)
 # Java 17 hides sun.rmi.*; TLCWorker reads its own port through them to name itself
 # in the server's log (otherwise "rmi://host:0/0" and an "Error:" line).
 _RMI_EXPORTS = ("--add-exports", "java.rmi/sun.rmi.server=ALL-UNNAMED",
@@ -104,7 +100,7 @@ def server_command(tla: Path, cfg: Path, metadir: Path, *, port: int, hostname: 
     """The TLCServer command line; run it in the spec's directory."""
     return [
         str(find_java()), *jvm_options(),
-        # TLC unpacks its standard modules here: a directory per run, as in tlc.py.
+        # TLC unpacks its standard modules here: a directory per run, as in run.py.
         f"-Djava.io.tmpdir={metadir / 'tmp'}",
         f"-Djava.rmi.server.hostname={hostname}",
         f"-D{PORT_PROPERTY}={port}",
@@ -147,7 +143,8 @@ def run_tlc_distributed(tla: Path, cfg: Path, *, metadir: Path, log: Path, local
     tla, cfg, metadir, log = tla.resolve(), cfg.resolve(), metadir.resolve(), log.resolve()
     port = DEFAULT_PORT if port is None else port
     hostname = hostname or advertised_address()
-    if _TEMPORAL.search(cfg.read_text()):
+    # TLCServer would skip a temporal property and report success.
+    if has_temporal_property(cfg.read_text()):
         raise CheckerError(f"{cfg.name}: distributed TLC checks invariants only; it would "
                            "skip the temporal property and report success")
     _ensure_port_free(port)
@@ -164,8 +161,8 @@ def run_tlc_distributed(tla: Path, cfg: Path, *, metadir: Path, log: Path, local
         finally:
             run.finish()  # after Ctrl-C or a failed worker too: leave no JVM behind
     output = log.read_text(errors="replace")
-    if not timed_out and (taken := _PORT_IN_USE.search(output)):
-        raise CheckerError(f"port {taken[1]} is in use (another TLC server?): "
+    if not timed_out and (taken := port_in_use(output)):
+        raise CheckerError(f"port {taken} is in use (another TLC server?): "
                            "choose another with --port")
     return TlcRun(output=output, returncode=run.returncode,
                   seconds=time.monotonic() - start, timed_out=timed_out)
@@ -178,39 +175,34 @@ class _Run:
                  threads: int) -> None:
         self.log, self.port, self.metadir = log, port, metadir
         self.local_workers, self.threads = local_workers, threads
-        self.server: subprocess.Popen[str] | None = None
+        self.tlc: Streamed | None = None   # the server
         self.workers: list[subprocess.Popen[str]] = []
         self.ready = threading.Event()  # the server accepts workers
         self.registered = 0             # worker threads that joined, local or remote
-        self.pump: threading.Thread | None = None
+        self._reader = MessageReader()
         self.returncode = 0
 
     def start(self, command: list[str], cwd: Path, sink: TextIO,
               on_line: Callable[[str], None] | None) -> None:
-        # A session of its own, as in tlc.run_tlc: Ctrl-C reaches kafkamc, which stops it.
-        self.server = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT, text=True, errors="replace",
-                                       start_new_session=True)
-        track(self.server)
-        self.pump = threading.Thread(target=self._pump, args=(sink, on_line), daemon=True)
-        self.pump.start()
-
-    def _pump(self, sink: TextIO, on_line: Callable[[str], None] | None) -> None:
-        assert self.server is not None and self.server.stdout is not None
-        for line in self.server.stdout:
-            sink.write(line)
-            if line.startswith(_READY):
-                self.ready.set()
-            elif line.startswith(_REGISTERED):
-                self.registered += 1
+        def read(line: str) -> None:
+            for msg in self._reader.feed(line):
+                self._take(msg)
             if on_line is not None:
                 on_line(line)
+
+        self.tlc = Streamed.start(command, cwd, sink, read)
+
+    def _take(self, msg: Message) -> None:
+        if msg.code == EC.TLC_DISTRIBUTED_SERVER_RUNNING:   # initial states done
+            self.ready.set()
+        elif msg.code == EC.TLC_DISTRIBUTED_WORKER_REGISTERED:   # one per worker thread
+            self.registered += 1
 
     def supervise(self, deadline: float | None, on_ready: Callable[[], None]) -> bool:
         """Wait for the server, starting the local workers once it accepts them.
         Returns whether the deadline stopped it."""
-        assert self.server is not None
-        while self.server.poll() is None:
+        assert self.tlc is not None
+        while self.tlc.process.poll() is None:
             if deadline is not None and time.monotonic() >= deadline:
                 return True
             if self.ready.is_set() and not self.workers:
@@ -243,7 +235,7 @@ class _Run:
         exits by itself only when it fails, and then nothing will ever do the work."""
         if not self.workers or any(w.poll() is None for w in self.workers):
             return False
-        if any(_DISMISSED in self._worker_log(n).read_text(errors="replace")
+        if any(WORKER_DISMISSED in self._worker_log(n).read_text(errors="replace")
                for n in range(1, len(self.workers) + 1)):
             return False  # the server is finishing: it has dismissed them
         return self.registered <= self.local_workers * self.threads
@@ -259,20 +251,17 @@ class _Run:
     def finish(self) -> None:
         """Stop the server if it still runs, then its workers: the server's shutdown
         hook dismisses every worker, remote ones too; local ones get a grace period."""
-        if self.server is not None:
-            if self.server.poll() is None:
-                stop(self.server)
-            if self.pump is not None:
-                self.pump.join()
-            self.returncode = self.server.returncode
+        if self.tlc is not None:
+            if self.tlc.process.poll() is None:
+                stop(self.tlc.process)
+            self.tlc.done()
+            self.returncode = self.tlc.process.returncode
         for worker in self.workers:
             try:
                 worker.wait(timeout=_WORKER_EXIT_GRACE)
             except subprocess.TimeoutExpired:
                 stop(worker)
-        for process in (self.server, *self.workers):
-            if process is not None:
-                untrack(process)
+            untrack(worker)
 
 
 def _ensure_port_free(port: int) -> None:
@@ -296,32 +285,35 @@ def distributed_outcome(output: str, invariants: Sequence[str]) -> TlcOutcome:
     That status is provisional: the server prints the same thing when a worker
     meets an evaluation error in the spec, so re-run single-process TLC on the same
     cfg for the verdict, the invariant's name and the counterexample."""
-    version = m[1] if (m := _SERVER_VERSION.search(output)) else None
     try:
         outcome = parse_tlc_output(output)
     except TlcParseError:
-        if _UNNAMED_VIOLATION not in output.replace("\r\n", "\n"):
+        msgs = _messages(output)
+        # What distributed TLC prints in place of TLC_INVARIANT_VIOLATED_BEHAVIOR,
+        # and also for any other error a worker meets on a state.
+        if not any(m.code == EC.TLC_BEHAVIOR_UP_TO_THIS_POINT for m in msgs):
             raise
         only = invariants[0] if len(invariants) == 1 else None
-        stats = _stats(output)
+        numbers = run_numbers(msgs)
         message = ((f"Invariant {only} is violated" if only else
                     f"One of the invariants {', '.join(invariants)} is violated")
                    + " (distributed TLC names no invariant and prints no usable trace; "
                      "single-process TLC confirms it)")
         return TlcOutcome(
             status="invariant", message=message, counterexamples=(), completed=False,
-            distinct_states=stats[1], states_generated=stats[0], depth=None, version=version)
+            distinct_states=numbers.distinct, states_generated=numbers.generated, depth=None,
+            version=numbers.version)
     # Its "depth" is the level of whichever state the server wrote last, not the
     # search depth: it differs from tlc2.TLC's and from run to run.
-    return replace(outcome, version=outcome.version or version, depth=None)
+    return replace(outcome, depth=None)
 
 
-def _stats(output: str) -> tuple[int | None, int | None]:
-    found = _STATS.findall(output)
-    if not found:
-        return None, None
-    generated, distinct = found[-1]
-    return int(generated.replace(",", "")), int(distinct.replace(",", ""))
+def _messages(output: str) -> list[Message]:
+    """The server's messages; none when they do not even split (a cut envelope)."""
+    try:
+        return split_messages(output.replace("\r\n", "\n"))
+    except TlcParseError:
+        return []
 
 
 def run_worker(host: str, *, port: int | None = None, hostname: str | None = None,
@@ -351,11 +343,11 @@ def run_worker(host: str, *, port: int | None = None, hostname: str | None = Non
             say(line)
             if why_next and line.strip():
                 failure, why_next = f"{failure}: {line.strip()}", False
-            elif _DISMISSED in line:  # the server is done with this worker
+            elif WORKER_DISMISSED in line:  # the server is done with this worker
                 finished = True
-            elif line.startswith("Error: Failed to start worker"):
+            elif line.startswith(WORKER_FAILED):
                 failure, why_next = f"the TLC worker could not join {host}:{port}", True
-            elif "unreachable, sleeping" in line and time.monotonic() > deadline:
+            elif WORKER_UNREACHABLE in line and time.monotonic() > deadline:
                 # TLCWorker itself would go on retrying for ever. ("reachable but not
                 # ready yet" is a server still computing its initial states: wait.)
                 failure = f"the TLC server at {host}:{port} stopped answering"

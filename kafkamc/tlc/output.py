@@ -1,9 +1,10 @@
-"""Parse TLC's console output, plain or ``-tool`` mode, into a verdict and a trace.
+"""Parse TLC's console output, plain or ``-tool`` mode, into a verdict and its
+counterexamples.
 
-Python splits the log into messages (the ``@!@!@STARTMSG`` envelopes of -tool mode,
-the ``Error:`` / ``State N:`` line conventions of plain mode) and classifies each by
-its first line; TLA+ values and trace states go through the LALR grammar in
-``tlc_output.lark``. Both modes therefore share one interpreter.
+kafkamc.tlc.dialect splits the log into messages and tells each one's code (from
+the ``-tool`` envelope, or in plain mode from its first line); this module reads
+the sequence of codes as a verdict. TLA+ values and trace states go through the
+LALR grammar in ``tlc_output.lark``. Both modes therefore share one interpreter.
 """
 from __future__ import annotations
 
@@ -22,8 +23,21 @@ from lark.exceptions import (
 )
 
 from kafkamc.errors import TlcParseError
+from kafkamc.tlc.dialect import (
+    EC,
+    Message,
+    MessageReader,
+    Severity,
+    action_name,
+    progress,
+    run_numbers,
+    sany_errors,
+    split_messages,
+    state_variables,
+    violated_name,
+)
 
-__all__ = ["PROGRESS_LINE", "Counterexample", "FrozenDict", "ModelValue", "TlcOutcome",
+__all__ = ["Counterexample", "FrozenDict", "ModelValue", "TlcOutcome",
            "TlcState", "format_value", "last_progress", "parse_tlc_output", "parse_value"]
 
 Status = Literal["ok", "invariant", "property", "deadlock", "error"]
@@ -117,22 +131,6 @@ class TlcOutcome:
     depth: int | None
     version: str | None
     workers: int | None = None   # TLC's worker threads: with one, breadth-first search is strict
-
-    @property
-    def violated(self) -> str | None:
-        return self.counterexamples[0].violated if self.counterexamples else None
-
-    @property
-    def trace(self) -> tuple[TlcState, ...]:
-        return self.counterexamples[0].trace if self.counterexamples else ()
-
-    @property
-    def loop_to(self) -> int | None:
-        return self.counterexamples[0].loop_to if self.counterexamples else None
-
-    @property
-    def stuttering(self) -> bool:
-        return bool(self.counterexamples) and self.counterexamples[0].stuttering
 
 
 # --- values and trace items (the grammar) -------------------------------------------
@@ -249,128 +247,20 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-# --- splitting the log into messages -------------------------------------------------
-
-@dataclass
-class _Msg:
-    text: str
-    line: int           # where text starts in the log, for error messages
-    error: bool = False  # "Error: ..." in plain mode, severity 1 in -tool mode
-    trace: bool = False  # a state, "Stuttering" or "Back to state" item
-    known: bool = True   # False for a plain line TLC does not print after a trace
-
-
-_ENVELOPE = re.compile(r"@!@!@(?:STARTMSG (\d+):(\d+)|ENDMSG (\d+)) @!@!@\n?")
-# Group 1 is set when a state's variables follow on the next lines.
-_TRACE_LINE = re.compile(r"State \d+: (<)?|Back to state \d+: ")
-# Plain-mode lines that never continue an error message or a state.
-_INFO_LINE = re.compile(
-    r"Error:|Finished in |Starting\.\.\.|Progress\(|[\d,]+ states generated|The depth of |"
-    r"The average outdegree |Computing initial states|Finished computing |Checking |"
-    r"Finished checking |Model checking completed|Implied-temporal |Checkpointing|"
-    r"TLC2 Version |Running |Parsing file |Semantic processing ")
-
-
-def _messages(text: str) -> list[_Msg]:
-    """Split a log into messages; -tool envelopes nest (1000 wraps 2154), so flatten."""
-    msgs: list[_Msg] = []
-    open_: list[tuple[int, int, int, list[str]]] = []  # code, severity, line, parts
-    pos, line = 0, 1
-    for m in _ENVELOPE.finditer(text):
-        chunk = text[pos:m.start()]
-        if open_:
-            open_[-1][3].append(chunk)
-        else:
-            msgs.extend(_plain_messages(chunk, line))
-        line += text.count("\n", pos, m.end())
-        pos = m.end()
-        if m[1] is not None:
-            open_.append((int(m[1]), int(m[2]), line, []))
-            continue
-        if not open_ or open_[-1][0] != int(m[3]):
-            raise TlcParseError(f"line {line - 1}: ENDMSG {m[3]} without a matching STARTMSG")
-        _, severity, start, parts = open_.pop()
-        if open_:
-            open_[-1][3].append("".join(parts))
-        else:
-            msgs.append(_Msg("".join(parts), start, error=severity == 1, trace=severity == 4))
-    if open_:
-        code, _, start, _ = open_[-1]
-        raise TlcParseError(f"line {start - 1}: message {code} is never closed (truncated output?)")
-    msgs.extend(_plain_messages(text[pos:], line))
-    return msgs
-
-
-def _plain_messages(chunk: str, first_line: int) -> Iterator[_Msg]:
-    """Plain mode: "Error: " and "State N:" start multi-line messages, other lines stand alone."""
-    lines = chunk.split("\n")
-    i = 0
-    while i < len(lines):
-        text = lines[i]
-        trace = _TRACE_LINE.match(text)
-        error = text.startswith("Error:")
-        if not (trace or error):
-            if text.strip():
-                yield _Msg(text, first_line + i, known=bool(_INFO_LINE.match(text)))
-            i += 1
-            continue
-        end = i + 1
-        if error or (trace and trace[1]):
-            while end < len(lines) and lines[end].strip() and not (
-                    _TRACE_LINE.match(lines[end]) or _INFO_LINE.match(lines[end])):
-                end += 1
-        if error:
-            text = text[len("Error:"):].lstrip()
-        yield _Msg("\n".join([text, *lines[i + 1:end]]), first_line + i, error=error,
-                   trace=bool(trace))
-        i = end
-
-
 # --- interpreting the messages -------------------------------------------------------
 
-# (first line of an error message, status, what follows: the initial state in the
-# same message, a trace, or a trace ending in a loop or stuttering)
-_VERDICTS: list[tuple[re.Pattern[str], Status, Literal["init", "trace", "lasso"]]] = [
-    (re.compile(r"Invariant (\S+) is violated by the initial state:"), "invariant", "init"),
-    (re.compile(r"Property (\S+) is violated by the initial state:"), "property", "init"),
-    (re.compile(r"Invariant (\S+) is violated\."), "invariant", "trace"),
-    (re.compile(r"Action property (\S+) is violated\."), "property", "trace"),
-    (re.compile(r"Temporal properties were violated\."), "property", "lasso"),
-    (re.compile(r"Deadlock reached\."), "deadlock", "trace"),
-]
-_TRACE_INTRO = re.compile(r"The behavior up to this point is:|"
-                          r"The following behavior constitutes a counter-example:|"
-                          r"The error state is:")
-_OK = "Model checking completed. No error has been found."
-_VERSION = re.compile(r"^TLC2 Version (.*?)[ \t]*$", re.M)
-# "Running breadth-first search Model-Checking with fp 84 and seed 1 with 1 worker on 2 cores ..."
-_WORKERS = re.compile(r"^Running breadth-first search .* with (\d+) workers? on ", re.M)
-_STATS = re.compile(r"^([\d,]+) states generated, ([\d,]+) distinct states found\b", re.M)
-# TLC's report at the start of the search and then once a minute.
-PROGRESS_LINE = re.compile(
-    r"Progress\((?P<depth>[\d,]+)\) at .*?: (?P<generated>[\d,]+) states generated "
-    r"\((?P<rate>[\d,]+) s/min\), (?P<distinct>[\d,]+) distinct states found .*?"
-    r"(?P<queue>[\d,]+) states left on queue")
-_DEPTH = re.compile(r"^The depth of the complete state graph search is ([\d,]+)\.", re.M)
-# SANY reports parse and semantic errors outside any message, before "Starting...".
-_SANY = re.compile(r"^(?:\*\*\*Parse Error\*\*\*|Semantic errors:|Fatal errors while parsing)"
-                   r".*?(?=^Starting\.\.\.|^@!@!@|\Z)", re.M | re.S)
-# The action name is what precedes the position in a header's location.
-_LOCATION = re.compile(r"(.*?) line \d+, col \d+ to line \d+, col \d+ of module \S+")
-# Each variable of a state starts a line with "/\ "; wrapped values are indented.
-_CONJUNCT = re.compile(r"\n(?=/\\ )")
-
-
-def _number(text: str) -> int:
-    return int(text.replace(",", ""))
-
-
-def _action(location: str) -> str | None:
-    if location == "Initial predicate":
-        return None
-    m = _LOCATION.fullmatch(location)
-    return m[1] if m else location
-
+# The verdict codes: the status, and what follows: the initial state in the same
+# message, a trace, or a trace ending in a loop or stuttering.
+_VERDICTS: dict[int, tuple[Status, Literal["init", "trace", "lasso"]]] = {
+    EC.TLC_INVARIANT_VIOLATED_INITIAL: ("invariant", "init"),
+    EC.TLC_PROPERTY_VIOLATED_INITIAL: ("property", "init"),
+    EC.TLC_INVARIANT_VIOLATED_BEHAVIOR: ("invariant", "trace"),
+    EC.TLC_ACTION_PROPERTY_VIOLATED_BEHAVIOR: ("property", "trace"),
+    EC.TLC_TEMPORAL_PROPERTY_VIOLATED: ("property", "lasso"),
+    EC.TLC_DEADLOCK_REACHED: ("deadlock", "trace"),
+}
+# The messages that introduce a verdict's trace.
+_TRACE_INTROS = {EC.TLC_BEHAVIOR_UP_TO_THIS_POINT, EC.TLC_COUNTER_EXAMPLE}
 
 class _Trace:
     """Collects one counterexample: TLC's verdict message, then its trace items.
@@ -390,7 +280,7 @@ class _Trace:
 
     def variables(self, text: str, line: int) -> dict[str, Any]:
         values: dict[str, Any] = {}
-        for chunk in _CONJUNCT.split(text.strip("\n")):
+        for chunk in state_variables(text):
             parsed = self._cache.get(chunk)
             if parsed is None:
                 parsed = _parse(chunk, "assign", "cannot parse state variable", line)
@@ -399,7 +289,7 @@ class _Trace:
             line += chunk.count("\n") + 1
         return values
 
-    def add(self, msg: _Msg) -> None:
+    def add(self, msg: Message) -> None:
         header, _, body = msg.text.partition("\n")
         kind, number, location = _parse(header, "header", "cannot parse trace header", msg.line)
         expected = len(self.states) + 1
@@ -411,7 +301,7 @@ class _Trace:
                                 f"state {expected} was expected")
         if kind == "state":
             values = self.variables(body, msg.line + 1)
-            self.states.append(TlcState(number, _action(location), location, values))
+            self.states.append(TlcState(number, action_name(location), location, values))
         elif kind == "stuttering":
             self.stuttering = True
         else:
@@ -440,7 +330,7 @@ def parse_tlc_output(text: str) -> TlcOutcome:
     counterexample, or has a trace TLC could not have printed.
     """
     text = text.replace("\r\n", "\n")
-    msgs = _messages(text)
+    msgs = split_messages(text)
     status: Status | None = None
     message = None
     completed = False
@@ -449,36 +339,26 @@ def parse_tlc_output(text: str) -> TlcOutcome:
     found: list[Counterexample] = []
     current: _Trace | None = None
     last_trace_msg = -1
-    generated = distinct = depth = workers = None
-    version = None
 
     for index, msg in enumerate(msgs):
-        if msg.trace:
+        if msg.severity == Severity.STATE:
             if current is not None:
                 current.add(msg)
                 last_trace_msg = index
             continue
-        first, _, rest = msg.text.rstrip().partition("\n")
-        if not msg.error:
-            if first == _OK:
+        if msg.severity != Severity.ERROR:
+            if msg.code == EC.TLC_SUCCESS:
                 completed = True
                 status = status or "ok"
-            if m := _VERSION.search(msg.text):
-                version = version or m[1]
-            if m := _WORKERS.search(msg.text):
-                workers = int(m[1])
-            if m := _STATS.search(msg.text):
-                generated, distinct = _number(m[1]), _number(m[2])
-            if m := _DEPTH.search(msg.text):
-                depth = _number(m[1])
             continue
-        if _TRACE_INTRO.fullmatch(first):
+        if msg.code in _TRACE_INTROS:
             continue
-        verdict = next(((m, s, f) for p, s, f in _VERDICTS if (m := p.fullmatch(first))), None)
+        first, _, rest = msg.text.rstrip().partition("\n")
+        verdict = _VERDICTS.get(msg.code)
         if verdict is not None and status in (None, "invariant", "property", "deadlock"):
             _close(current, found)
-            m, kind, follows = verdict
-            current = _Trace(kind, m.group(1) if m.groups() else None, first, follows, cache)
+            kind, follows = verdict
+            current = _Trace(kind, violated_name(msg.code, first), first, follows, cache)
             status, message = status or kind, message or first
             if follows == "init":
                 current.states.append(TlcState(1, None, None,
@@ -499,20 +379,22 @@ def parse_tlc_output(text: str) -> TlcOutcome:
     if last_trace_msg >= 0 and not any(m.known for m in msgs[last_trace_msg + 1:]):
         raise TlcParseError("TLC output ends inside the counterexample (truncated output?)")
     if status == "error":
-        if m := _SANY.search(text):
-            details.insert(0, "\n".join(s.strip() for s in m[0].splitlines() if s.strip()))
+        if sany := sany_errors(text):
+            details.insert(0, sany)
         message = "\n".join([message or "", *details])
-    return TlcOutcome(status, message, tuple(found), completed, distinct, generated, depth,
-                      version, workers)
+    numbers = run_numbers(msgs)
+    return TlcOutcome(status, message, tuple(found), completed, numbers.distinct,
+                      numbers.generated, numbers.depth, numbers.version, numbers.workers)
 
 
 def last_progress(text: str) -> tuple[int, int] | None:
     """(distinct states, depth) of TLC's last progress report in a log, complete or
     not: how far a run had got when it was stopped."""
-    reports = [m for line in text.splitlines() if (m := PROGRESS_LINE.match(line))]
-    if not reports:
-        return None
-    return _number(reports[-1]["distinct"]), _number(reports[-1]["depth"])
+    reader = MessageReader()
+    msgs = [m for line in text.splitlines(keepends=True) for m in reader.feed(line)]
+    reports = [p for m in [*msgs, *reader.flush()]
+               if m.code == EC.TLC_PROGRESS_STATS and (p := progress(m.text))]
+    return (reports[-1].distinct, reports[-1].depth) if reports else None
 
 
 def _close(trace: _Trace | None, found: list[Counterexample]) -> None:

@@ -9,7 +9,6 @@ shared safety run (-continue) goes on exploring after its first violations.
 """
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,24 +20,25 @@ from rich.live import Live
 from rich.table import Table
 
 from kafkamc.compile import BROKEN_BY
-from kafkamc.tlc.output import PROGRESS_LINE
+from kafkamc.tlc.dialect import (
+    EC,
+    Message,
+    MessageReader,
+    progress,
+    statistics,
+    violated_name,
+)
 
-_VIOLATED = re.compile(r"Invariant (\S+) is violated")
-_FINAL = re.compile(r"(?P<generated>[\d,]+) states generated, (?P<distinct>[\d,]+) distinct "
-                    r"states found, (?P<queue>[\d,]+) states left on queue")
-# The first words of the lines that move a run to its next stage.
-_STAGES = [
-    ("Parsing file", "parsing"),
-    ("Starting...", "starting"),
-    ("Computing initial states", "initial states"),
-    ("Finished computing initial states", "exploring"),
-    ("Model checking completed", "finishing"),
-    ("Finished in", "done"),
-]
-
-
-def _number(text: str) -> int:
-    return int(text.replace(",", ""))
+# The messages that move a run to its next stage.
+_STAGES = {
+    EC.TLC_SANY_START: "parsing",
+    EC.TLC_STARTING: "starting",
+    EC.TLC_COMPUTING_INIT: "initial states",
+    EC.TLC_INIT_GENERATED1: "exploring",
+    EC.TLC_SUCCESS: "finishing",
+    EC.TLC_FINISHED: "done",
+}
+_VIOLATED = (EC.TLC_INVARIANT_VIOLATED_INITIAL, EC.TLC_INVARIANT_VIOLATED_BEHAVIOR)
 
 
 @dataclass
@@ -53,29 +53,28 @@ class RunProgress:
     queue: int | None = None
     per_second: int | None = None
     violated: list[str] = field(default_factory=list)   # properties, in report order
+    _reader: MessageReader = field(default_factory=MessageReader, repr=False)
 
     def read(self, line: str) -> None:
         """Take in one line of TLC's output."""
-        if m := _VIOLATED.match(line):
-            found = BROKEN_BY.get(m[1], (m[1],))
-            self.violated += [p for p in found if p not in self.violated]
-            return
-        if m := PROGRESS_LINE.match(line):
-            self.depth = _number(m["depth"])
-            self.per_second = _number(m["rate"]) // 60
-            self._counts(m)
-            return
-        if m := _FINAL.match(line):
-            self._counts(m)
-            return
-        for start, stage in _STAGES:
-            if line.startswith(start):
-                self.stage = stage
-                return
+        for msg in self._reader.feed(line):
+            self._take(msg)
 
-    def _counts(self, m: re.Match[str]) -> None:
-        self.generated, self.distinct = _number(m["generated"]), _number(m["distinct"])
-        self.queue = _number(m["queue"])
+    def _take(self, msg: Message) -> None:
+        if msg.code in _VIOLATED:
+            name = violated_name(msg.code, msg.text.partition("\n")[0])
+            if name is not None:
+                found = BROKEN_BY.get(name, (name,))
+                self.violated += [p for p in found if p not in self.violated]
+        elif msg.code == EC.TLC_PROGRESS_STATS and (report := progress(msg.text)):
+            self.depth, self.per_second = report.depth, report.per_minute // 60
+            self.generated, self.distinct = report.generated, report.distinct
+            self.queue = report.queue
+        elif msg.code == EC.TLC_STATS and (final := statistics(msg.text)):
+            self.generated, self.distinct = final.generated, final.distinct
+            self.queue = final.queue
+        elif msg.code in _STAGES:
+            self.stage = _STAGES[EC(msg.code)]
 
 
 class ProgressBoard:

@@ -105,28 +105,47 @@ def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
     (metadir / "tmp").mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     with log.open("w", buffering=1) as sink:   # line by line: tail -f can follow it
-        # A session of its own: Ctrl-C in the terminal reaches kafkamc, which then
-        # stops TLC and only TLC.
-        process = subprocess.Popen(command, cwd=tla.parent, stdout=subprocess.PIPE,
+        tlc = Streamed.start(command, tla.parent, sink, on_line)
+        timed_out = False
+        try:
+            tlc.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            stop(tlc.process)
+        except KeyboardInterrupt:
+            stop(tlc.process)
+            raise
+        finally:
+            tlc.done()
+    return TlcRun(output=log.read_text(errors="replace"), returncode=tlc.process.returncode,
+                  seconds=time.monotonic() - start, timed_out=timed_out)
+
+
+@dataclass
+class Streamed:
+    """A TLC JVM (tlc2.TLC or a TLCServer) whose output, stdout and stderr
+    interleaved, a thread tees line by line into a log and a callback as TLC
+    prints it. It runs in a session of its own: Ctrl-C in the terminal reaches
+    kafkamc, which then stops TLC and only TLC (see `stop_running`)."""
+    process: subprocess.Popen[str]
+    pump: threading.Thread
+
+    @classmethod
+    def start(cls, command: list[str], cwd: Path, sink: TextIO,
+              on_line: Callable[[str], None] | None) -> Streamed:
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True, errors="replace",
                                    start_new_session=True)
         track(process)
         pump = threading.Thread(target=_pump, args=(process, sink, on_line), daemon=True)
         pump.start()
-        timed_out = False
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            stop(process)
-        except KeyboardInterrupt:
-            stop(process)
-            raise
-        finally:
-            pump.join()
-            untrack(process)
-    return TlcRun(output=log.read_text(errors="replace"), returncode=process.returncode,
-                  seconds=time.monotonic() - start, timed_out=timed_out)
+        return cls(process, pump)
+
+    def done(self) -> None:
+        """After the process has ended (or been stopped): the rest of its output is
+        in the log, and `stop_running` no longer counts it."""
+        self.pump.join()
+        untrack(self.process)
 
 
 def _pump(process: subprocess.Popen[str], sink: TextIO,
