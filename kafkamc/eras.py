@@ -1,7 +1,8 @@
 """Kafka eras: which replication rules and defaults apply to a given `kafka_version`.
 
-Every boundary below comes from /work/shared/docs/kafka-replication.md, which names
-the KIP or JIRA ticket that changed the behaviour. `era_for` is the single source of
+Every boundary below comes from kafkamc's reference, docs/kafka-replication.md in
+this repository, which names the KIP or JIRA ticket that changed the behaviour
+(its section "Eras at a glance" lists them). `era_for` is the single source of
 truth for the rules; `era_table` only labels its boundaries for the `kafkamc eras`
 command, and the tests check that the two agree.
 """
