@@ -1,4 +1,5 @@
-"""The `kafkamc` command line: check, compile, regress, explain, render and eras.
+"""The `kafkamc` command line: check, compile, regress, sweep, explain, render, worker,
+eras and import.
 
 Every KafkamcError ends here as one line on stderr and an exit status:
 0 all verdicts as expected, 1 some verdict differs, 2 bad config or usage,
