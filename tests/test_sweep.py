@@ -6,7 +6,7 @@ The TLC tests run two small sweeps once each (module fixtures) through the real
 console script with real TLC: `lattice` (a 2x2 lattice of budgets, rows of which
 Kafka 0.8.0 rejects) pruned and not, and `kip966` (durability under power losses
 on 3.6 and 4.1). Expected verdicts come from those TLC runs or from Kafka's rules
-(../shared/docs/kafka-replication.md), never written in by hand.
+(docs/kafka-replication.md), never written in by hand.
 """
 from __future__ import annotations
 
@@ -381,7 +381,7 @@ def test_chromium_colours_each_kind_of_verdict(lattice: dict[str, Any], tmp_path
 def survives_power_losses(kafka_version: str, rf: int, min_isr: int, acks: str,
                           power_losses: int) -> bool:
     """Durability under `power_losses` unclean shutdowns without fsync, by Kafka's rules
-    (../shared/docs/kafka-replication.md): acks=1 acknowledges a write that only the
+    (docs/kafka-replication.md): acks=1 acknowledges a write that only the
     leader holds, unflushed, so one power loss of the leader loses it; before eligible
     leader replicas (KIP-966, on by default from 4.1) the last replica standing loses
     committed data after a single lossy shutdown; with ELR, min.insync.replicas - 1
