@@ -35,7 +35,7 @@ from kafkamc.compile import (
 from kafkamc.errors import ConfigError, TlcParseError
 from kafkamc.outdir import prepare_out_dir
 from kafkamc.render.artifacts import write_artifacts
-from kafkamc.render.diagram import FORMATS
+from kafkamc.render.formats import FORMATS
 from kafkamc.resolved import Property, Resolved
 from kafkamc.result import CheckResult, Outcome, PropertyResult
 from kafkamc.tlc.cache import CachedRun, RunCache

@@ -31,7 +31,7 @@ from kafkamc.outdir import prepare_out_dir
 from kafkamc.regress.junit import write_junit
 from kafkamc.regress.run import ConfigRun, collect, load
 from kafkamc.regress.run import regress as regress_all
-from kafkamc.render.diagram import FORMATS, draw
+from kafkamc.render.formats import FORMATS
 from kafkamc.render.terminal import print_regress, print_result, print_story
 from kafkamc.resolved import Resolved
 from kafkamc.tlc.cache import RunCache, default_cache_dir
@@ -316,6 +316,7 @@ def render(
     story = tell(trace)
     out_dir = _run(lambda: prepare_out_dir(out or Path("out") / log.stem))
     write_trace(trace, out_dir / "trace.json", story.to_json())
+    from kafkamc.render.diagram import draw  # networkx and graphviz load only to draw
     diagrams = _run(lambda: draw(trace, story, out_dir / "diagram", _formats(formats)))
     if as_json:
         print(json.dumps(to_json(trace, story.to_json()), indent=1))

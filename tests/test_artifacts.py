@@ -7,6 +7,8 @@ marks the lost record from the violation's data, not from its sentence.
 """
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -95,3 +97,12 @@ def test_the_diagram_marks_the_record_whatever_the_reason_says(tmp_path: Path) -
     marked = [node for node, data in graph.nodes(data=True) if data.get("violating")]
     assert {node[0] for node in marked} == set(story.violation.brokers) & set(
         graph.graph["lanes"])
+
+
+def test_networkx_and_graphviz_load_only_to_draw() -> None:
+    """Every command starts without the diagram stack; drawing loads it."""
+    code = ("import sys, kafkamc.cli, kafkamc.check, kafkamc.render.artifacts; "
+            "print(sorted(m for m in ('networkx', 'graphviz') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr

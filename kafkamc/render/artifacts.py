@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from kafkamc.render.diagram import FORMATS, draw
+from kafkamc.render.formats import FORMATS
 from kafkamc.render.html_page import write_html
 from kafkamc.resolved import Resolved
 from kafkamc.result import CheckResult, PropertyResult
@@ -37,6 +37,7 @@ def write_artifacts(result: CheckResult, model: Resolved,
 
 
 def _write_violation(prop: PropertyResult, out: Path, formats: tuple[str, ...]) -> PropertyResult:
+    from kafkamc.render.diagram import draw  # networkx and graphviz load only to draw
     assert prop.trace is not None and prop.story is not None, "a violation has its story"
     trace_file = out / f"trace-{prop.name}.json"
     write_trace(prop.trace, trace_file, prop.story.to_json())

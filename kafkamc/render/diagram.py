@@ -17,12 +17,12 @@ import graphviz
 import networkx as nx
 
 from kafkamc.errors import CheckerError
+from kafkamc.render.formats import FORMATS
 from kafkamc.render.sequence import sequence_graph
 from kafkamc.trace.events import record_name
 from kafkamc.trace.narrative import Story
 from kafkamc.trace.steps import Trace
 
-FORMATS = ("dot", "svg", "png")
 EDGE_COLOR = {"produce": "#1f5fbf", "ack": "#1f5fbf", "probe_ack": "#1f5fbf",
               "fetch": "#2e7d32", "learn": "#7b1fa2", "register": "#7b1fa2",
               "isr_shrink": "#7b1fa2", "isr_expand": "#7b1fa2"}

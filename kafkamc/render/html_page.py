@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from kafkamc.render.diagram import svg_of
 from kafkamc.resolved import Resolved
 from kafkamc.result import CheckResult, PropertyResult
 from kafkamc.tlc.output import format_value
@@ -109,6 +108,7 @@ def _violation(prop: PropertyResult) -> str:
 
 def _svg(prop: PropertyResult) -> str:
     """The diagram check drew, or a fresh one when it drew no SVG (--format)."""
+    from kafkamc.render.diagram import svg_of  # networkx and graphviz load only to draw
     drawn = next((d for d in prop.diagrams if d.suffix == ".svg"), None)
     assert prop.trace is not None and prop.story is not None
     if drawn is None:
