@@ -116,7 +116,7 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
         properties={p: runner.results[p] for plan in spec.runs for p in plan.properties},
         tlc_version=runner.tlc_version,
     )
-    return write_artifacts(result, model, diagram_formats)
+    return write_artifacts(result, model, spec.runs, diagram_formats)
 
 
 def _run_together(jobs: list[Callable[[], None]]) -> None:

@@ -7,6 +7,7 @@ marks the lost record from the violation's data, not from its sentence.
 """
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from dataclasses import replace
@@ -18,6 +19,7 @@ from conftest import describe, run_kafkamc, snapshot, write_config
 from kafkamc.config import Model
 from kafkamc.render.sequence import sequence_graph
 from kafkamc.trace.narrative import tell
+from kafkamc.trace.read_back import log_trace
 from kafkamc.trace.steps import read_trace
 
 # RF 2 with one crash and acks=1: durability breaks in a few steps, the rest is small.
@@ -106,3 +108,26 @@ def test_networkx_and_graphviz_load_only_to_draw() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr
+
+
+@pytest.mark.tlc
+def test_run_sh_reproduces_each_run_and_itf_holds_the_trace(tmp_path: Path) -> None:
+    """`sh run.sh` in an out dir runs TLC on the same modules and cfgs, and its log
+    tells the same counterexample; the ITF file holds the same states."""
+    config = write_config(tmp_path, CONFIG, "small.yaml")
+    out = tmp_path / "out"
+    run_kafkamc("check", config, "--out", out, "--property", "durability", cwd=tmp_path)
+    subprocess.run(["sh", str(out / "run.sh")], check=True, capture_output=True, timeout=600)
+    again = log_trace(out / "tlc-durability.rerun.log")
+    kept = read_trace(out / "trace-durability.json")
+    assert again.shortest and kept.shortest
+    assert [s.state for s in again.steps] == [s.state for s in kept.steps]
+
+    itf = json.loads((out / "trace-durability.itf.json").read_text())
+    assert itf["#meta"]["format"] == "ITF" and itf["#meta"]["source"] == "MC_small.tla"
+    assert len(itf["states"]) == len(kept.steps)
+    last = itf["states"][-1]
+    assert last["#meta"]["index"] == len(kept.steps) - 1
+    assert last["epoch"] == {"#bigint": str(kept.last.state["epoch"])}
+    assert last["leader"] == str(kept.last.state["leader"]) in itf["#meta"]["model_values"]
+    assert "#map" in last["log"] and "#set" in last["isr"]

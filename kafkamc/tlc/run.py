@@ -73,15 +73,17 @@ def find_java() -> Path:
 
 
 def tlc_command(tla: Path, cfg: Path, metadir: Path, workers: int,
-                jvm: list[str], *, keep_going: bool = False) -> list[str]:
+                jvm: list[str], *, keep_going: bool = False, java: str | None = None,
+                jar: str | None = None) -> list[str]:
     """TLC's command line; `keep_going` (-continue) reports every violation found
-    instead of stopping at the first."""
+    instead of stopping at the first. `java` and `jar` replace the runtime and the
+    jar kafkamc finds (a script names them by variables)."""
     return [
-        str(find_java()), *jvm,
+        java or str(find_java()), *jvm,
         # TLC unpacks its standard modules (TLC.tla, ...) into java.io.tmpdir: a
         # directory of each run's own keeps concurrent runs from racing on them.
         f"-Djava.io.tmpdir={metadir / 'tmp'}",
-        "-cp", str(find_jar()), "tlc2.TLC",
+        "-cp", jar or str(find_jar()), "tlc2.TLC",
         "-tool",                      # message codes make the output unambiguous to parse
         "-deadlock",                  # a bounded model ends in quiet states; they are no error
         "-workers", str(workers),

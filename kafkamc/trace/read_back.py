@@ -38,7 +38,9 @@ def log_trace(log: Path) -> Trace:
     if not outcome.counterexamples:
         said = outcome.message or f"TLC ended with '{outcome.status}'"
         raise TraceFileError(f"holds no counterexample ({said})", file=str(log))
-    return trace_of(outcome.counterexamples[0], infer=infer_params)
+    # A one-worker run searched strictly breadth-first: its trace is a shortest one.
+    return trace_of(outcome.counterexamples[0], infer=infer_params,
+                    shortest=outcome.workers == 1)
 
 
 def _property_order(path: Path) -> int:
