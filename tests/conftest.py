@@ -105,6 +105,18 @@ def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("kafkamc-session-cache")
 
 
+@pytest.fixture(scope="session")
+def jepsen_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One `kafkamc check specs/jepsen-2013.yaml` for the whole session, by real TLC:
+    its out dir, with all four properties violated. The trace, diagram and page tests
+    read it instead of checking Jepsen again each."""
+    work = tmp_path_factory.mktemp("jepsen")
+    proc = run_kafkamc("check", SPEC_BY_NAME["jepsen-2013"], "--out", work / "out", cwd=work)
+    assert proc.returncode == 0, describe(proc)
+    assert f"Report: {work / 'out' / 'report.html'}" in proc.stdout, describe(proc)
+    return work / "out"
+
+
 def describe(proc: subprocess.CompletedProcess[str]) -> str:
     """Everything about a finished run, for assertion messages."""
     return (f"$ {' '.join(map(str, proc.args))}\nexit {proc.returncode}\n"

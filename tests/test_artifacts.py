@@ -123,7 +123,7 @@ def test_run_sh_reproduces_each_run_and_itf_holds_the_trace(tmp_path: Path) -> N
     assert again.shortest and kept.shortest
     assert [s.state for s in again.steps] == [s.state for s in kept.steps]
 
-    itf = json.loads((out / "trace-durability.itf.json").read_text())
+    itf = json.loads((out / "counterexample-durability.itf.json").read_text())
     assert itf["#meta"]["format"] == "ITF" and itf["#meta"]["source"] == "MC_small.tla"
     assert len(itf["states"]) == len(kept.steps)
     last = itf["states"][-1]

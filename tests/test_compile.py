@@ -39,11 +39,14 @@ def module_of(spec: Path) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", config_name(spec))
 
 
-@pytest.fixture(params=SPECS, ids=spec_id)
-def compiled(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Path, Path, Path]:
+@pytest.fixture(scope="module", params=SPECS, ids=spec_id)
+def compiled(request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     """A spec compiled twice: by absolute path from a tmp dir, and by relative path from
-    the specs directory (which kafkamc only reads; --out is in tmp_path)."""
+    the specs directory (which kafkamc only reads; --out is in tmp_path). Once per
+    module: the tests only read what it wrote."""
     spec: Path = request.param
+    tmp_path = tmp_path_factory.mktemp(spec.stem)
     first, second = tmp_path / "first", tmp_path / "second"
     for proc in (run_kafkamc("compile", spec, "--out", first, cwd=tmp_path),
                  run_kafkamc("compile", spec.name, "--out", second, cwd=spec.parent)):

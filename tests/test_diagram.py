@@ -7,9 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import SPECS
 
-from kafkamc.check import check_model
 from kafkamc.config import Model
 from kafkamc.render.diagram import RED, draw
 from kafkamc.render.sequence import MAX_ROWS, lanes_of, sequence_graph
@@ -21,13 +19,10 @@ SVG = "{http://www.w3.org/2000/svg}"
 FIXTURES = Path(__file__).parent / "fixtures" / "tlc"
 
 
-@pytest.fixture(scope="module")
-def jepsen(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Jepsen 2013's durability violation, checked by real TLC and drawn by real dot."""
-    model = Model.from_yaml(next(s for s in SPECS if s.stem == "jepsen-2013")).resolve()
-    out = tmp_path_factory.mktemp("jepsen") / "out"
-    check_model(model, out_dir=out, properties=["durability"])
-    return out
+@pytest.fixture
+def jepsen(jepsen_out: Path) -> Path:
+    """Jepsen 2013's violations, checked by real TLC and drawn by real dot."""
+    return jepsen_out
 
 
 def _nodes(svg: Path) -> dict[str, ET.Element]:

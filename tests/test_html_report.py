@@ -5,16 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, SPEC_BY_NAME, HtmlPage, describe, run_kafkamc, screenshot
+from conftest import CHROMIUM, HtmlPage, screenshot
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("report")
-    proc = run_kafkamc("check", SPEC_BY_NAME["jepsen-2013"], "--out", work / "out", cwd=work)
-    assert proc.returncode == 0, describe(proc)
-    assert f"Report: {work / 'out' / 'report.html'}" in proc.stdout, describe(proc)
-    return work / "out" / "report.html"
+@pytest.fixture
+def report(jepsen_out: Path) -> Path:
+    """The page of Jepsen 2013's check, whose four properties are violated."""
+    return jepsen_out / "report.html"
 
 
 @pytest.mark.tlc

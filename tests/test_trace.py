@@ -9,12 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SPECS
 from hypothesis import given, settings
 from test_tlc_output import FIXTURES, VALUES, canon
 
-from kafkamc.check import check_model
-from kafkamc.config import Model
 from kafkamc.errors import TraceFileError
 from kafkamc.tlc.output import parse_tlc_output
 from kafkamc.trace.events import infer_params, step_events
@@ -35,13 +32,10 @@ FOREIGN = sorted(p for p in FIXTURES.glob("*.log")
                  if parse_tlc_output(p.read_text()).counterexamples)
 
 
-@pytest.fixture(scope="module")
-def jepsen(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture
+def jepsen(jepsen_out: Path) -> Path:
     """The Jepsen 2013 scenario checked by real TLC: its out dir."""
-    model = Model.from_yaml(next(s for s in SPECS if s.stem == "jepsen-2013")).resolve()
-    out = tmp_path_factory.mktemp("jepsen") / "out"
-    check_model(model, out_dir=out)
-    return out
+    return jepsen_out
 
 
 # --- values and trace.json ----------------------------------------------------------

@@ -4,7 +4,7 @@
 so an out dir always holds, beside the module, configs and TLC logs that the
 checker wrote: `config.yaml` (the config as checked), `run.sh` (each TLC run, to
 reproduce by hand), per violation `trace-PROPERTY.json`, the same trace in ITF
-(`trace-PROPERTY.itf.json`, for Apalache's and Quint's tools) and
+(`counterexample-PROPERTY.itf.json`, for Apalache's and Quint's tools) and
 `diagram-PROPERTY.*`, then `report.html` and `result.json`.
 """
 from __future__ import annotations
@@ -52,6 +52,7 @@ def _write_violation(prop: PropertyResult, out: Path, module: str,
     assert prop.trace is not None and prop.story is not None, "a violation has its story"
     trace_file = out / f"trace-{prop.name}.json"
     write_trace(prop.trace, trace_file, prop.story.to_json())
-    write_itf(prop.trace, out / f"trace-{prop.name}.itf.json", source=f"MC_{module}.tla")
+    write_itf(prop.trace, out / f"counterexample-{prop.name}.itf.json",
+              source=f"MC_{module}.tla")
     diagrams = draw(prop.trace, prop.story, out / f"diagram-{prop.name}", formats)
     return replace(prop, trace_file=trace_file, diagrams=diagrams)
