@@ -10,26 +10,19 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from kafkamc.render.page_style import BASE_STYLE
 from kafkamc.resolved import Resolved
 from kafkamc.result import CheckResult, PropertyResult
 from kafkamc.tlc.output import format_value
 
-STYLE = """
-body { font-family: Helvetica, Arial, sans-serif; margin: 2em; color: #212121; }
-h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; }
-table { border-collapse: collapse; margin: 0.5em 0; }
-td, th { border: 1px solid #bdbdbd; padding: 0.25em 0.6em; text-align: left;
-         vertical-align: top; font-size: 0.9em; }
-th { background: #eeeeee; }
+STYLE = BASE_STYLE + """
 .holds { color: #2e7d32; font-weight: bold; } .violated { color: #c62828; font-weight: bold; }
 .unknown { color: #f57f17; font-weight: bold; } .mismatch { background: #ffebee; }
 .diagram { overflow-x: auto; border: 1px solid #e0e0e0; padding: 0.5em; }
 .diagram svg { max-width: 100%; height: auto; }
-ol.story li { margin: 0.2em 0; } .reason { color: #c62828; font-weight: bold; }
 tr.violating td { background: #ffebee; } pre { background: #fafafa; padding: 0.8em; }
 code, pre, td.state { font-family: Menlo, Consolas, monospace; font-size: 0.85em; }
 """
-
 
 def write_html(result: CheckResult, model: Resolved) -> Path:
     path = result.out_dir / "report.html"

@@ -12,6 +12,7 @@ import html
 import os
 from pathlib import Path
 
+from kafkamc.render.page_style import BASE_STYLE
 from kafkamc.sweep.plan import SweepPlan, value_text
 from kafkamc.sweep.recommend import Answer, Candidate, Recommendation
 from kafkamc.sweep.report import (
@@ -32,13 +33,7 @@ from kafkamc.sweep.run import CellVerdict, SweepResult
 
 # Checked verdicts in full colour, inferred ones pale and dashed, so the five kinds
 # stay apart even in print.
-STYLE = """
-body { font-family: Helvetica, Arial, sans-serif; margin: 2em; color: #212121; }
-h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; } h3 { font-size: 1em; }
-table { border-collapse: collapse; margin: 0.5em 0; }
-td, th { border: 1px solid #bdbdbd; padding: 0.3em 0.5em; text-align: left;
-         vertical-align: top; font-size: 0.9em; }
-th { background: #eeeeee; }
+STYLE = BASE_STYLE + """
 a.v, span.v { display: inline-block; min-width: 2.6em; margin: 0.1em; padding: 0.35em 0.4em;
       text-align: center; text-decoration: none; color: #212121; font-weight: bold;
       border: 2px solid transparent; }
@@ -48,12 +43,10 @@ a.v, span.v { display: inline-block; min-width: 2.6em; margin: 0.1em; padding: 0
 .inferred.violated { background: #ffebee; border: 2px dashed #e57373; }
 td.skipped { font-style: italic; }
 .legend span { display: inline-block; padding: 0.2em 0.6em; margin-right: 0.4em; }
-ol.story li { margin: 0.15em 0; } .reason { color: #c62828; font-weight: bold; }
 .ruled-out { border-left: 4px solid #ef9a9a; padding-left: 1em; margin: 1em 0; }
 .answer { font-size: 1.1em; font-weight: bold; }
 .warning { color: #c62828; font-weight: bold; }
 """
-
 
 def write_sweep_html(result: SweepResult, recommendation: Recommendation | None,
                      path: Path) -> Path:
