@@ -183,7 +183,9 @@ def _election(before: Mapping[str, Any], after: Mapping[str, Any]) -> Event:
     elif leader in before.get("elr", frozenset()):
         kind, how, short = ("election_elr", "an election from the eligible leader replicas",
                             ", from ELR")
-    elif leader == before.get("lastLeader"):
+    elif leader == before.get("lastLeader") and not before.get("elr"):
+        # KIP-966 elects the last known leader only with the ELR empty; otherwise it
+        # was an unclean election that happened to pick it.
         kind, how, short = ("election_last_leader", "the last known leader's election",
                             ", last leader")
     else:
@@ -307,8 +309,10 @@ def _producer(step: Step, before: Mapping[str, Any], after: Mapping[str, Any]) -
             events.append(Event("probe_ack", "the client's acks=all write is acknowledged",
                                 (PRODUCER, leader), source=leader, target=PRODUCER,
                                 records=(PROBE_ID,)))
-        elif stage == "idle":
-            events.append(Event("probe_retry", "the client's write fails and it retries",
+        elif stage == "retry":
+            events.append(Event("probe_retry", "the client's write fails or times out; it "
+                                "refreshes its metadata and retries at the leader the "
+                                "controller names",
                                 (PRODUCER,)))
     return events
 

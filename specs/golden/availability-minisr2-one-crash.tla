@@ -39,6 +39,8 @@ ASSUME Cardinality(Brokers) = ReplicationFactor /\ FirstLeader \in Brokers
 None == "none"          \* no broker: an offline partition, or a broker that knows no leader
 ProbeId == 0            \* the id of the availability check's own acks=all write
 ProbeIdle == [stage |-> "idle", leader |-> None, offset |-> 0]
+\* A write that failed, waiting to be sent again with refreshed metadata.
+ProbeRetrying == [stage |-> "retry", leader |-> None, offset |-> 0]
 
 VARIABLES
     (* Each broker *)
@@ -63,7 +65,7 @@ VARIABLES
     readable,           \* records that were below an acting leader's HW: [id, offset] pairs (history)
     faultsUsed,         \* how many faults of each kind were injected
     phase,              \* "running", or "settled" once faults, restarts and heals have stopped
-    probe               \* the availability check's write: [stage ("idle", "pending", "acked"), leader, offset]
+    probe               \* the availability check's write: [stage ("idle", "pending", "retry", "acked"), leader, offset]
 
 brokerVars == <<log, hw, status, knownLeader, knownEpoch, leaderIsr, needsTruncation, cut>>
 controllerVars == <<registered, leader, epoch, isr, elr, lastLeader>>
@@ -187,19 +189,27 @@ RegistrationEffect(b) ==
     THEN isr' = isr \ {b} /\ elr' = elr \ {b}
     ELSE UNCHANGED <<isr, elr>>
 
-\* Election order: a live ISR member; else a live ELR member; else (an unclean
-\* election, made even with unclean election disabled) the last known leader, or
-\* with unclean election enabled any live replica.
+\* Election order (PartitionChangeBuilder.electAnyLeader, 4.1): a live ISR member;
+\* else, with the ISR empty, a live ELR member (isValidNewLeader); else, only when
+\* the ISR and the ELR are both empty, the last known leader
+\* (canElectLastKnownLeader: an unclean election, made even with unclean election
+\* disabled); else, with unclean election enabled, any live replica. A fenced ELR
+\* member stays in the ELR, so while it is there the last known leader is not
+\* elected: the partition waits until that member is unfenced. An unclean
+\* election sets the ISR to the new leader and clears the ELR
+\* (maybeUpdateRecordElr).
 ElectionOutcomes(i, e, reg) ==
     LET clean == {c \in i : reg[c]}
-        eligible == {c \in e : reg[c]}
-        last == IF UncleanElection THEN {c \in Brokers : reg[c]}
-                ELSE {c \in Brokers : c = lastLeader /\ reg[c]}
+        eligible == IF i = {} THEN {c \in e : reg[c]} ELSE {}
+        last == IF i = {} /\ e = {} THEN {c \in Brokers : c = lastLeader /\ reg[c]} ELSE {}
+        unclean == IF UncleanElection THEN {c \in Brokers : reg[c]} ELSE {}
     IN IF clean # {}
        THEN {[leader |-> c, isr |-> i, elr |-> e] : c \in clean}
        ELSE IF eligible # {}
        THEN {[leader |-> c, isr |-> {c}, elr |-> e \ {c}] : c \in eligible}
-       ELSE {[leader |-> c, isr |-> {c}, elr |-> e \ {c}] : c \in last}
+       ELSE IF last # {}
+       THEN {[leader |-> c, isr |-> {c}, elr |-> {}] : c \in last}
+       ELSE {[leader |-> c, isr |-> {c}, elr |-> {}] : c \in unclean}
 
 (*------------------------------ Init -----------------------------------*)
 \* A healthy partition: every replica in the ISR, FirstLeader leading epoch 1, empty logs.
@@ -451,9 +461,12 @@ Settle ==
     /\ UNCHANGED <<brokerVars, controllerVars, nextRecord, acked, readable, faultsUsed, probe>>
 
 \* After settling, a client writes with acks=all, whatever producer.acks the config
-\* uses, and retries until it is acknowledged.
+\* uses, and retries until it is acknowledged. Its first send may go to any broker
+\* that acts as leader (its metadata may be stale); after a failure it refreshes
+\* its metadata and sends to the leader the controller names.
 ProbeAppend(l) ==
-    /\ phase = "settled" /\ probe.stage = "idle"
+    /\ phase = "settled" /\ probe.stage \in {"idle", "retry"}
+    /\ probe.stage = "retry" => l = leader
     /\ ActsAsLeader(l)
     /\ Cardinality(leaderIsr[l]) >= EffectiveMinIsr
     /\ log' = [log EXCEPT ![l] = Append(@, [id |-> ProbeId, epoch |-> knownEpoch[l]])]
@@ -463,13 +476,19 @@ ProbeAppend(l) ==
     /\ UNCHANGED <<nextRecord, acked, readable, faultsUsed, phase>>
 
 \* The write failed: its leader stepped down or lost it, or the HW passed it while
-\* the ISR was too small (NotEnoughReplicasAfterAppend). The client retries.
+\* the ISR was too small (NotEnoughReplicasAfterAppend), or it waits at a broker
+\* that the controller no longer names leader (a zombie, whose followers now fetch
+\* from the new leader): the producer's request times out (request.timeout.ms;
+\* NetworkClient.handleTimedOutRequests drops the connection and asks for a
+\* metadata update) and Sender retries it. The client retries with refreshed
+\* metadata.
 ProbeRetry ==
     /\ probe.stage = "pending"
     /\ \/ ~ActsAsLeader(probe.leader)
        \/ ~HasAt(probe.leader, probe.offset, ProbeId)
        \/ hw[probe.leader] > probe.offset
-    /\ probe' = ProbeIdle
+       \/ leader # probe.leader
+    /\ probe' = ProbeRetrying
     /\ UNCHANGED <<brokerVars, controllerVars, nextRecord, acked, readable, faultsUsed, phase>>
 
 (*------------------------------ Spec -----------------------------------*)
@@ -566,11 +585,14 @@ Availability == [](phase = "settled" => <>(probe.stage = "acked"))
 \* HWs only grow, followers' logs only grow towards their leader's, and a follower
 \* leaves the ISR only when it stops being in sync (no lag shrinks once settled),
 \* which needs an epoch change to undo. The probe is retried only after such an
-\* event. So every behaviour of AvailabilityNext takes finitely many cluster
-\* steps after Settle and then stutters, and weak fairness makes it stutter only
-\* where no ClusterStep is enabled: the property holds exactly when every such
-\* quiet settled state has the write acknowledged. A test checks that TLC's
-\* liveness check of Availability gives the same verdicts.
+\* event, or when it waits at a broker that the controller does not name leader
+\* (a request timeout); a retried probe goes only to the leader the controller
+\* names, so it times out again only after an epoch change. So every behaviour
+\* of AvailabilityNext takes finitely many cluster steps after Settle and then
+\* stutters, and weak fairness makes it stutter only where no ClusterStep is
+\* enabled: the property holds exactly when every such quiet settled state has
+\* the write acknowledged. A test checks that TLC's liveness check of
+\* Availability gives the same verdicts.
 AvailabilityWhenQuiet ==
     phase = "settled" /\ ~ENABLED ClusterStep => probe.stage = "acked"
 
