@@ -137,6 +137,7 @@ class Semantics(_Section):
     eligible_leader_replicas: Switch = None
     bounce_detection: Switch = None
     fenced_isr_exclusion: Switch = None
+    epoch_cache_on_election: Switch = None
 
 
 class Faults(_Section):

@@ -35,6 +35,11 @@ PAIRS: dict[str, tuple[dict, Property, str, dict[object, str]]] = {
     "truncation: kip101 -> kip279": (
         dict(version="2.0.1", rf=2, min_isr=1, unclean=True, faults=Faults(crashes=2)),
         "consistency", "truncation", {"kip101": "violated", "kip279": "holds"}),
+    # KAFKA-7415: a new leader without a record of its own epoch answers "undefined"
+    # and the follower keeps, above its HW fallback, a record the leader overwrites.
+    "epoch_cache_on_election": (
+        dict(version="2.0.0", rf=2, min_isr=1, unclean=True, faults=Faults(crashes=1)),
+        "consistency", "epoch_cache_on_election", {False: "violated", True: "holds"}),
     # KIP-320: a follower on a stale epoch replicates from a leader of a later epoch.
     "truncation: kip279 -> kip320": (
         dict(version="2.0.1", rf=3, min_isr=1, unclean=False, faults=Faults(crashes=2)),

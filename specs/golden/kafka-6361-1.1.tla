@@ -89,11 +89,20 @@ Entries(b, from, to) == {[id |-> log[b][i].id, offset |-> i - 1] : i \in (from +
 Remember(h, new) == IF TrackHistory THEN h \cup new ELSE h
 
 (*-------------------------- Era-dependent rules ------------------------*)
+\* Epoch cache: epoch_cache_on_election (2.0.1, KAFKA-7415). A new leader puts its
+\* epoch, starting at its LEO, into its epoch cache when it is elected, and an
+\* epoch older than the whole cache is answered with the start offset of the first
+\* cached epoch. Only an epoch newer than the leader's own is UNDEFINED (the
+\* follower then truncates to its HW).
+EpochCache(l) == {log[l][i].epoch : i \in 1..LEO(l)} \cup {knownEpoch[l]}
+AnswerUndefined(l, asked) == asked > knownEpoch[l]
+
 \* Truncation: kip101 (0.11 to 1.1, KIP-101). The follower asks for the end offset
 \* of its latest epoch; the leader answers with its LEO for its own epoch, else the
 \* start offset of its first later epoch, even when it never had the epoch asked
-\* for (the gap behind KAFKA-6361). An epoch newer than the leader's gets
-\* UNDEFINED_EPOCH_OFFSET and the follower falls back to its HW.
+\* for (the gap behind KAFKA-6361). An epoch the leader cannot answer gets
+\* UNDEFINED_EPOCH_OFFSET and the follower falls back to its HW (the epoch cache
+\* rule says which).
 FetchAccepted(f, l) == TRUE
 TruncationAccepted(f, l) == TRUE
 
@@ -110,7 +119,7 @@ EpochEnd(b, e) == Cardinality({i \in 1..LEO(b) : log[b][i].epoch <= e})
 
 TruncationPoint(f, l) ==
     IF log[f] = << >> THEN 0
-    ELSE IF LastEpoch(f) > knownEpoch[l] THEN hw[f]
+    ELSE IF AnswerUndefined(l, LastEpoch(f)) THEN hw[f]
     ELSE EpochEnd(l, LastEpoch(f))
 
 \* The follower truncates where the leader's answer says, once the leader answers.

@@ -89,6 +89,14 @@ Entries(b, from, to) == {[id |-> log[b][i].id, offset |-> i - 1] : i \in (from +
 Remember(h, new) == IF TrackHistory THEN h \cup new ELSE h
 
 (*-------------------------- Era-dependent rules ------------------------*)
+\* Epoch cache: epoch_cache_on_election (2.0.1, KAFKA-7415). A new leader puts its
+\* epoch, starting at its LEO, into its epoch cache when it is elected, and an
+\* epoch older than the whole cache is answered with the start offset of the first
+\* cached epoch. Only an epoch newer than the leader's own is UNDEFINED (the
+\* follower then truncates to its HW).
+EpochCache(l) == {log[l][i].epoch : i \in 1..LEO(l)} \cup {knownEpoch[l]}
+AnswerUndefined(l, asked) == asked > knownEpoch[l]
+
 \* Truncation: kip279 (2.0, KIP-279): the largest common epoch decides, which
 \* closes KAFKA-6361's divergence. Fetches still carry no leader epoch.
 FetchAccepted(f, l) == TRUE
@@ -109,17 +117,15 @@ EpochEnd(b, e) == Cardinality({i \in 1..LEO(b) : log[b][i].epoch <= e})
 \* the largest epoch it has that is <= the one asked for (the one asked for, when
 \* it has none that old), and the start offset of its first later epoch; the
 \* follower truncates to the smaller of that and its own end offset for the
-\* epoch in the answer. An epoch newer than all of the leader's gets
-\* UNDEFINED_EPOCH_OFFSET and the follower falls back to its HW. A leader's epoch
-\* cache holds the epochs of its records and its own epoch.
-LeaderEpochs(l) == {log[l][i].epoch : i \in 1..LEO(l)} \cup {knownEpoch[l]}
-
+\* epoch in the answer. An epoch the leader cannot answer gets
+\* UNDEFINED_EPOCH_OFFSET and the follower falls back to its HW (the epoch cache
+\* rule says which epochs the leader knows and which answers are undefined).
 TruncationPoint(f, l) ==
     LET asked == LastEpoch(f)
-        older == {x \in LeaderEpochs(l) : x <= asked}
+        older == {x \in EpochCache(l) : x <= asked}
         answered == IF older = {} THEN asked ELSE Max(older)
     IN IF log[f] = << >> THEN 0
-       ELSE IF asked > knownEpoch[l] THEN hw[f]
+       ELSE IF AnswerUndefined(l, asked) THEN hw[f]
        ELSE Min({EpochEnd(l, asked), EpochEnd(f, answered)})
 
 \* The follower truncates where the leader's answer says, once the leader answers.

@@ -89,11 +89,25 @@ Entries(b, from, to) == {[id |-> log[b][i].id, offset |-> i - 1] : i \in (from +
 Remember(h, new) == IF TrackHistory THEN h \cup new ELSE h
 
 (*-------------------------- Era-dependent rules ------------------------*)
+\* Epoch cache: records_only (0.11 to 2.0.0, before KAFKA-7415). A leader's epoch
+\* cache (LeaderEpochFileCache) holds the epochs of the records in its log: a new
+\* leader's own epoch enters it only with its first record. endOffsetFor answers
+\* UNDEFINED_EPOCH_OFFSET when the cache is empty, when the epoch asked for is
+\* below its first epoch, or when no cached epoch is later than the one asked for
+\* (unless it is the latest cached one, whose end is the LEO); the follower then
+\* truncates to its HW, its initial fetch offset (KAFKA-6857), which can keep
+\* records the leader does not have at those offsets.
+EpochCache(l) == {log[l][i].epoch : i \in 1..LEO(l)}
+AnswerUndefined(l, asked) ==
+    LET cached == EpochCache(l) IN
+    cached = {} \/ asked < Min(cached) \/ asked > Max(cached)
+
 \* Truncation: kip101 (0.11 to 1.1, KIP-101). The follower asks for the end offset
 \* of its latest epoch; the leader answers with its LEO for its own epoch, else the
 \* start offset of its first later epoch, even when it never had the epoch asked
-\* for (the gap behind KAFKA-6361). An epoch newer than the leader's gets
-\* UNDEFINED_EPOCH_OFFSET and the follower falls back to its HW.
+\* for (the gap behind KAFKA-6361). An epoch the leader cannot answer gets
+\* UNDEFINED_EPOCH_OFFSET and the follower falls back to its HW (the epoch cache
+\* rule says which).
 FetchAccepted(f, l) == TRUE
 TruncationAccepted(f, l) == TRUE
 
@@ -110,7 +124,7 @@ EpochEnd(b, e) == Cardinality({i \in 1..LEO(b) : log[b][i].epoch <= e})
 
 TruncationPoint(f, l) ==
     IF log[f] = << >> THEN 0
-    ELSE IF LastEpoch(f) > knownEpoch[l] THEN hw[f]
+    ELSE IF AnswerUndefined(l, LastEpoch(f)) THEN hw[f]
     ELSE EpochEnd(l, LastEpoch(f))
 
 \* The follower truncates where the leader's answer says, once the leader answers.
