@@ -138,6 +138,7 @@ class Semantics(_Section):
     bounce_detection: Switch = None
     fenced_isr_exclusion: Switch = None
     epoch_cache_on_election: Switch = None
+    caught_up_kept_in_isr: Switch = None
 
 
 class Faults(_Section):

@@ -138,7 +138,8 @@ BASES: dict[str, dict[str, Any]] = {
     "0.10.2": {"kafka_version": "0.10.2", "topic": OLD_TOPIC},
 }
 SWITCHES = ("rejoin_after_epoch_start", "strict_min_isr", "eligible_leader_replicas",
-            "bounce_detection", "fenced_isr_exclusion", "epoch_cache_on_election")
+            "bounce_detection", "fenced_isr_exclusion", "epoch_cache_on_election",
+            "caught_up_kept_in_isr")
 TRUNCATIONS = ("high_watermark", "kip101", "kip279", "kip320")
 
 

@@ -40,6 +40,12 @@ PAIRS: dict[str, tuple[dict, Property, str, dict[object, str]]] = {
     "epoch_cache_on_election": (
         dict(version="2.0.0", rf=2, min_isr=1, unclean=True, faults=Faults(crashes=1)),
         "consistency", "epoch_cache_on_election", {False: "violated", True: "holds"}),
+    # KAFKA-7152: before 2.1 the leader may drop caught-up followers that stall, and
+    # then lose the only record in a power loss as the last replica standing.
+    "caught_up_kept_in_isr": (
+        dict(version="2.0.1", rf=3, min_isr=2, unclean=False, records=1,
+             faults=Faults(power_losses=1)),
+        "durability", "caught_up_kept_in_isr", {False: "violated", True: "holds"}),
     # KIP-320: a follower on a stale epoch replicates from a leader of a later epoch.
     "truncation: kip279 -> kip320": (
         dict(version="2.0.1", rf=3, min_isr=1, unclean=False, faults=Faults(crashes=2)),

@@ -149,6 +149,12 @@ Truncate(f) ==
 EffectiveMinIsr == MinIsr
 HwMayAdvance(l) == TRUE
 
+\* ISR lag: before 2.1 (Partition.getOutOfSyncReplicas before KAFKA-7152) the leader
+\* drops a follower whose last catch-up to its LEO is older than
+\* replica.lag.time.max.ms, whatever its LEO now: a caught-up follower that stalls
+\* (a GC pause, a slow fetch) falls out of the ISR although it has every record.
+MayLagOut(l, f) == TRUE
+
 \* ISR rejoin: rejoin_after_epoch_start (2.0.1, KAFKA-7128). The follower must also
 \* have reached the start offset of the leader's current epoch: the LEO at which
 \* the leader took over, which is where its first record of the epoch went.
@@ -304,14 +310,15 @@ IsrUpdateAccepted(l) ==
 
 \* The leader drops a follower that has not caught up to its LEO for
 \* replica.lag.time.max.ms, or that stopped fetching (time-based since 0.9). A
-\* lagging follower needs no fault to fall out. After the faults have settled, a
-\* healthy follower is not dropped for lag again: the availability check allows
-\* such shrinks only finitely often, and they may all come before the settle step.
+\* lagging follower needs no fault to fall out; which followers may lag out is the
+\* era's ISR lag rule. After the faults have settled, a healthy follower is not
+\* dropped for lag again: the availability check allows such shrinks only
+\* finitely often, and they may all come before the settle step.
 ShrinkIsr(l, f) ==
     /\ IsrUpdateAccepted(l)
     /\ f \in leaderIsr[l] \ {l}
     /\ \/ ~InSync(f, l)
-       \/ LEO(f) < LEO(l) /\ phase = "running"
+       \/ MayLagOut(l, f) /\ phase = "running"
     /\ isr' = leaderIsr[l] \ {f}
     /\ leaderIsr' = [leaderIsr EXCEPT ![l] = leaderIsr[l] \ {f}]
     /\ elr' = ElrAfterShrink(leaderIsr[l] \ {f}, f)

@@ -151,6 +151,11 @@ Truncate(f) ==
 EffectiveMinIsr == Min({MinIsr, ReplicationFactor})
 HwMayAdvance(l) == Cardinality(leaderIsr[l]) >= EffectiveMinIsr
 
+\* ISR lag: caught_up_kept (2.1, KAFKA-7152). Partition.getOutOfSyncReplicas drops
+\* for lag only a follower whose LEO differs from the leader's: a follower at the
+\* leader's LEO stays in the ISR however long ago it last fetched.
+MayLagOut(l, f) == LEO(f) < LEO(l)
+
 \* ISR rejoin: rejoin_after_epoch_start (2.0.1, KAFKA-7128). The follower must also
 \* have reached the start offset of the leader's current epoch: the LEO at which
 \* the leader took over, which is where its first record of the epoch went.
@@ -327,14 +332,15 @@ IsrUpdateAccepted(l) ==
 
 \* The leader drops a follower that has not caught up to its LEO for
 \* replica.lag.time.max.ms, or that stopped fetching (time-based since 0.9). A
-\* lagging follower needs no fault to fall out. After the faults have settled, a
-\* healthy follower is not dropped for lag again: the availability check allows
-\* such shrinks only finitely often, and they may all come before the settle step.
+\* lagging follower needs no fault to fall out; which followers may lag out is the
+\* era's ISR lag rule. After the faults have settled, a healthy follower is not
+\* dropped for lag again: the availability check allows such shrinks only
+\* finitely often, and they may all come before the settle step.
 ShrinkIsr(l, f) ==
     /\ IsrUpdateAccepted(l)
     /\ f \in leaderIsr[l] \ {l}
     /\ \/ ~InSync(f, l)
-       \/ LEO(f) < LEO(l) /\ phase = "running"
+       \/ MayLagOut(l, f) /\ phase = "running"
     /\ isr' = leaderIsr[l] \ {f}
     /\ leaderIsr' = [leaderIsr EXCEPT ![l] = leaderIsr[l] \ {f}]
     /\ elr' = ElrAfterShrink(leaderIsr[l] \ {f}, f)
