@@ -177,8 +177,9 @@ def compile_(
         print(f"wrote {path}")
 
 
-SWITCHES = ("rejoin_after_epoch_start", "bounce_detection", "fenced_isr_exclusion",
-            "strict_min_isr", "eligible_leader_replicas")
+SWITCHES = ("rejoin_after_epoch_start", "epoch_cache_on_election", "caught_up_kept_in_isr",
+            "bounce_detection", "fenced_isr_exclusion", "strict_min_isr",
+            "eligible_leader_replicas")
 
 
 @app.command()

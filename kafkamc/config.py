@@ -157,6 +157,8 @@ class Semantics(_Section):
     eligible_leader_replicas: Switch = None
     bounce_detection: Switch = None
     fenced_isr_exclusion: Switch = None
+    epoch_cache_on_election: Switch = None
+    caught_up_kept_in_isr: Switch = None
 
 
 class Faults(_Section):

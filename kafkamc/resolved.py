@@ -34,6 +34,12 @@ class Rules:
     bounce_detection: bool
     # KIP-841 (3.3, KRaft): a fenced replica cannot join the ISR.
     fenced_isr_exclusion: bool
+    # KAFKA-7415 (2.0.1): a new leader caches its epoch on election and answers an
+    # epoch older than its cache; before it the follower fell back to its HW.
+    epoch_cache_on_election: bool
+    # KAFKA-7152 (2.1): a follower at the leader's LEO is never dropped for lag;
+    # before it a caught-up follower that stalled could be.
+    caught_up_kept_in_isr: bool
 
 
 @dataclass(frozen=True)

@@ -173,7 +173,8 @@ BASES: dict[str, dict[str, Any]] = {
     "0.10.2": {"kafka_version": "0.10.2", "topic": OLD_TOPIC},
 }
 SWITCHES = ("rejoin_after_epoch_start", "strict_min_isr", "eligible_leader_replicas",
-            "bounce_detection", "fenced_isr_exclusion")
+            "bounce_detection", "fenced_isr_exclusion", "epoch_cache_on_election",
+            "caught_up_kept_in_isr")
 TRUNCATIONS = ("high_watermark", "kip101", "kip279", "kip320")
 
 
@@ -196,6 +197,8 @@ def _flips() -> list[Any]:
             flipped = not getattr(rules, switch)
             if switch == "eligible_leader_replicas" and flipped and base == "0.10.2":
                 continue        # not allowed before 4.0: see the test below
+            if switch == "epoch_cache_on_election" and rules.truncation == "high_watermark":
+                continue        # no epoch cache before KIP-101: nothing to switch
             cases.append(pytest.param(base, {switch: flipped}, id=f"{base}-{switch}-{flipped}"))
     cases += [
         pytest.param("4.1", {"truncation": "high_watermark", **{s: False for s in SWITCHES}},

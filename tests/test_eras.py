@@ -113,7 +113,23 @@ def test_era_defaults_at_boundaries(version: str, acks: str, unclean: bool, trun
 def test_era_rules_are_the_semantics_defaults() -> None:
     assert era_for("2.0.1").rules == Rules(
         truncation="kip279", rejoin_after_epoch_start=True, strict_min_isr=False,
-        eligible_leader_replicas=False, bounce_detection=False, fenced_isr_exclusion=False)
+        eligible_leader_replicas=False, bounce_detection=False, fenced_isr_exclusion=False,
+        epoch_cache_on_election=True, caught_up_kept_in_isr=False)
+
+
+@pytest.mark.parametrize("version, on", [
+    ("0.11.0", False), ("1.1", False), ("1.1.1", False), ("2.0.0", False), ("2.0.1", True),
+    ("2.1", True), ("4.1", True)])
+def test_epoch_cache_on_election_from_2_0_1(version: str, on: bool) -> None:
+    """KAFKA-7415 shipped in 2.0.1 (its release notes); 1.1 had no release after 1.1.1."""
+    assert era_for(version).rules.epoch_cache_on_election is on
+
+
+@pytest.mark.parametrize("version, on", [
+    ("0.8.0", False), ("0.11.0", False), ("2.0.1", False), ("2.1", True), ("4.1", True)])
+def test_caught_up_kept_in_isr_from_2_1(version: str, on: bool) -> None:
+    """KAFKA-7152 shipped in 2.1.0 (its release notes)."""
+    assert era_for(version).rules.caught_up_kept_in_isr is on
 
 
 def test_versions_after_4_1_get_the_4_1_rules() -> None:
@@ -156,6 +172,10 @@ def test_era_table_rows_match_era_for() -> None:
     assert rows["0.8.2"]["unclean.leader.election.enable"] == "true"
     assert rows["0.11.0"]["unclean.leader.election.enable"] == "false"
     assert rows["2.0.1"]["rejoin_after_epoch_start"] == "on"
+    assert rows["2.0.0"]["epoch_cache_on_election"] == "off"
+    assert rows["2.0.1"]["epoch_cache_on_election"] == "on"
+    assert rows["2.0.1"]["caught_up_kept_in_isr"] == "off"
+    assert rows["2.1"]["caught_up_kept_in_isr"] == "on"
     assert rows["3.3"]["metadata"] == "kraft"
     assert rows["3.7"]["eligible_leader_replicas"] == "n/a"
     assert rows["4.0"]["eligible_leader_replicas"] == "off"

@@ -4,16 +4,24 @@ that differ only in that switch get different verdicts from real TLC.
 Each pair is the smallest config found where the rule decides the outcome, and
 each expectation is the Kafka history the rule comes from. The one exception,
 fenced_isr_exclusion (KIP-841), cannot flip a verdict of these properties; its
-test at the end says why and shows the switch wired another way.
+test says why and shows the switch wired another way. Rules that no switch
+controls (they hold in every era) are shown by taking their line out of the
+generated module: the verdict flips.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from kafkamc.compile import compile_model, write_spec
 from kafkamc.config import Bounds, Faults, Model, Producer, Semantics, Topic
 from kafkamc.resolved import Property
+from kafkamc.tlc import run_tlc
+from kafkamc.tlc_output import parse_tlc_output
+
+SPECS = Path(__file__).resolve().parent.parent / "specs"
 
 pytestmark = pytest.mark.tlc
 
@@ -27,6 +35,17 @@ PAIRS: dict[str, tuple[dict, Property, str, dict[object, str]]] = {
     "truncation: kip101 -> kip279": (
         dict(version="2.0.1", rf=2, min_isr=1, unclean=True, faults=Faults(crashes=2)),
         "consistency", "truncation", {"kip101": "violated", "kip279": "holds"}),
+    # KAFKA-7415: a new leader without a record of its own epoch answers "undefined"
+    # and the follower keeps, above its HW fallback, a record the leader overwrites.
+    "epoch_cache_on_election": (
+        dict(version="2.0.0", rf=2, min_isr=1, unclean=True, faults=Faults(crashes=1)),
+        "consistency", "epoch_cache_on_election", {False: "violated", True: "holds"}),
+    # KAFKA-7152: before 2.1 the leader may drop caught-up followers that stall, and
+    # then lose the only record in a power loss as the last replica standing.
+    "caught_up_kept_in_isr": (
+        dict(version="2.0.1", rf=3, min_isr=2, unclean=False, records=1,
+             faults=Faults(power_losses=1)),
+        "durability", "caught_up_kept_in_isr", {False: "violated", True: "holds"}),
     # KIP-320: a follower on a stale epoch replicates from a leader of a later epoch.
     "truncation: kip279 -> kip320": (
         dict(version="2.0.1", rf=3, min_isr=1, unclean=False, faults=Faults(crashes=2)),
@@ -42,6 +61,13 @@ PAIRS: dict[str, tuple[dict, Property, str, dict[object, str]]] = {
     # KIP-966: the last replica standing leads with what it kept; ELR elects a complete one.
     "eligible_leader_replicas": (
         dict(version="4.1", rf=3, min_isr=2, unclean=False, faults=Faults(power_losses=1)),
+        "durability", "eligible_leader_replicas", {False: "violated", True: "holds"}),
+    # KIP-966: a fenced follower in the ELR keeps the last known leader, back empty
+    # from a power loss, from being elected (canElectLastKnownLeader); without ELR
+    # the last ISR member leads with its empty log.
+    "eligible_leader_replicas: fenced ELR member": (
+        dict(version="4.1", rf=2, min_isr=2, unclean=False, records=1,
+             faults=Faults(power_losses=1, network_partitions=1)),
         "durability", "eligible_leader_replicas", {False: "violated", True: "holds"}),
     # KIP-380: a bounced leader that the controller missed never leads again.
     "bounce_detection": (
@@ -59,7 +85,7 @@ def _model(base: dict, switch: str, value: object, prop: Property) -> Model:
         producer=Producer(acks="all"),
         semantics=Semantics(**{switch: value}),
         faults=base["faults"],
-        bounds=Bounds(records=2),
+        bounds=Bounds(records=base.get("records", 2)),
         check=[prop],
     )
 
@@ -100,3 +126,27 @@ def test_fenced_isr_exclusion_is_wired_but_flips_no_verdict(tmp_path: Path) -> N
         {"durability": "holds", "availability": "violated"}
     assert results[True]["durability"].distinct_states < \
         results[False]["durability"].distinct_states
+
+
+def _availability_without(model: Model, rule: str, tmp_path: Path) -> str:
+    """TLC's availability verdict on the compiled module with the TLA+ line `rule`
+    taken out: a rule that no `semantics:` switch controls, ablated."""
+    spec = compile_model(model.resolve())
+    assert spec.tla.count(rule) == 1, rule
+    ablated = replace(spec, tla=spec.tla.replace(rule, ""))
+    files = write_spec(ablated, tmp_path)
+    run = run_tlc(files.tla, files.cfgs["availability"], metadir=tmp_path / "meta",
+                  log=tmp_path / "tlc.log", workers=1, timeout=None)
+    return {"ok": "holds", "invariant": "violated"}[parse_tlc_output(run.output).status]
+
+
+def test_a_write_stuck_at_a_zombie_times_out_and_is_retried(tmp_path: Path) -> None:
+    """Kafka's producer times out a request that a zombie leader (cut off from the
+    controller, superseded by a new leader) keeps waiting on (request.timeout.ms,
+    NetworkClient.handleTimedOutRequests), refreshes its metadata and retries at
+    the leader the controller names. Without that timeout the probe would wait at
+    the zombie for ever: a false availability violation."""
+    model = Model.from_yaml(SPECS / "availability-zombie-leader-4.1.yaml")
+    with_timeout = model.check(out_dir=tmp_path / "with").properties["availability"].verdict
+    without = _availability_without(model, "\\/ leader # probe.leader", tmp_path / "without")
+    assert (with_timeout, without) == ("holds", "violated")

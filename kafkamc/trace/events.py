@@ -183,7 +183,9 @@ def _election(before: Mapping[str, Any], after: Mapping[str, Any]) -> Event:
     elif leader in before.get("elr", frozenset()):
         kind, how, short = ("election_elr", "an election from the eligible leader replicas",
                             ", from ELR")
-    elif leader == before.get("lastLeader"):
+    elif leader == before.get("lastLeader") and not before.get("elr"):
+        # KIP-966 elects the last known leader only with the ELR empty; otherwise it
+        # was an unclean election that happened to pick it.
         kind, how, short = ("election_last_leader", "the last known leader's election",
                             ", last leader")
     else:
@@ -200,14 +202,24 @@ def _isr_change(before: Mapping[str, Any], after: Mapping[str, Any]) -> Event:
     if removed and not added:
         out = ", ".join(sorted(map(str, removed)))
         return Event("isr_shrink", f"{leader} shrinks the ISR to {brokers(after['isr'])} "
-                     f"({out} out)", (CONTROLLER, leader), source=leader, target=CONTROLLER,
-                     label=f"ISR - {out}")
+                     f"({out} out{_stalled(before, removed, leader)})", (CONTROLLER, leader),
+                     source=leader, target=CONTROLLER, label=f"ISR - {out}")
     if added and not removed:
         back = ", ".join(sorted(map(str, added)))
         return Event("isr_expand", f"{leader} expands the ISR to {brokers(after['isr'])} "
                      f"({back} back in sync)", (CONTROLLER, leader), source=leader,
                      target=CONTROLLER, label=f"ISR + {back}")
     return Event("isr_change", f"the ISR becomes {brokers(after['isr'])}", (CONTROLLER,))
+
+
+def _stalled(state: Mapping[str, Any], removed: Any, leader: str) -> str:
+    # A follower with every record lags out only by not fetching (before KAFKA-7152,
+    # 2.1, even while running and connected): say so.
+    logs = state.get("log", {})
+    caught_up = [b for b in removed if b in logs and leader in logs
+                 and len(logs[b]) == len(logs[leader]) and state["status"][b] == "up"]
+    return (": it has every record but fetched nothing for replica.lag.time.max.ms"
+            if caught_up and len(removed) == 1 else "")
 
 
 def _brokers(step: Step, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Event]:
@@ -307,8 +319,10 @@ def _producer(step: Step, before: Mapping[str, Any], after: Mapping[str, Any]) -
             events.append(Event("probe_ack", "the client's acks=all write is acknowledged",
                                 (PRODUCER, leader), source=leader, target=PRODUCER,
                                 records=(PROBE_ID,)))
-        elif stage == "idle":
-            events.append(Event("probe_retry", "the client's write fails and it retries",
+        elif stage == "retry":
+            events.append(Event("probe_retry", "the client's write fails or times out; it "
+                                "refreshes its metadata and retries at the leader the "
+                                "controller names",
                                 (PRODUCER,)))
     return events
 

@@ -41,6 +41,8 @@ ASSUME Cardinality(Brokers) = ReplicationFactor /\ FirstLeader \in Brokers
 None == "none"          \* no broker: an offline partition, or a broker that knows no leader
 ProbeId == 0            \* the id of the availability check's own acks=all write
 ProbeIdle == [stage |-> "idle", leader |-> None, offset |-> 0]
+\* A write that failed, waiting to be sent again with refreshed metadata.
+ProbeRetrying == [stage |-> "retry", leader |-> None, offset |-> 0]
 
 VARIABLES
     (* Each broker *)
@@ -65,7 +67,7 @@ VARIABLES
     readable,           \* records that were below an acting leader's HW: [id, offset] pairs (history)
     faultsUsed,         \* how many faults of each kind were injected
     phase,              \* "running", or "settled" once faults, restarts and heals have stopped
-    probe               \* the availability check's write: [stage ("idle", "pending", "acked"), leader, offset]
+    probe               \* the availability check's write: [stage ("idle", "pending", "retry", "acked"), leader, offset]
 
 brokerVars == <<log, hw, status, knownLeader, knownEpoch, leaderIsr, needsTruncation, cut>>
 controllerVars == <<registered, leader, epoch, isr, elr, lastLeader>>
@@ -89,6 +91,15 @@ Entries(b, from, to) == {[id |-> log[b][i].id, offset |-> i - 1] : i \in (from +
 Remember(h, new) == IF TrackHistory THEN h \cup new ELSE h
 
 (*-------------------------- Era-dependent rules ------------------------*)
+\* Epoch cache: epoch_cache_on_election (2.0.1, KAFKA-7415). A new leader puts its
+\* epoch, starting at its LEO, into its epoch cache when it is elected, and an
+\* epoch older than the whole cache is answered with the start offset of the first
+\* cached epoch. Only an epoch newer than the leader's own is UNDEFINED (the
+\* follower then truncates to its HW).
+\* Reference: docs/kafka-replication.md#rule-undefined-epoch-offset
+EpochCache(l) == {log[l][i].epoch : i \in 1..LEO(l)} \cup {knownEpoch[l]}
+AnswerUndefined(l, asked) == asked > knownEpoch[l]
+
 \* Truncation: kip320 (2.1, KIP-320). KIP-279's truncation, and every fetch and
 \* OffsetsForLeaderEpoch request carries the follower's leader epoch: a leader in
 \* another epoch answers FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH and serves
@@ -113,18 +124,16 @@ EpochEnd(b, e) == Cardinality({i \in 1..LEO(b) : log[b][i].epoch <= e})
 \* the largest epoch it has that is <= the one asked for (the one asked for, when
 \* it has none that old), and the start offset of its first later epoch; the
 \* follower truncates to the smaller of that and its own end offset for the
-\* epoch in the answer. An epoch newer than all of the leader's gets
-\* UNDEFINED_EPOCH_OFFSET and the follower falls back to its HW. A leader's epoch
-\* cache holds the epochs of its records and its own epoch.
+\* epoch in the answer. An epoch the leader cannot answer gets
+\* UNDEFINED_EPOCH_OFFSET and the follower falls back to its HW (the epoch cache
+\* rule says which epochs the leader knows and which answers are undefined).
 \* Reference: docs/kafka-replication.md#rule-truncation-kip279
-LeaderEpochs(l) == {log[l][i].epoch : i \in 1..LEO(l)} \cup {knownEpoch[l]}
-
 TruncationPoint(f, l) ==
     LET asked == LastEpoch(f)
-        older == {x \in LeaderEpochs(l) : x <= asked}
+        older == {x \in EpochCache(l) : x <= asked}
         answered == IF older = {} THEN asked ELSE Max(older)
     IN IF log[f] = << >> THEN 0
-       ELSE IF asked > knownEpoch[l] THEN hw[f]
+       ELSE IF AnswerUndefined(l, asked) THEN hw[f]
        ELSE Min({EpochEnd(l, asked), EpochEnd(f, answered)})
 
 \* The follower truncates where the leader's answer says, once the leader answers.
@@ -149,6 +158,12 @@ Truncate(f) ==
 \* Reference: docs/kafka-replication.md#rule-hw-advance
 EffectiveMinIsr == Min({MinIsr, ReplicationFactor})
 HwMayAdvance(l) == Cardinality(leaderIsr[l]) >= EffectiveMinIsr
+
+\* ISR lag: caught_up_kept (2.1, KAFKA-7152). Partition.getOutOfSyncReplicas drops
+\* for lag only a follower whose LEO differs from the leader's: a follower at the
+\* leader's LEO stays in the ISR however long ago it last fetched.
+\* Reference: docs/kafka-replication.md#rule-isr-shrink
+MayLagOut(l, f) == LEO(f) < LEO(l)
 
 \* ISR rejoin: rejoin_after_epoch_start (2.0.1, KAFKA-7128). The follower must also
 \* have reached the start offset of the leader's current epoch: the LEO at which
@@ -198,19 +213,27 @@ RegistrationEffect(b) ==
     THEN isr' = isr \ {b} /\ elr' = elr \ {b}
     ELSE UNCHANGED <<isr, elr>>
 
-\* Election order: a live ISR member; else a live ELR member; else (an unclean
-\* election, made even with unclean election disabled) the last known leader, or
-\* with unclean election enabled any live replica.
+\* Election order (PartitionChangeBuilder.electAnyLeader, 4.1): a live ISR member;
+\* else, with the ISR empty, a live ELR member (isValidNewLeader); else, only when
+\* the ISR and the ELR are both empty, the last known leader
+\* (canElectLastKnownLeader: an unclean election, made even with unclean election
+\* disabled); else, with unclean election enabled, any live replica. A fenced ELR
+\* member stays in the ELR, so while it is there the last known leader is not
+\* elected: the partition waits until that member is unfenced. An unclean
+\* election sets the ISR to the new leader and clears the ELR
+\* (maybeUpdateRecordElr).
 ElectionOutcomes(i, e, reg) ==
     LET clean == {c \in i : reg[c]}
-        eligible == {c \in e : reg[c]}
-        last == IF UncleanElection THEN {c \in Brokers : reg[c]}
-                ELSE {c \in Brokers : c = lastLeader /\ reg[c]}
+        eligible == IF i = {} THEN {c \in e : reg[c]} ELSE {}
+        last == IF i = {} /\ e = {} THEN {c \in Brokers : c = lastLeader /\ reg[c]} ELSE {}
+        unclean == IF UncleanElection THEN {c \in Brokers : reg[c]} ELSE {}
     IN IF clean # {}
        THEN {[leader |-> c, isr |-> i, elr |-> e] : c \in clean}
        ELSE IF eligible # {}
        THEN {[leader |-> c, isr |-> {c}, elr |-> e \ {c}] : c \in eligible}
-       ELSE {[leader |-> c, isr |-> {c}, elr |-> e \ {c}] : c \in last}
+       ELSE IF last # {}
+       THEN {[leader |-> c, isr |-> {c}, elr |-> {}] : c \in last}
+       ELSE {[leader |-> c, isr |-> {c}, elr |-> {}] : c \in unclean}
 
 (*------------------------------ Init -----------------------------------*)
 \* A healthy partition: every replica in the ISR, FirstLeader leading epoch 1, empty logs.
@@ -322,14 +345,15 @@ IsrUpdateAccepted(l) ==
 
 \* The leader drops a follower that has not caught up to its LEO for
 \* replica.lag.time.max.ms, or that stopped fetching (time-based since 0.9). A
-\* lagging follower needs no fault to fall out. After the faults have settled, a
-\* healthy follower is not dropped for lag again: the availability check allows
-\* such shrinks only finitely often, and they may all come before the settle step.
+\* lagging follower needs no fault to fall out; which followers may lag out is the
+\* era's ISR lag rule. After the faults have settled, a healthy follower is not
+\* dropped for lag again: the availability check allows such shrinks only
+\* finitely often, and they may all come before the settle step.
 ShrinkIsr(l, f) ==
     /\ IsrUpdateAccepted(l)
     /\ f \in leaderIsr[l] \ {l}
     /\ \/ ~InSync(f, l)
-       \/ LEO(f) < LEO(l) /\ phase = "running"
+       \/ MayLagOut(l, f) /\ phase = "running"
     /\ isr' = leaderIsr[l] \ {f}
     /\ leaderIsr' = [leaderIsr EXCEPT ![l] = leaderIsr[l] \ {f}]
     /\ elr' = ElrAfterShrink(leaderIsr[l] \ {f}, f)
@@ -463,9 +487,12 @@ Settle ==
     /\ UNCHANGED <<brokerVars, controllerVars, nextRecord, acked, readable, faultsUsed, probe>>
 
 \* After settling, a client writes with acks=all, whatever producer.acks the config
-\* uses, and retries until it is acknowledged.
+\* uses, and retries until it is acknowledged. Its first send may go to any broker
+\* that acts as leader (its metadata may be stale); after a failure it refreshes
+\* its metadata and sends to the leader the controller names.
 ProbeAppend(l) ==
-    /\ phase = "settled" /\ probe.stage = "idle"
+    /\ phase = "settled" /\ probe.stage \in {"idle", "retry"}
+    /\ probe.stage = "retry" => l = leader
     /\ ActsAsLeader(l)
     /\ Cardinality(leaderIsr[l]) >= EffectiveMinIsr
     /\ log' = [log EXCEPT ![l] = Append(@, [id |-> ProbeId, epoch |-> knownEpoch[l]])]
@@ -475,13 +502,19 @@ ProbeAppend(l) ==
     /\ UNCHANGED <<nextRecord, acked, readable, faultsUsed, phase>>
 
 \* The write failed: its leader stepped down or lost it, or the HW passed it while
-\* the ISR was too small (NotEnoughReplicasAfterAppend). The client retries.
+\* the ISR was too small (NotEnoughReplicasAfterAppend), or it waits at a broker
+\* that the controller no longer names leader (a zombie, whose followers now fetch
+\* from the new leader): the producer's request times out (request.timeout.ms;
+\* NetworkClient.handleTimedOutRequests drops the connection and asks for a
+\* metadata update) and Sender retries it. The client retries with refreshed
+\* metadata.
 ProbeRetry ==
     /\ probe.stage = "pending"
     /\ \/ ~ActsAsLeader(probe.leader)
        \/ ~HasAt(probe.leader, probe.offset, ProbeId)
        \/ hw[probe.leader] > probe.offset
-    /\ probe' = ProbeIdle
+       \/ leader # probe.leader
+    /\ probe' = ProbeRetrying
     /\ UNCHANGED <<brokerVars, controllerVars, nextRecord, acked, readable, faultsUsed, phase>>
 
 (*------------------------------ Spec -----------------------------------*)
@@ -554,11 +587,14 @@ Availability == [](phase = "settled" => <>(probe.stage = "acked"))
 \* HWs only grow, followers' logs only grow towards their leader's, and a follower
 \* leaves the ISR only when it stops being in sync (no lag shrinks once settled),
 \* which needs an epoch change to undo. The probe is retried only after such an
-\* event. So every behaviour of AvailabilityNext takes finitely many cluster
-\* steps after Settle and then stutters, and weak fairness makes it stutter only
-\* where no ClusterStep is enabled: the property holds exactly when every such
-\* quiet settled state has the write acknowledged. A test checks that TLC's
-\* liveness check of Availability gives the same verdicts.
+\* event, or when it waits at a broker that the controller does not name leader
+\* (a request timeout); a retried probe goes only to the leader the controller
+\* names, so it times out again only after an epoch change. So every behaviour
+\* of AvailabilityNext takes finitely many cluster steps after Settle and then
+\* stutters, and weak fairness makes it stutter only where no ClusterStep is
+\* enabled: the property holds exactly when every such quiet settled state has
+\* the write acknowledged. A test checks that TLC's liveness check of
+\* Availability gives the same verdicts.
 AvailabilityWhenQuiet ==
     phase = "settled" /\ ~ENABLED ClusterStep => probe.stage = "acked"
 

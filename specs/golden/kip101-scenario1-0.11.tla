@@ -41,6 +41,8 @@ ASSUME Cardinality(Brokers) = ReplicationFactor /\ FirstLeader \in Brokers
 None == "none"          \* no broker: an offline partition, or a broker that knows no leader
 ProbeId == 0            \* the id of the availability check's own acks=all write
 ProbeIdle == [stage |-> "idle", leader |-> None, offset |-> 0]
+\* A write that failed, waiting to be sent again with refreshed metadata.
+ProbeRetrying == [stage |-> "retry", leader |-> None, offset |-> 0]
 
 VARIABLES
     (* Each broker *)
@@ -65,7 +67,7 @@ VARIABLES
     readable,           \* records that were below an acting leader's HW: [id, offset] pairs (history)
     faultsUsed,         \* how many faults of each kind were injected
     phase,              \* "running", or "settled" once faults, restarts and heals have stopped
-    probe               \* the availability check's write: [stage ("idle", "pending", "acked"), leader, offset]
+    probe               \* the availability check's write: [stage ("idle", "pending", "retry", "acked"), leader, offset]
 
 brokerVars == <<log, hw, status, knownLeader, knownEpoch, leaderIsr, needsTruncation, cut>>
 controllerVars == <<registered, leader, epoch, isr, elr, lastLeader>>
@@ -89,11 +91,26 @@ Entries(b, from, to) == {[id |-> log[b][i].id, offset |-> i - 1] : i \in (from +
 Remember(h, new) == IF TrackHistory THEN h \cup new ELSE h
 
 (*-------------------------- Era-dependent rules ------------------------*)
+\* Epoch cache: records_only (0.11 to 2.0.0, before KAFKA-7415). A leader's epoch
+\* cache (LeaderEpochFileCache) holds the epochs of the records in its log: a new
+\* leader's own epoch enters it only with its first record. endOffsetFor answers
+\* UNDEFINED_EPOCH_OFFSET when the cache is empty, when the epoch asked for is
+\* below its first epoch, or when no cached epoch is later than the one asked for
+\* (unless it is the latest cached one, whose end is the LEO); the follower then
+\* truncates to its HW, its initial fetch offset (KAFKA-6857), which can keep
+\* records the leader does not have at those offsets.
+\* Reference: docs/kafka-replication.md#rule-undefined-epoch-offset
+EpochCache(l) == {log[l][i].epoch : i \in 1..LEO(l)}
+AnswerUndefined(l, asked) ==
+    LET cached == EpochCache(l) IN
+    cached = {} \/ asked < Min(cached) \/ asked > Max(cached)
+
 \* Truncation: kip101 (0.11 to 1.1, KIP-101). The follower asks for the end offset
 \* of its latest epoch; the leader answers with its LEO for its own epoch, else the
 \* start offset of its first later epoch, even when it never had the epoch asked
-\* for (the gap behind KAFKA-6361). An epoch newer than the leader's gets
-\* UNDEFINED_EPOCH_OFFSET and the follower falls back to its HW.
+\* for (the gap behind KAFKA-6361). An epoch the leader cannot answer gets
+\* UNDEFINED_EPOCH_OFFSET and the follower falls back to its HW (the epoch cache
+\* rule says which).
 \* Reference: docs/kafka-replication.md#rule-truncation-kip101
 FetchAccepted(f, l) == TRUE
 TruncationAccepted(f, l) == TRUE
@@ -112,7 +129,7 @@ EpochEnd(b, e) == Cardinality({i \in 1..LEO(b) : log[b][i].epoch <= e})
 
 TruncationPoint(f, l) ==
     IF log[f] = << >> THEN 0
-    ELSE IF LastEpoch(f) > knownEpoch[l] THEN hw[f]
+    ELSE IF AnswerUndefined(l, LastEpoch(f)) THEN hw[f]
     ELSE EpochEnd(l, LastEpoch(f))
 
 \* The follower truncates where the leader's answer says, once the leader answers.
@@ -137,6 +154,13 @@ Truncate(f) ==
 \* Reference: docs/kafka-replication.md#rule-hw-advance
 EffectiveMinIsr == MinIsr
 HwMayAdvance(l) == TRUE
+
+\* ISR lag: before 2.1 (Partition.getOutOfSyncReplicas before KAFKA-7152) the leader
+\* drops a follower whose last catch-up to its LEO is older than
+\* replica.lag.time.max.ms, whatever its LEO now: a caught-up follower that stalls
+\* (a GC pause, a slow fetch) falls out of the ISR although it has every record.
+\* Reference: docs/kafka-replication.md#rule-isr-shrink
+MayLagOut(l, f) == TRUE
 
 \* ISR rejoin: before 2.0.1 reaching the leader's HW is enough, even when that HW
 \* is stale after a leader change (KAFKA-7128).
@@ -292,14 +316,15 @@ IsrUpdateAccepted(l) ==
 
 \* The leader drops a follower that has not caught up to its LEO for
 \* replica.lag.time.max.ms, or that stopped fetching (time-based since 0.9). A
-\* lagging follower needs no fault to fall out. After the faults have settled, a
-\* healthy follower is not dropped for lag again: the availability check allows
-\* such shrinks only finitely often, and they may all come before the settle step.
+\* lagging follower needs no fault to fall out; which followers may lag out is the
+\* era's ISR lag rule. After the faults have settled, a healthy follower is not
+\* dropped for lag again: the availability check allows such shrinks only
+\* finitely often, and they may all come before the settle step.
 ShrinkIsr(l, f) ==
     /\ IsrUpdateAccepted(l)
     /\ f \in leaderIsr[l] \ {l}
     /\ \/ ~InSync(f, l)
-       \/ LEO(f) < LEO(l) /\ phase = "running"
+       \/ MayLagOut(l, f) /\ phase = "running"
     /\ isr' = leaderIsr[l] \ {f}
     /\ leaderIsr' = [leaderIsr EXCEPT ![l] = leaderIsr[l] \ {f}]
     /\ elr' = ElrAfterShrink(leaderIsr[l] \ {f}, f)
@@ -433,9 +458,12 @@ Settle ==
     /\ UNCHANGED <<brokerVars, controllerVars, nextRecord, acked, readable, faultsUsed, probe>>
 
 \* After settling, a client writes with acks=all, whatever producer.acks the config
-\* uses, and retries until it is acknowledged.
+\* uses, and retries until it is acknowledged. Its first send may go to any broker
+\* that acts as leader (its metadata may be stale); after a failure it refreshes
+\* its metadata and sends to the leader the controller names.
 ProbeAppend(l) ==
-    /\ phase = "settled" /\ probe.stage = "idle"
+    /\ phase = "settled" /\ probe.stage \in {"idle", "retry"}
+    /\ probe.stage = "retry" => l = leader
     /\ ActsAsLeader(l)
     /\ Cardinality(leaderIsr[l]) >= EffectiveMinIsr
     /\ log' = [log EXCEPT ![l] = Append(@, [id |-> ProbeId, epoch |-> knownEpoch[l]])]
@@ -445,13 +473,19 @@ ProbeAppend(l) ==
     /\ UNCHANGED <<nextRecord, acked, readable, faultsUsed, phase>>
 
 \* The write failed: its leader stepped down or lost it, or the HW passed it while
-\* the ISR was too small (NotEnoughReplicasAfterAppend). The client retries.
+\* the ISR was too small (NotEnoughReplicasAfterAppend), or it waits at a broker
+\* that the controller no longer names leader (a zombie, whose followers now fetch
+\* from the new leader): the producer's request times out (request.timeout.ms;
+\* NetworkClient.handleTimedOutRequests drops the connection and asks for a
+\* metadata update) and Sender retries it. The client retries with refreshed
+\* metadata.
 ProbeRetry ==
     /\ probe.stage = "pending"
     /\ \/ ~ActsAsLeader(probe.leader)
        \/ ~HasAt(probe.leader, probe.offset, ProbeId)
        \/ hw[probe.leader] > probe.offset
-    /\ probe' = ProbeIdle
+       \/ leader # probe.leader
+    /\ probe' = ProbeRetrying
     /\ UNCHANGED <<brokerVars, controllerVars, nextRecord, acked, readable, faultsUsed, phase>>
 
 (*------------------------------ Spec -----------------------------------*)
@@ -524,11 +558,14 @@ Availability == [](phase = "settled" => <>(probe.stage = "acked"))
 \* HWs only grow, followers' logs only grow towards their leader's, and a follower
 \* leaves the ISR only when it stops being in sync (no lag shrinks once settled),
 \* which needs an epoch change to undo. The probe is retried only after such an
-\* event. So every behaviour of AvailabilityNext takes finitely many cluster
-\* steps after Settle and then stutters, and weak fairness makes it stutter only
-\* where no ClusterStep is enabled: the property holds exactly when every such
-\* quiet settled state has the write acknowledged. A test checks that TLC's
-\* liveness check of Availability gives the same verdicts.
+\* event, or when it waits at a broker that the controller does not name leader
+\* (a request timeout); a retried probe goes only to the leader the controller
+\* names, so it times out again only after an epoch change. So every behaviour
+\* of AvailabilityNext takes finitely many cluster steps after Settle and then
+\* stutters, and weak fairness makes it stutter only where no ClusterStep is
+\* enabled: the property holds exactly when every such quiet settled state has
+\* the write acknowledged. A test checks that TLC's liveness check of
+\* Availability gives the same verdicts.
 AvailabilityWhenQuiet ==
     phase = "settled" /\ ~ENABLED ClusterStep => probe.stage = "acked"
 
