@@ -18,8 +18,8 @@ import pytest
 from kafkamc.compile import compile_model, write_spec
 from kafkamc.config import Bounds, Faults, Model, Producer, Semantics, Topic
 from kafkamc.resolved import Property
-from kafkamc.tlc import run_tlc
-from kafkamc.tlc_output import parse_tlc_output
+from kafkamc.tlc.output import parse_tlc_output
+from kafkamc.tlc.run import run_tlc
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 
@@ -135,7 +135,7 @@ def _availability_without(model: Model, rule: str, tmp_path: Path) -> str:
     assert spec.tla.count(rule) == 1, rule
     ablated = replace(spec, tla=spec.tla.replace(rule, ""))
     files = write_spec(ablated, tmp_path)
-    run = run_tlc(files.tla, files.cfgs["availability"], metadir=tmp_path / "meta",
+    run = run_tlc(files.mc, files.cfgs["availability"], metadir=tmp_path / "meta",
                   log=tmp_path / "tlc.log", workers=1, timeout=None)
     return {"ok": "holds", "invariant": "violated"}[parse_tlc_output(run.output).status]
 
