@@ -126,7 +126,8 @@ BROKER_TO_TOPIC: dict[str, str] = {
 }
 TOPIC_TO_BROKER: dict[str, str] = {topic: broker for broker, topic in BROKER_TO_TOPIC.items()}
 # Keys `import` reads from server.properties besides the topic defaults.
-BROKER_READ = ("default.replication.factor", "inter.broker.protocol.version", "process.roles")
+BROKER_READ = ("default.replication.factor", "inter.broker.protocol.version", "process.roles",
+               "auto.leader.rebalance.enable")
 PRODUCER_READ = ("acks",)
 
 _ISR_TIMING = ("kafkamc lets a lagging follower leave the ISR at any moment, which covers "
@@ -138,9 +139,11 @@ _DETECTION = ("failure detection timing: kafkamc's controller notices a failed o
 _TIMED_FLUSH = ("a timed fsync is not modelled: kafkamc knows an fsync on every append "
                 "(flush.messages=1) or none, and without one the OS writes data back at any "
                 "moment, which covers a timed flush")
-_NO_REBALANCE = ("preferred-leader elections are outside kafkamc: leadership changes only "
-                 "when the leader fails or is cut off")
-_GRACEFUL = "kafkamc injects crashes, not controlled (graceful) shutdowns"
+_REBALANCE_TIMING = ("rebalance timing: with auto.leader.rebalance.enable kafkamc's controller "
+                     "moves leadership back to the preferred replica at any moment, which "
+                     "covers every interval and every imbalance percentage below 100")
+_GRACEFUL = ("kafkamc's clean restarts (faults.clean_restarts) are controlled shutdowns, as "
+             "with Kafka's default controlled.shutdown.enable=true; retries are not modelled")
 _INTERNAL_TOPIC = "applies to Kafka's internal topic {}, not to the modelled topic"
 _THROTTLE = "throttling only slows fetches, and kafkamc's followers may lag by any amount"
 _CHECKPOINT = "checkpoint lag is not modelled: a restarted broker keeps what it wrote"
@@ -165,9 +168,8 @@ BROKER_UNMODELLED: dict[str, str] = {
     "log.flush.scheduler.interval.ms": _TIMED_FLUSH,
     "log.flush.offset.checkpoint.interval.ms": _CHECKPOINT,
     "log.flush.start.offset.checkpoint.interval.ms": _CHECKPOINT,
-    "auto.leader.rebalance.enable": _NO_REBALANCE,
-    "leader.imbalance.check.interval.seconds": _NO_REBALANCE,
-    "leader.imbalance.per.broker.percentage": _NO_REBALANCE,
+    "leader.imbalance.check.interval.seconds": _REBALANCE_TIMING,
+    "leader.imbalance.per.broker.percentage": _REBALANCE_TIMING,
     "controlled.shutdown.enable": _GRACEFUL,
     "controlled.shutdown.max.retries": _GRACEFUL,
     "controlled.shutdown.retry.backoff.ms": _GRACEFUL,
@@ -779,6 +781,12 @@ def _topic_section(server: Mapping[str, Setting], topic: TopicConfigs | None,
             section[topic_key] = value
             origins[topic_key] = _origin(setting)
             blame[f"topic.{topic_key}"] = setting
+    # A broker setting with no topic synonym; kafkamc keeps it with its one partition.
+    rebalance = server.get("auto.leader.rebalance.enable")
+    if rebalance is not None:
+        section["auto.leader.rebalance.enable"] = _boolean(rebalance)
+        origins["auto.leader.rebalance.enable"] = _origin(rebalance)
+        blame["topic.auto.leader.rebalance.enable"] = rebalance
     return section
 
 
