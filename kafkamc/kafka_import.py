@@ -25,6 +25,7 @@ from typing import Any
 from kafkamc.config import NAME_CHARS, Model
 from kafkamc.eras import ELR_AVAILABLE, KEY_INTRODUCED, at_least, era_for, parse_version
 from kafkamc.errors import ConfigError
+from kafkamc.protocol import IBP_KEY, KRAFT_FROM, parse_protocol
 
 # The starting fault budget and bounds: Kafka's files say nothing about either.
 DEFAULT_FAULTS: dict[str, int] = {"crashes": 1}
@@ -234,10 +235,12 @@ def import_files(server: str | Path, topic_file: str | Path | None = None,
     version, version_origin = _kafka_version(server_file, server_settings, kafka_version,
                                              warnings)
     origins: dict[str, str] = {"kafka_version": version_origin}
+    protocol = _older_protocol(server_settings, version, origins)
     blame: dict[str, Setting | str] = {}   # kafkamc key -> what to blame for a bad value
     name = chosen.name if chosen is not None else topic
     data: dict[str, Any] = {
         "kafka_version": version,
+        **protocol,
         "topic": _topic_section(server_settings, chosen, replication_factor, version,
                                 origins, blame, warnings),
         "producer": _producer_section(producer_settings, producer_file, version, origins,
@@ -732,10 +735,38 @@ def _compare_ibp(ibp: Setting, release: str, version: str,
         raise ibp.error(f"protocol {release} is newer than --kafka-version {version}, and a "
                         f"broker cannot speak a newer protocol than its own (Kafka refuses to "
                         f"start); allowed: a protocol of {version} or older")
-    if not at_least(release, version):
+    if not at_least(release, version) and at_least(version, KRAFT_FROM):
         warnings.append(ibp.warning(
             f"brokers on {version} that still speak protocol {release} are mid-upgrade; "
-            f"kafkamc uses the rules of {version} (--kafka-version)"))
+            f"kafkamc models {version} in KRaft mode and uses its rules (--kafka-version)"))
+    elif not at_least(release, version):
+        warnings.append(ibp.warning(
+            f"brokers on {version} that still speak protocol {release} are mid-upgrade; "
+            f"kafkamc applies the rules of protocol {release} ({IBP_KEY} in the config)"))
+
+
+def _older_protocol(server: Mapping[str, Setting], version: str,
+                    origins: dict[str, str]) -> dict[str, str]:
+    """`inter.broker.protocol.version` for the config when the brokers speak an older
+    protocol than their release (ZooKeeper mode, which kafkamc models before 3.3)."""
+    ibp = server.get(IBP_KEY)
+    roles = server.get("process.roles")
+    if ibp is None or (roles is not None and _roles(roles) != ()) or \
+            at_least(version, KRAFT_FROM):
+        return {}
+    release = _ibp_release(ibp)
+    if at_least(release, version):
+        return {}
+    origins[IBP_KEY] = _origin(ibp)
+    return {IBP_KEY: ibp.text if _is_protocol(ibp.text) else release}
+
+
+def _is_protocol(text: str) -> bool:
+    try:
+        parse_protocol(text, IBP_KEY)
+    except ConfigError:
+        return False
+    return True
 
 
 def _check_mode(file: str, roles: Setting | None, kraft: bool, version: str) -> None:
