@@ -279,12 +279,6 @@ Fetch(f) ==
     /\ UNCHANGED controllerVars
     /\ UNCHANGED producerVars
 
-\* The leader advances its HW to the smallest LEO over its view of the ISR, learnt
-\* from each member's next fetch (design.html 4.7); it never moves the HW back.
-\* Writes that the new HW covers are acknowledged to acks=all producers if the ISR
-\* still has min.insync.replicas members (else NotEnoughReplicasAfterAppend), but
-\* only those the leader appended in its current epoch: a leadership change fails
-\* the requests that were waiting. Whatever is below the HW is readable.
 \* Leader l, in epoch ep with ISR i, moves its HW to newHw: what it covers is
 \* readable, and the records l appended in epoch ep are acknowledged to acks=all
 \* producers if i has min.insync.replicas members.
@@ -303,6 +297,12 @@ MoveHw(l, newHw, ep, i) ==
                    /\ [id |-> ProbeId, offset |-> probe.offset] \in mine
                 THEN [probe EXCEPT !.stage = "acked"] ELSE probe
 
+\* The leader advances its HW to the smallest LEO over its view of the ISR, learnt
+\* from each member's next fetch (design.html 4.7); it never moves the HW back.
+\* Writes that the new HW covers are acknowledged to acks=all producers if the ISR
+\* still has min.insync.replicas members (else NotEnoughReplicasAfterAppend), but
+\* only those the leader appended in its current epoch: a leadership change fails
+\* the requests that were waiting. Whatever is below the HW is readable.
 AdvanceHw(l) ==
     LET newHw == Min({LEO(m) : m \in leaderIsr[l]}) IN
     /\ ActsAsLeader(l)
@@ -486,9 +486,11 @@ PowerLoss(b) ==
 
 (*------------------------------ Availability ---------------------------*)
 \* From here on no faults, restarts or heals: failed brokers stay down and
-\* partitions stay in place.
+\* partitions stay in place. A clean restart is no failure: it always completes,
+\* so the run settles only once no broker is stopped for one.
 Settle ==
     /\ phase = "running"
+    /\ \A b \in Brokers : status[b] # "stopped"
     /\ phase' = "settled"
     /\ UNCHANGED <<brokerVars, controllerVars, nextRecord, acked, readable, faultsUsed, probe>>
 
@@ -604,7 +606,9 @@ Availability == [](phase = "settled" => <>(probe.stage = "acked"))
 \* Why equivalent: after Settle nothing injects faults, status and cut are frozen,
 \* and every ClusterStep makes progress that cannot be undone forever. Epochs only
 \* grow, and elections need a Detect, which each broker does at most once (it can
-\* no longer alternate with Register). Between epoch changes, leaders' logs and
+\* no longer alternate with Register), except the preferred replica's: it moves
+\* leadership to one fixed broker, so there is at most one more of them than of
+\* the other elections. Between epoch changes, leaders' logs and
 \* HWs only grow, followers' logs only grow towards their leader's, and a follower
 \* leaves the ISR only when it stops being in sync (no lag shrinks once settled),
 \* which needs an epoch change to undo. The probe is retried only after such an
