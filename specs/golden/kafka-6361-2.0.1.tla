@@ -31,7 +31,7 @@ UncleanElection == TRUE
 FsyncEveryAppend == FALSE
 \* auto.leader.rebalance.enable: the controller moves leadership back to the
 \* preferred replica
-AutoLeaderRebalance == TRUE
+AutoLeaderRebalance == FALSE
 \* bounds.records: the writes the producer attempts
 Records == 2
 \* faults: the most of each kind the checker may inject
@@ -380,21 +380,9 @@ Elect ==
     /\ UNCHANGED brokerVars
     /\ UNCHANGED producerVars
 
-\* Leader rebalance: auto.leader.rebalance.enable (true by default). The
-\* controller's periodic check (leader.imbalance.check.interval.seconds) finds
-\* the partition led by another broker than its preferred replica, the first in
-\* its assignment, and moves leadership back to it once it is alive and in the
-\* ISR, keeping the ISR (KafkaController.checkAndTriggerAutoLeaderRebalance with
-\* PreferredReplicaPartitionLeaderElectionStrategy before 3.3;
-\* QuorumController's maybeBalancePartitionLeaders in KRaft). No broker fails:
-\* the old leader stays in the ISR, and the new one starts from its own HW.
-PreferredElection ==
-    /\ leader # None /\ leader # preferred
-    /\ preferred \in isr /\ registered[preferred]
-    /\ ApplyElection([leader |-> preferred, isr |-> isr, elr |-> elr])
-    /\ UNCHANGED <<registered, preferred>>
-    /\ UNCHANGED brokerVars
-    /\ UNCHANGED producerVars
+\* Leader rebalance: auto.leader.rebalance.enable = false. Leadership stays
+\* where the last election put it.
+PreferredElection == FALSE
 
 \* A running broker that the controller thought gone registers again.
 Register(b) ==
