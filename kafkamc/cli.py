@@ -28,6 +28,7 @@ from kafkamc.config import Model
 from kafkamc.eras import era_table
 from kafkamc.errors import ConfigError, KafkamcError
 from kafkamc.outdir import prepare_out_dir
+from kafkamc.protocol import protocol_column
 from kafkamc.regress.junit import write_junit
 from kafkamc.regress.run import ConfigRun, collect, load
 from kafkamc.regress.run import regress as regress_all
@@ -351,9 +352,10 @@ def worker(
 def eras() -> None:
     """Print which Kafka rules and defaults apply in each era of `kafka_version`."""
     table = Table(title="Kafka eras as kafkamc models them",
-                  caption="Switches stay on in later eras; each is a `semantics:` key.")
+                  caption="Switches stay on in later eras; each is a `semantics:` key. The "
+                          "protocol (default: the release's own) gates the rules it names.")
     for column in ("versions", "acks", "unclean election", "truncation", "switches turned on",
-                   "metadata", "source"):
+                   "metadata", "protocol", "source"):
         table.add_column(column, overflow="fold",
                          no_wrap=column in {"versions", "acks", "truncation", "metadata"})
     before: set[str] = set()
@@ -361,7 +363,8 @@ def eras() -> None:
         on = {switch for switch in SWITCHES if row[switch] == "on"}
         table.add_row(row["versions"], row["acks"], row["unclean.leader.election.enable"],
                       row["truncation"], "\n".join(sorted(on - before)) or "-",
-                      row["metadata"], row["source"])
+                      row["metadata"], protocol_column(row["versions"].split("–")[0].rstrip("+")),
+                      row["source"])
         before = on
     out_console.print(table)
 

@@ -28,6 +28,7 @@ FAULTS: dict[str, tuple[str, str]] = {
     "power_losses": ("power_loss", "PowerLoss(b)"),
     "disk_losses": ("disk_loss", "DiskLoss(b)"),
     "network_partitions": ("network_partition", "Cut(b) \\/ Heal(b)"),
+    "clean_restarts": ("clean_restart", "ControlledShutdown(b) \\/ StartAfterShutdown(b)"),
 }
 
 INVARIANTS: dict[Property, str] = {
@@ -109,11 +110,13 @@ def compile_model(model: Resolved, properties: list[Property] | None = None) -> 
         module=module,
         source=Path(model.source).name if model.source else "the Python DSL",
         kafka_version=model.kafka_version,
+        protocol=model.protocol,
         replication_factor=model.replication_factor,
         min_isr=model.min_insync_replicas,
         acks=model.acks,
         unclean=model.unclean_leader_election,
         fsync=model.flush_every_append,
+        auto_rebalance=model.auto_leader_rebalance,
         records=model.records,
         faults=model.faults,
         rules=model.rules,

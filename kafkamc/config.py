@@ -43,15 +43,9 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from kafkamc.eras import ACCEPTED, ELR_AVAILABLE, KEY_INTRODUCED, era_for, parse_version
 from kafkamc.errors import ConfigError
-from kafkamc.resolved import (
-    PROPERTIES,
-    Acks,
-    FaultBudget,
-    Property,
-    Resolved,
-    Truncation,
-    Verdict,
-)
+from kafkamc.protocol import ACCEPTED as PROTOCOL_ACCEPTED
+from kafkamc.protocol import IBP_KEY, MV_KEY, elr_possible, parse_protocol, problem, protocol_rules
+from kafkamc.resolved import PROPERTIES, Acks, FaultBudget, Property, Resolved, Truncation, Verdict
 
 Loc = tuple[Any, ...]           # a path into the config: ("topic", "replication.factor")
 At = Literal["key", "value"]    # which line of a setting an error points at
@@ -96,6 +90,18 @@ def _only_flush_every_append(value: int | None) -> int | None:
 
 Name = Annotated[StrictStr, StringConstraints(pattern=rf"^{NAME_CHARS}+$")]
 KafkaVersion = Annotated[StrictStr, AfterValidator(_valid_version)]
+
+
+def _valid_protocol(text: str) -> str:
+    try:
+        parse_protocol(text, "")
+    except ConfigError as error:
+        raise _custom(error.detail) from None
+    return text
+
+
+ProtocolVersion = Annotated[StrictStr | None, AfterValidator(
+    lambda text: text if text is None else _valid_protocol(text))]
 AcksSetting = Annotated[Acks, BeforeValidator(_normalise_acks)]
 FaultCount = Annotated[StrictInt, Field(ge=0, le=3, description="an integer from 0 to 3")]
 Switch = Annotated[StrictBool | None,
@@ -138,6 +144,10 @@ class Topic(_Section):
     flush_messages: Annotated[StrictInt | None, AfterValidator(_only_flush_every_append)] = Field(
         None, alias="flush.messages",
         description="1 (fsync every append) or the key absent (no fsync, Kafka's default)")
+    # A broker setting in Kafka; kafkamc models one partition, so it sits with the topic.
+    auto_leader_rebalance_enable: StrictBool | None = Field(
+        None, alias="auto.leader.rebalance.enable",
+        description="true or false (absent: true, Kafka's default in every era)")
 
 
 class Producer(_Section):
@@ -168,6 +178,7 @@ class Faults(_Section):
     power_losses: FaultCount = 0
     disk_losses: FaultCount = 0
     network_partitions: FaultCount = 0
+    clean_restarts: FaultCount = 0
 
 
 class Bounds(_Section):
@@ -183,6 +194,15 @@ class Model(_Section):
         None, description=f"letters, digits, '.', '_' and '-' ({NAME_CHARS}), e.g. jepsen-2013")
     description: StrictStr | None = Field(None, description="free text")
     kafka_version: KafkaVersion = Field(DEFAULT_VERSION, description=ACCEPTED)
+    # The protocol the cluster speaks decides some rules (kafkamc.protocol).
+    inter_broker_protocol_version: ProtocolVersion = Field(
+        None, alias=IBP_KEY,
+        description=f"{PROTOCOL_ACCEPTED}, up to kafka_version, before 3.3 (absent: "
+                    f"kafka_version's own)")
+    metadata_version: ProtocolVersion = Field(
+        None, alias=MV_KEY,
+        description=f"{PROTOCOL_ACCEPTED}, from 3.3 up to kafka_version (absent: "
+                    f"kafka_version's own)")
     topic: Topic
     producer: Producer = Field(default_factory=Producer)
     semantics: Semantics = Field(default_factory=Semantics)
@@ -258,9 +278,14 @@ class Model(_Section):
             unclean_leader_election=_pick(topic.unclean_leader_election_enable,
                                           era.unclean_leader_election),
             flush_every_append=topic.flush_messages == 1,
+            auto_leader_rebalance=_pick(topic.auto_leader_rebalance_enable,
+                                        era.auto_leader_rebalance),
             acks=_pick(self.producer.acks, era.acks),
-            rules=replace(era.rules, **{switch: value for switch, value
-                                        in semantics.model_dump().items() if value is not None}),
+            rules=replace(protocol_rules(era.rules, self.inter_broker_protocol_version,
+                                         self.metadata_version),
+                          **{switch: value for switch, value
+                             in semantics.model_dump().items() if value is not None}),
+            protocol=self._protocol(),
             faults=FaultBudget(**self.faults.model_dump()),
             records=self.bounds.records,
             check=tuple(self.properties),
@@ -268,6 +293,14 @@ class Model(_Section):
             source=self._source,
             config_text=self.to_yaml() if self._text is None else self._text,
         )
+
+    def _protocol(self) -> str | None:
+        """The protocol version as the generated spec names it, None for the binary's."""
+        if self.inter_broker_protocol_version is not None:
+            return f"{IBP_KEY} {self.inter_broker_protocol_version}"
+        if self.metadata_version is not None:
+            return f"{MV_KEY} {self.metadata_version}"
+        return None
 
     def to_yaml(self) -> str:
         """The config as YAML that `from_yaml` reads back to an equal model."""
@@ -325,6 +358,14 @@ def _era_problems(model: Model) -> Iterator[tuple[Loc, str, At]]:
                    f"Kafka {version} has no such key: it was introduced in {first} ({source}), "
                    f"{_BEFORE_KEY[key]}; "
                    f"allowed: leave it out, or kafka_version {first} or later", "key")
+    clash = problem(version, model.inter_broker_protocol_version, model.metadata_version)
+    if clash is not None:
+        yield (clash[0],), clash[1], "value"
+    elif model.semantics.eligible_leader_replicas and not elr_possible(model.metadata_version):
+        yield (("semantics", "eligible_leader_replicas"),
+               f"true needs {MV_KEY} 4.0-IV1 or later (eligible.leader.replicas.version "
+               f"depends on it), but {MV_KEY} is {model.metadata_version}; allowed: false or "
+               f"absent, or a newer {MV_KEY}", "value")
     if model.semantics.eligible_leader_replicas and not era.eligible_leader_replicas_available:
         first, source = ELR_AVAILABLE
         yield (("semantics", "eligible_leader_replicas"),
@@ -516,7 +557,8 @@ def _yaml_error(error: yaml.YAMLError, text: str, file: str) -> ConfigError:
 
 # Free-text settings take the text as written: unquoted `kafka_version: 3.10` is the
 # float 3.1 to YAML, but the user meant release "3.10".
-_TEXT_KEYS: tuple[Loc, ...] = (("name",), ("description",), ("kafka_version",))
+_TEXT_KEYS: tuple[Loc, ...] = (("name",), ("description",), ("kafka_version",), (IBP_KEY,),
+                                (MV_KEY,))
 
 
 def _text_as_written(data: Any, positions: Mapping[Loc, _Pos]) -> Any:

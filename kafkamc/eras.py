@@ -73,6 +73,7 @@ class Era:
     acks: Acks
     unclean_leader_election: bool
     min_insync_replicas: int
+    auto_leader_rebalance: bool
     rules: Rules
     metadata: Metadata
     # KIP-966 can be switched on from 4.0 even though it is on by default only from 4.1.
@@ -94,6 +95,7 @@ def era_for(version: str) -> Era:
         # and was always possible.
         unclean_leader_election=not at_least(v, "0.11"),
         min_insync_replicas=1,
+        auto_leader_rebalance=True,   # auto.leader.rebalance.enable: true by default (KafkaConfig)
         rules=Rules(
             truncation=_truncation(v),
             rejoin_after_epoch_start=at_least(v, "2.0.1"),   # KAFKA-7128

@@ -48,6 +48,7 @@ class FaultBudget:
     power_losses: int = 0
     disk_losses: int = 0
     network_partitions: int = 0
+    clean_restarts: int = 0      # controlled shutdowns, each followed by a restart
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Resolved:
     min_insync_replicas: int
     unclean_leader_election: bool
     flush_every_append: bool          # flush.messages: 1
+    auto_leader_rebalance: bool       # auto.leader.rebalance.enable
     acks: Acks
     rules: Rules
     faults: FaultBudget
@@ -66,5 +68,6 @@ class Resolved:
     check: tuple[Property, ...]
     expect: dict[str, Verdict] = field(default_factory=dict)
     source: str | None = None         # the config file, for messages
+    protocol: str | None = None       # e.g. "inter.broker.protocol.version 2.0"; None: the binary's
     # The config as checked, its file's text or YAML: shown, not compared.
     config_text: str = field(default="", compare=False)

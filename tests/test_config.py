@@ -209,6 +209,7 @@ def test_check_that_is_not_a_list(tmp_path: Path) -> None:
     ("faults", "power_losses", -1, "an integer from 0 to 3"),
     ("faults", "disk_losses", 7, "an integer from 0 to 3"),
     ("faults", "network_partitions", 4, "an integer from 0 to 3"),
+    ("faults", "clean_restarts", 4, "an integer from 0 to 3"),
     ("bounds", "records", 5, "an integer from 1 to 4"),
     ("bounds", "records", 0, "an integer from 1 to 4"),
 ])
@@ -348,6 +349,78 @@ def test_eligible_leader_replicas_switches(tmp_path: Path) -> None:
     assert on.resolve().rules.eligible_leader_replicas
 
 
+# -- leadership changes without a failure ---------------------------------------------
+
+def test_clean_restarts_and_auto_leader_rebalance(tmp_path: Path) -> None:
+    default = load(tmp_path, MINIMAL + "faults:\n  clean_restarts: 3\n").resolve()
+    assert default.faults.clean_restarts == 3
+    assert default.auto_leader_rebalance            # Kafka's default in every era
+    off = load(tmp_path, MINIMAL + "  auto.leader.rebalance.enable: false\n").resolve()
+    assert not off.auto_leader_rebalance
+
+
+def test_auto_leader_rebalance_given_as_a_string(tmp_path: Path) -> None:
+    err = error(tmp_path, MINIMAL + '  auto.leader.rebalance.enable: "false"\n')
+    expect_error(err, tmp_path / "model.yaml", 3, "topic.auto.leader.rebalance.enable",
+                 "is not a boolean (write it without quotes)", "allowed: true or false")
+
+
+# -- the protocol version --------------------------------------------------------------
+
+@pytest.mark.parametrize("version, key, value, truncation, elr", [
+    ("2.1", "inter.broker.protocol.version", "2.0", "kip279", False),
+    ("2.1", "inter.broker.protocol.version", "2.1-IV1", "kip279", False),
+    ("2.1", "inter.broker.protocol.version", "2.1-IV2", "kip320", False),
+    ("2.0.1", "inter.broker.protocol.version", "0.11.0-IV1", "high_watermark", False),
+    ("1.1", "inter.broker.protocol.version", "0.11.0-IV2", "kip101", False),
+    ("4.1", "metadata.version", "4.0-IV3", "kip320", False),
+    ("4.1", "metadata.version", "4.1", "kip320", True),
+])
+def test_protocol_version_decides_the_rules(tmp_path: Path, version: str, key: str, value: str,
+                                            truncation: str, elr: bool) -> None:
+    rules = load(tmp_path, f'kafka_version: "{version}"\n{key}: {value}\n' + MINIMAL) \
+        .resolve().rules
+    assert (rules.truncation, rules.eligible_leader_replicas) == (truncation, elr)
+
+
+def test_protocol_version_is_the_text_as_written(tmp_path: Path) -> None:
+    model = load(tmp_path, 'kafka_version: "2.10"\ninter.broker.protocol.version: 2.10\n'
+                 + MINIMAL)
+    assert model.inter_broker_protocol_version == "2.10"
+    assert model.resolve().protocol == "inter.broker.protocol.version 2.10"
+
+
+def test_absent_protocol_is_the_binarys_own(tmp_path: Path) -> None:
+    resolved = load(tmp_path, 'kafka_version: "2.1"\n' + MINIMAL).resolve()
+    assert resolved.protocol is None and resolved.rules.truncation == "kip320"
+
+
+@pytest.mark.parametrize("version, setting, key, fragments", [
+    ("2.1", "inter.broker.protocol.version: 2.2", "inter.broker.protocol.version",
+     ("newer than kafka_version 2.1", "allowed: 2.1 or older")),
+    ("3.6", "inter.broker.protocol.version: 3.6", "inter.broker.protocol.version",
+     ("KRaft", "allowed: leave it out, or set metadata.version")),
+    ("2.8", "metadata.version: 2.8", "metadata.version",
+     ("ZooKeeper", "allowed: leave it out, or set inter.broker.protocol.version")),
+    ("4.1", "metadata.version: 3.0-IV1", "metadata.version",
+     ("older than 3.3", "allowed: 3.3 to 4.1")),
+    ("4.1", "metadata.version: 4.2", "metadata.version", ("newer than kafka_version 4.1",)),
+    ("2.1", "inter.broker.protocol.version: latest", "inter.broker.protocol.version",
+     ("is not a protocol version", 'e.g. "2.0", "2.1-IV2"')),
+])
+def test_impossible_protocol_versions(tmp_path: Path, version: str, setting: str, key: str,
+                                      fragments: tuple[str, ...]) -> None:
+    err = error(tmp_path, f'kafka_version: "{version}"\n{setting}\n' + MINIMAL)
+    expect_error(err, tmp_path / "model.yaml", 2, key, *fragments)
+
+
+def test_elr_needs_metadata_version_4_0(tmp_path: Path) -> None:
+    err = error(tmp_path, 'kafka_version: "4.1"\nmetadata.version: 3.9\n' + MINIMAL
+                + "semantics:\n  eligible_leader_replicas: true\n")
+    expect_error(err, tmp_path / "model.yaml", 6, "semantics.eligible_leader_replicas",
+                 "needs metadata.version 4.0-IV1", "allowed: false or absent")
+
+
 # -- check and expect -------------------------------------------------------------------
 
 def test_unknown_property_in_check(tmp_path: Path) -> None:
@@ -412,7 +485,7 @@ def test_resolve_fills_the_era_defaults(tmp_path: Path) -> None:
     assert Model.from_yaml(path).resolve() == Resolved(
         name="jepsen-2013", description="Kingsbury's partition of the leader",
         kafka_version="0.8.0", replication_factor=3, min_insync_replicas=1,
-        unclean_leader_election=True, flush_every_append=False, acks="all",
+        unclean_leader_election=True, flush_every_append=False, auto_leader_rebalance=True, acks="all",
         rules=Rules(truncation="high_watermark", rejoin_after_epoch_start=False,
                     strict_min_isr=False, eligible_leader_replicas=False,
                     bounce_detection=False, fenced_isr_exclusion=False,

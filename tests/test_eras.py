@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+from pathlib import Path
 
 import pytest
+from conftest import run_kafkamc
 
 from kafkamc.eras import (
     ACCEPTED,
@@ -17,6 +20,7 @@ from kafkamc.eras import (
     parse_version,
 )
 from kafkamc.errors import ConfigError
+from kafkamc.protocol import protocol_column
 from kafkamc.resolved import Rules
 
 
@@ -193,3 +197,25 @@ def test_every_boundary_changes_something_and_nothing_changes_between() -> None:
     for release in releases:
         first = max((f for f in firsts if at_least(release, f)), key=parse_version)
         assert _defaults(era_for(release)) == _defaults(era_for(first)), release
+
+
+@pytest.mark.parametrize("version, shown", [
+    ("0.10.2", "inter.broker.protocol.version"),
+    ("1.1", "inter.broker.protocol.version (kip101 needs 0.11.0-IV2)"),
+    ("2.0.1", "inter.broker.protocol.version (kip279 needs 2.0-IV0)"),
+    ("2.8", "inter.broker.protocol.version (kip320 needs 2.1-IV2)"),
+    ("3.6", "metadata.version"),
+    ("4.0", "metadata.version (ELR needs 4.0-IV1)"),
+    ("4.1", "metadata.version (ELR by default from 4.1-IV0)"),
+])
+def test_protocol_column_names_the_key_and_its_gate(version: str, shown: str) -> None:
+    assert protocol_column(version) == shown
+
+
+def test_eras_command_shows_the_protocol(tmp_path: Path) -> None:
+    proc = run_kafkamc("eras", cwd=tmp_path, env={**os.environ, "COLUMNS": "400"})
+    assert proc.returncode == 0, proc.stderr
+    assert "protocol" in proc.stdout
+    # Cells fold, so look for the keys and the gates' versions, not whole phrases.
+    for text in ("inter.broker.protocol.version", "metadata.version", "2.1-IV2", "4.0-IV1"):
+        assert text in proc.stdout, text

@@ -304,6 +304,27 @@ def test_replication_factor_and_version_options_win(tmp_path: Path) -> None:
                                       "inter.broker.protocol.version")]
 
 
+def test_older_protocol_than_the_release_is_the_configs_protocol(tmp_path: Path) -> None:
+    server = write(tmp_path, "server.properties",
+                   "inter.broker.protocol.version=2.0-IV1\nauto.leader.rebalance.enable=false\n")
+    imported = import_files(server, kafka_version="2.1", replication_factor=3)
+    model = round_trip(imported, tmp_path)
+    assert model.inter_broker_protocol_version == "2.0-IV1"
+    assert model.topic.auto_leader_rebalance_enable is False
+    resolved = model.resolve()
+    # KIP-320's fencing waits for the protocol bump (Fetch v10 from 2.1-IV2).
+    assert (resolved.rules.truncation, resolved.auto_leader_rebalance) == ("kip279", False)
+    assert "applies the rules of protocol 2.0" in \
+        warned(imported)[(str(server), 1, "inter.broker.protocol.version")]
+
+
+def test_protocol_of_the_release_sets_no_protocol_key(tmp_path: Path) -> None:
+    server = write(tmp_path, "server.properties", "inter.broker.protocol.version=2.1\n")
+    model = round_trip(import_files(server, replication_factor=3), tmp_path)
+    assert model.inter_broker_protocol_version is None and model.kafka_version == "2.1"
+    assert model.topic.auto_leader_rebalance_enable is None       # Kafka's default, true
+
+
 def test_flush_interval_other_than_1_is_no_fsync_with_a_warning(tmp_path: Path) -> None:
     server = write(tmp_path, "server.properties", """\
         inter.broker.protocol.version=3.6
@@ -555,6 +576,9 @@ BAD_INPUT: dict[str, tuple[Any, Any, str | None, list[str], list[str]]] = {
                                   ["--replication-factor: kafkamc cannot model this value",
                                    "1 to 5"]),
     "missing server file": (None, None, None, [], ["absent.properties: no such file"]),
+    "rebalance not a boolean": ("inter.broker.protocol.version=2.1\n"
+                                "auto.leader.rebalance.enable=maybe\n", None, None, [],
+                                ["server.properties:2: auto.leader.rebalance.enable"]),
     "missing topic file": (ZK_36, "MISSING", None, [], ["missing-topic.txt: no such file"]),
 }
 

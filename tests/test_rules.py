@@ -32,8 +32,11 @@ PAIRS: dict[str, tuple[dict, Property, str, dict[object, str]]] = {
         dict(version="0.10.2", rf=2, min_isr=1, unclean=False, faults=Faults(crashes=2)),
         "durability", "truncation", {"high_watermark": "violated", "kip101": "holds"}),
     # KAFKA-6361: 0.11's answer for an unknown epoch keeps a diverged record; KIP-279 does not.
+    # Failures only, as in the JIRA (a preferred-replica election opens another path on
+    # 2.0.1: see specs/kafka-6361-2.0.1.yaml).
     "truncation: kip101 -> kip279": (
-        dict(version="2.0.1", rf=2, min_isr=1, unclean=True, faults=Faults(crashes=2)),
+        dict(version="2.0.1", rf=2, min_isr=1, unclean=True, faults=Faults(crashes=2),
+             rebalance=False),
         "consistency", "truncation", {"kip101": "violated", "kip279": "holds"}),
     # KAFKA-7415: a new leader without a record of its own epoch answers "undefined"
     # and the follower keeps, above its HW fallback, a record the leader overwrites.
@@ -51,8 +54,11 @@ PAIRS: dict[str, tuple[dict, Property, str, dict[object, str]]] = {
         dict(version="2.0.1", rf=3, min_isr=1, unclean=False, faults=Faults(crashes=2)),
         "consistency", "truncation", {"kip279": "violated", "kip320": "holds"}),
     # KAFKA-7128: a stale leader HW lets a follower without committed data rejoin the ISR.
+    # The HW is stale only after a leadership change without a failure (here a clean
+    # restart, then the preferred replica's return); one record keeps KIP-320's races out.
     "rejoin_after_epoch_start": (
-        dict(version="2.0.1", rf=3, min_isr=1, unclean=False, faults=Faults(crashes=2)),
+        dict(version="2.0.1", rf=3, min_isr=1, unclean=False, records=1,
+             faults=Faults(crashes=1, clean_restarts=1)),
         "durability", "rejoin_after_epoch_start", {False: "violated", True: "holds"}),
     # KAFKA-15583: with ELR, a HW advanced below min ISR exposes records the ELR lacks.
     "strict_min_isr": (
@@ -81,7 +87,8 @@ def _model(base: dict, switch: str, value: object, prop: Property) -> Model:
         name=f"rule-{switch}-{value}",
         kafka_version=base["version"],
         topic=Topic(replication_factor=base["rf"], min_insync_replicas=base["min_isr"],
-                    unclean_leader_election_enable=base["unclean"]),
+                    unclean_leader_election_enable=base["unclean"],
+                    auto_leader_rebalance_enable=base.get("rebalance")),
         producer=Producer(acks="all"),
         semantics=Semantics(**{switch: value}),
         faults=base["faults"],
@@ -150,3 +157,54 @@ def test_a_write_stuck_at_a_zombie_times_out_and_is_retried(tmp_path: Path) -> N
     with_timeout = model.check(out_dir=tmp_path / "with").properties["availability"].verdict
     without = _availability_without(model, "\\/ leader # probe.leader", tmp_path / "without")
     assert (with_timeout, without) == ("holds", "violated")
+
+
+# Rules that are no `semantics:` switch, each flipped by the setting that brings it in.
+# name -> (model settings, property, {setting value: verdict})
+SETTINGS: dict[str, tuple[dict, Property, dict[object, str]]] = {
+    # The old KAFKA-7128 counterexample, a new leader alone in its ISR keeping a stale HW,
+    # is impossible (Partition.makeLeader -> maybeIncrementLeaderHW): without leadership
+    # changes free of failure the config holds. The preferred replica's return keeps the
+    # old leader in the ISR, so the new leader's HW stays stale and the loss is back.
+    "auto.leader.rebalance.enable": (
+        dict(version="2.0.0", faults=Faults(crashes=2)),
+        "durability", {False: "holds", True: "violated"}),
+    # A controlled shutdown hands leadership to an ISR member that may lack an acks=1
+    # record; the old leader then truncates it. No failure needed.
+    "faults.clean_restarts": (
+        dict(version="3.6", acks="1", min_isr=2, faults=Faults()),
+        "durability", {0: "holds", 3: "violated"}),
+    # KIP-320 fences stale fetches only once inter.broker.protocol.version is 2.1-IV2.
+    "inter.broker.protocol.version": (
+        dict(version="2.1", faults=Faults(crashes=2)),
+        "durability", {"2.0": "violated", "2.1": "holds"}),
+}
+
+
+def _setting_model(name: str, base: dict, value: object, prop: Property) -> Model:
+    faults = base["faults"]
+    if name == "faults.clean_restarts":
+        faults = Faults(clean_restarts=value)
+    return Model(
+        name=f"setting-{name.replace('.', '-')}-{value}",
+        kafka_version=base["version"],
+        inter_broker_protocol_version=value if name == "inter.broker.protocol.version" else None,
+        topic=Topic(replication_factor=3, min_insync_replicas=base.get("min_isr", 1),
+                    unclean_leader_election_enable=False,
+                    auto_leader_rebalance_enable=(value if name == "auto.leader.rebalance.enable"
+                                                  else None)),
+        producer=Producer(acks=base.get("acks", "all")),
+        faults=faults,
+        bounds=Bounds(records=2),
+        check=[prop],
+    )
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS), ids=sorted(SETTINGS))
+def test_setting_that_brings_a_rule_in_changes_the_verdict(name: str, tmp_path: Path) -> None:
+    base, prop, expected = SETTINGS[name]
+    verdicts = {}
+    for value in expected:
+        result = _setting_model(name, base, value, prop).check(out_dir=tmp_path / str(value))
+        verdicts[value] = result.properties[prop].verdict
+    assert verdicts == expected

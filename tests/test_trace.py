@@ -114,6 +114,27 @@ def test_jepsen_story_names_the_loss(jepsen: Path) -> None:
             ) in story.violation.reason
 
 
+@pytest.mark.tlc
+def test_kafka_7128_story_tells_the_leadership_changes_without_failure(tmp_path: Path) -> None:
+    """KAFKA-7128 as its JIRA tells it: a controlled shutdown moves leadership away
+    (request, move, then the stop, in that order within the step), the broker starts
+    again, and the controller moves leadership back to the preferred replica."""
+    model = Model.from_yaml(next(s for s in SPECS if s.stem == "kafka-7128-2.0.0")).resolve()
+    check_model(model, out_dir=tmp_path / "out", properties=["durability"])
+    trace = read_trace(tmp_path / "out" / "trace-durability.json")
+    story = tell(trace)
+    shutdown = next(step for step in story.events
+                    if any(e.kind == "controlled_shutdown" for e in step))
+    assert [e.kind for e in shutdown] == ["shutdown_request", "election_shutdown",
+                                          "controlled_shutdown"]
+    kinds = [e.kind for step in story.events for e in step]
+    assert kinds.index("controlled_shutdown") < kinds.index("start") < \
+        kinds.index("ack") < kinds.index("election_preferred")
+    preferred = next(e for step in story.events for e in step if e.kind == "election_preferred")
+    assert "back to the preferred replica b1" in preferred.text
+    assert "stays in the ISR" in preferred.text
+
+
 def test_params_come_from_the_broker_that_changed() -> None:
     before = _state(log={"b1": (), "b2": ()}, isr={"b1", "b2"})
     after = _state(log={"b1": (), "b2": ({"id": 1, "epoch": 1},)}, isr={"b1", "b2"})

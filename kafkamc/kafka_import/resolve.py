@@ -25,6 +25,7 @@ from typing import Any
 from kafkamc.config import NAME_CHARS, Model
 from kafkamc.eras import ELR_AVAILABLE, KEY_INTRODUCED, at_least, era_for, parse_version
 from kafkamc.errors import ConfigError
+from kafkamc.protocol import IBP_KEY, KRAFT_FROM, parse_protocol
 
 # The starting fault budget and bounds: Kafka's files say nothing about either.
 DEFAULT_FAULTS: dict[str, int] = {"crashes": 1}
@@ -126,7 +127,8 @@ BROKER_TO_TOPIC: dict[str, str] = {
 }
 TOPIC_TO_BROKER: dict[str, str] = {topic: broker for broker, topic in BROKER_TO_TOPIC.items()}
 # Keys `import` reads from server.properties besides the topic defaults.
-BROKER_READ = ("default.replication.factor", "inter.broker.protocol.version", "process.roles")
+BROKER_READ = ("default.replication.factor", "inter.broker.protocol.version", "process.roles",
+               "auto.leader.rebalance.enable")
 PRODUCER_READ = ("acks",)
 
 _ISR_TIMING = ("kafkamc lets a lagging follower leave the ISR at any moment, which covers "
@@ -138,9 +140,11 @@ _DETECTION = ("failure detection timing: kafkamc's controller notices a failed o
 _TIMED_FLUSH = ("a timed fsync is not modelled: kafkamc knows an fsync on every append "
                 "(flush.messages=1) or none, and without one the OS writes data back at any "
                 "moment, which covers a timed flush")
-_NO_REBALANCE = ("preferred-leader elections are outside kafkamc: leadership changes only "
-                 "when the leader fails or is cut off")
-_GRACEFUL = "kafkamc injects crashes, not controlled (graceful) shutdowns"
+_REBALANCE_TIMING = ("rebalance timing: with auto.leader.rebalance.enable kafkamc's controller "
+                     "moves leadership back to the preferred replica at any moment, which "
+                     "covers every interval and every imbalance percentage below 100")
+_GRACEFUL = ("kafkamc's clean restarts (faults.clean_restarts) are controlled shutdowns, as "
+             "with Kafka's default controlled.shutdown.enable=true; retries are not modelled")
 _INTERNAL_TOPIC = "applies to Kafka's internal topic {}, not to the modelled topic"
 _THROTTLE = "throttling only slows fetches, and kafkamc's followers may lag by any amount"
 _CHECKPOINT = "checkpoint lag is not modelled: a restarted broker keeps what it wrote"
@@ -165,9 +169,8 @@ BROKER_UNMODELLED: dict[str, str] = {
     "log.flush.scheduler.interval.ms": _TIMED_FLUSH,
     "log.flush.offset.checkpoint.interval.ms": _CHECKPOINT,
     "log.flush.start.offset.checkpoint.interval.ms": _CHECKPOINT,
-    "auto.leader.rebalance.enable": _NO_REBALANCE,
-    "leader.imbalance.check.interval.seconds": _NO_REBALANCE,
-    "leader.imbalance.per.broker.percentage": _NO_REBALANCE,
+    "leader.imbalance.check.interval.seconds": _REBALANCE_TIMING,
+    "leader.imbalance.per.broker.percentage": _REBALANCE_TIMING,
     "controlled.shutdown.enable": _GRACEFUL,
     "controlled.shutdown.max.retries": _GRACEFUL,
     "controlled.shutdown.retry.backoff.ms": _GRACEFUL,
@@ -232,10 +235,12 @@ def import_files(server: str | Path, topic_file: str | Path | None = None,
     version, version_origin = _kafka_version(server_file, server_settings, kafka_version,
                                              warnings)
     origins: dict[str, str] = {"kafka_version": version_origin}
+    protocol = _older_protocol(server_settings, version, origins)
     blame: dict[str, Setting | str] = {}   # kafkamc key -> what to blame for a bad value
     name = chosen.name if chosen is not None else topic
     data: dict[str, Any] = {
         "kafka_version": version,
+        **protocol,
         "topic": _topic_section(server_settings, chosen, replication_factor, version,
                                 origins, blame, warnings),
         "producer": _producer_section(producer_settings, producer_file, version, origins,
@@ -730,10 +735,38 @@ def _compare_ibp(ibp: Setting, release: str, version: str,
         raise ibp.error(f"protocol {release} is newer than --kafka-version {version}, and a "
                         f"broker cannot speak a newer protocol than its own (Kafka refuses to "
                         f"start); allowed: a protocol of {version} or older")
-    if not at_least(release, version):
+    if not at_least(release, version) and at_least(version, KRAFT_FROM):
         warnings.append(ibp.warning(
             f"brokers on {version} that still speak protocol {release} are mid-upgrade; "
-            f"kafkamc uses the rules of {version} (--kafka-version)"))
+            f"kafkamc models {version} in KRaft mode and uses its rules (--kafka-version)"))
+    elif not at_least(release, version):
+        warnings.append(ibp.warning(
+            f"brokers on {version} that still speak protocol {release} are mid-upgrade; "
+            f"kafkamc applies the rules of protocol {release} ({IBP_KEY} in the config)"))
+
+
+def _older_protocol(server: Mapping[str, Setting], version: str,
+                    origins: dict[str, str]) -> dict[str, str]:
+    """`inter.broker.protocol.version` for the config when the brokers speak an older
+    protocol than their release (ZooKeeper mode, which kafkamc models before 3.3)."""
+    ibp = server.get(IBP_KEY)
+    roles = server.get("process.roles")
+    if ibp is None or (roles is not None and _roles(roles) != ()) or \
+            at_least(version, KRAFT_FROM):
+        return {}
+    release = _ibp_release(ibp)
+    if at_least(release, version):
+        return {}
+    origins[IBP_KEY] = _origin(ibp)
+    return {IBP_KEY: ibp.text if _is_protocol(ibp.text) else release}
+
+
+def _is_protocol(text: str) -> bool:
+    try:
+        parse_protocol(text, IBP_KEY)
+    except ConfigError:
+        return False
+    return True
 
 
 def _check_mode(file: str, roles: Setting | None, kraft: bool, version: str) -> None:
@@ -779,6 +812,12 @@ def _topic_section(server: Mapping[str, Setting], topic: TopicConfigs | None,
             section[topic_key] = value
             origins[topic_key] = _origin(setting)
             blame[f"topic.{topic_key}"] = setting
+    # A broker setting with no topic synonym; kafkamc keeps it with its one partition.
+    rebalance = server.get("auto.leader.rebalance.enable")
+    if rebalance is not None:
+        section["auto.leader.rebalance.enable"] = _boolean(rebalance)
+        origins["auto.leader.rebalance.enable"] = _origin(rebalance)
+        blame["topic.auto.leader.rebalance.enable"] = rebalance
     return section
 
 

@@ -25,7 +25,7 @@ from kafkamc.trace.steps import Trace
 
 EDGE_COLOR = {"produce": "#1f5fbf", "ack": "#1f5fbf", "probe_ack": "#1f5fbf",
               "fetch": "#2e7d32", "learn": "#7b1fa2", "register": "#7b1fa2",
-              "isr_shrink": "#7b1fa2", "isr_expand": "#7b1fa2"}
+              "isr_shrink": "#7b1fa2", "isr_expand": "#7b1fa2", "shutdown_request": "#7b1fa2"}
 CUT_WORDS = {"brokers": "brokers", "controller": "controller", "both": "all"}
 RED, PALE_RED, GREEN, GREY = "#c62828", "#ffebee", "#c8e6c9", "#9e9e9e"
 

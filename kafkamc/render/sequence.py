@@ -24,7 +24,7 @@ KEEP_HEAD, KEEP_TAIL = 10, 45
 
 # Events drawn as a message from `source` to `target`; the rest sit on their lane.
 MESSAGES = {"produce", "fetch", "ack", "probe_ack", "learn", "register", "isr_shrink",
-            "isr_expand"}
+            "isr_expand", "shutdown_request"}
 FAULT_KINDS = {"crash", "power_loss", "disk_loss", "restart", "partition", "heal"}
 
 

@@ -32,6 +32,7 @@ _BROKER_PARAM: dict[str, tuple[str, tuple[str, ...]]] = {
     "Register": ("b", ("registered",)), "Detect": ("b", ("registered",)),
     "Crash": ("b", ("status",)), "PowerLoss": ("b", ("status",)),
     "DiskLoss": ("b", ("status",)), "Restart": ("b", ("status",)),
+    "ControlledShutdown": ("b", ("status",)), "StartAfterShutdown": ("b", ("status",)),
     "Cut": ("b", ("cut",)), "Heal": ("b", ("cut",)),
 }
 
@@ -108,8 +109,12 @@ def step_events(step: Step, previous: Step | None) -> list[Event]:
         return [_initial(state)]
     before = previous.state
     events: list[Event] = []
-    events += _faults(before, state)
+    faults = _faults(before, state)
+    # A controlled shutdown asks the controller first and stops last.
+    stops = [e for e in faults if e.kind == "controlled_shutdown"]
+    events += [e for e in faults if e.kind != "controlled_shutdown"]
     events += _controller(before, state)
+    events += stops
     events += _brokers(step, before, state)
     events += _producer(step, before, state)
     return events
@@ -136,6 +141,14 @@ def _faults(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Event]:
                 f"its unflushed records are gone{_dropping(lost)}"
             events.append(Event("power_loss", f"{b} loses power and {kept}", (FAULTS, b),
                                 records=_ids(lost)))
+        elif now == "stopped":
+            events.append(Event("controlled_shutdown", f"{b} completes its controlled shutdown: "
+                                "it flushes its log and stops (a clean shutdown; every record "
+                                "survives)", (str(b),), label="controlled shutdown"))
+        elif now == "up" and before["status"][b] == "stopped":
+            events.append(Event("start", f"{b} starts again after its controlled shutdown with "
+                                f"{_log_words(after['log'][b])}, knowing no leader until the "
+                                "controller tells it", (str(b),), label="starts again"))
         elif now == "up":
             events.append(Event("restart", f"{b} restarts with {_log_words(after['log'][b])}, "
                                 "knowing no leader until the controller tells it",
@@ -159,6 +172,10 @@ def _controller(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Eve
         if after["registered"][b]:
             events.append(Event("register", f"{b} registers with the controller again",
                                 (CONTROLLER, b), source=str(b), target=CONTROLLER))
+        elif after["status"][b] == "stopped":
+            events.append(Event("shutdown_request", f"{b} asks the controller for a controlled "
+                                "shutdown", (CONTROLLER, b), source=str(b), target=CONTROLLER,
+                                label="controlled shutdown request"))
         else:
             events.append(Event("fence", f"the controller notices that {b} is gone and "
                                 "fences it", (CONTROLLER, b)))
@@ -178,6 +195,18 @@ def _election(before: Mapping[str, Any], after: Mapping[str, Any]) -> Event:
     if leader == NONE:
         return Event("offline", f"no broker may lead: the partition goes offline (epoch "
                      f"{epoch}, ISR {isr})", (CONTROLLER,))
+    old = before["leader"]
+    if old != NONE and after["status"].get(old) == "stopped" and leader in before["isr"]:
+        return Event("election_shutdown", f"the controller moves leadership away from {old} "
+                     f"for its controlled shutdown: {leader} leads epoch {epoch}, with ISR "
+                     f"{isr}", (CONTROLLER, leader),
+                     label=f"{leader} leads epoch {epoch} ({old} shutting down)")
+    if leader == after.get("preferred") and old != NONE and after["registered"].get(old) \
+            and after["status"].get(old) == "up" and before["isr"] == after["isr"]:
+        return Event("election_preferred", f"the controller moves leadership back to the "
+                     f"preferred replica {leader} (auto.leader.rebalance.enable; {old} stays "
+                     f"in the ISR): {leader} leads epoch {epoch}, with ISR {isr}",
+                     (CONTROLLER, leader), label=f"preferred {leader} leads epoch {epoch}")
     if leader in before["isr"]:
         kind, how, short = "election_clean", "a clean election", ""
     elif leader in before.get("elr", frozenset()):
@@ -199,6 +228,11 @@ def _election(before: Mapping[str, Any], after: Mapping[str, Any]) -> Event:
 def _isr_change(before: Mapping[str, Any], after: Mapping[str, Any]) -> Event:
     removed, added = before["isr"] - after["isr"], after["isr"] - before["isr"]
     leader = str(after["leader"])
+    stopping = sorted(str(b) for b in removed if after["status"].get(b) == "stopped")
+    if stopping and not added:
+        return Event("isr_shrink", f"the controller takes {', '.join(stopping)} out of the ISR "
+                     f"for its controlled shutdown: the ISR becomes {brokers(after['isr'])}",
+                     (CONTROLLER,), label=f"ISR - {', '.join(stopping)}")
     if removed and not added:
         out = ", ".join(sorted(map(str, removed)))
         return Event("isr_shrink", f"{leader} shrinks the ISR to {brokers(after['isr'])} "

@@ -31,10 +31,13 @@ Acks == "all"
 UncleanElection == TRUE
 \* topic flush.messages = 1: fsync every append
 FsyncEveryAppend == FALSE
+\* auto.leader.rebalance.enable: the controller moves leadership back to the
+\* preferred replica
+AutoLeaderRebalance == TRUE
 \* bounds.records: the writes the producer attempts
 Records == 2
 \* faults: the most of each kind the checker may inject
-MaxFaults == [crashes |-> 1, power_losses |-> 0, disk_losses |-> 0, network_partitions |-> 0]
+MaxFaults == [crashes |-> 1, power_losses |-> 0, disk_losses |-> 0, network_partitions |-> 0, clean_restarts |-> 0]
 
 ASSUME Cardinality(Brokers) = ReplicationFactor /\ FirstLeader \in Brokers
 
@@ -61,6 +64,8 @@ VARIABLES
     isr,                \* the ISR as the controller stores it
     elr,                \* eligible leader replicas (KIP-966); always {} without ELR
     lastLeader,         \* the last known leader (KIP-966); None without ELR
+    preferred,          \* the preferred replica, first in the assignment: FirstLeader, a
+                        \* variable (that never changes) so that brokers stay symmetric
     (* The producer, the fault budget, and history for the properties *)
     nextRecord,         \* the id of the producer's next write
     acked,              \* acknowledged writes: [id, offset] pairs (history)
@@ -70,7 +75,7 @@ VARIABLES
     probe               \* the availability check's write: [stage ("idle", "pending", "retry", "acked"), leader, offset]
 
 brokerVars == <<log, hw, status, knownLeader, knownEpoch, leaderIsr, needsTruncation, cut>>
-controllerVars == <<registered, leader, epoch, isr, elr, lastLeader>>
+controllerVars == <<registered, leader, epoch, isr, elr, lastLeader, preferred>>
 producerVars == <<nextRecord, acked, readable, faultsUsed, phase, probe>>
 vars == <<brokerVars, controllerVars, producerVars>>
 
@@ -153,7 +158,8 @@ Truncate(f) ==
 \* every acks=all write (KAFKA-15583 describes the old behaviour).
 \* Reference: docs/kafka-replication.md#rule-hw-advance
 EffectiveMinIsr == MinIsr
-HwMayAdvance(l) == TRUE
+IsrMayAdvanceHw(i) == TRUE
+HwMayAdvance(l) == IsrMayAdvanceHw(leaderIsr[l])
 
 \* ISR lag: before 2.1 (Partition.getOutOfSyncReplicas before KAFKA-7152) the leader
 \* drops a follower whose last catch-up to its LEO is older than
@@ -223,6 +229,7 @@ Init ==
     /\ isr = Brokers
     /\ elr = {}
     /\ lastLeader = InitialLastLeader
+    /\ preferred = FirstLeader
     /\ nextRecord = 1
     /\ acked = {}
     /\ readable = {}
@@ -277,21 +284,13 @@ Fetch(f) ==
     /\ UNCHANGED controllerVars
     /\ UNCHANGED producerVars
 
-\* The leader advances its HW to the smallest LEO over its view of the ISR, learnt
-\* from each member's next fetch (design.html 4.7); it never moves the HW back.
-\* Writes that the new HW covers are acknowledged to acks=all producers if the ISR
-\* still has min.insync.replicas members (else NotEnoughReplicasAfterAppend), but
-\* only those the leader appended in its current epoch: a leadership change fails
-\* the requests that were waiting. Whatever is below the HW is readable.
-AdvanceHw(l) ==
-    LET newHw == Min({LEO(m) : m \in leaderIsr[l]})
-        enough == Cardinality(leaderIsr[l]) >= EffectiveMinIsr
-        mine == {e \in Entries(l, hw[l], newHw) : log[l][e.offset + 1].epoch = knownEpoch[l]}
+\* Leader l, in epoch ep with ISR i, moves its HW to newHw: what it covers is
+\* readable, and the records l appended in epoch ep are acknowledged to acks=all
+\* producers if i has min.insync.replicas members.
+MoveHw(l, newHw, ep, i) ==
+    LET enough == Cardinality(i) >= EffectiveMinIsr
+        mine == {e \in Entries(l, hw[l], newHw) : log[l][e.offset + 1].epoch = ep}
     IN
-    /\ ActsAsLeader(l)
-    /\ \A m \in leaderIsr[l] \ {l} : InSync(m, l)
-    /\ HwMayAdvance(l)
-    /\ newHw > hw[l]
     /\ hw' = [hw EXCEPT ![l] = newHw]
     /\ acked' = IF Acks = "all" /\ enough
                 THEN Remember(acked, {e \in mine : e.id # ProbeId})
@@ -302,6 +301,20 @@ AdvanceHw(l) ==
                    /\ probe.leader = l
                    /\ [id |-> ProbeId, offset |-> probe.offset] \in mine
                 THEN [probe EXCEPT !.stage = "acked"] ELSE probe
+
+\* The leader advances its HW to the smallest LEO over its view of the ISR, learnt
+\* from each member's next fetch (design.html 4.7); it never moves the HW back.
+\* Writes that the new HW covers are acknowledged to acks=all producers if the ISR
+\* still has min.insync.replicas members (else NotEnoughReplicasAfterAppend), but
+\* only those the leader appended in its current epoch: a leadership change fails
+\* the requests that were waiting. Whatever is below the HW is readable.
+AdvanceHw(l) ==
+    LET newHw == Min({LEO(m) : m \in leaderIsr[l]}) IN
+    /\ ActsAsLeader(l)
+    /\ \A m \in leaderIsr[l] \ {l} : InSync(m, l)
+    /\ HwMayAdvance(l)
+    /\ newHw > hw[l]
+    /\ MoveHw(l, newHw, knownEpoch[l], leaderIsr[l])
     /\ UNCHANGED <<log, status, knownLeader, knownEpoch, leaderIsr, needsTruncation, cut>>
     /\ UNCHANGED controllerVars
     /\ UNCHANGED <<nextRecord, faultsUsed, phase>>
@@ -329,7 +342,7 @@ ShrinkIsr(l, f) ==
     /\ leaderIsr' = [leaderIsr EXCEPT ![l] = leaderIsr[l] \ {f}]
     /\ elr' = ElrAfterShrink(leaderIsr[l] \ {f}, f)
     /\ UNCHANGED <<log, hw, status, knownLeader, knownEpoch, needsTruncation, cut>>
-    /\ UNCHANGED <<registered, leader, epoch, lastLeader>>
+    /\ UNCHANGED <<registered, leader, epoch, lastLeader, preferred>>
     /\ UNCHANGED producerVars
 
 \* A follower rejoins the ISR once its fetch offset reaches the leader's HW
@@ -345,7 +358,7 @@ ExpandIsr(l, f) ==
     /\ leaderIsr' = [leaderIsr EXCEPT ![l] = leaderIsr[l] \cup {f}]
     /\ elr' = ElrAfterExpand(leaderIsr[l] \cup {f}, f)
     /\ UNCHANGED <<log, hw, status, knownLeader, knownEpoch, needsTruncation, cut>>
-    /\ UNCHANGED <<registered, leader, epoch, lastLeader>>
+    /\ UNCHANGED <<registered, leader, epoch, lastLeader, preferred>>
     /\ UNCHANGED producerVars
 
 (*------------------------------ Controller -----------------------------*)
@@ -376,6 +389,7 @@ Detect(b) ==
             ELSE ApplyElection([leader |-> None, isr |-> after.isr, elr |-> after.elr])
        ELSE /\ isr' = after.isr /\ elr' = after.elr
             /\ UNCHANGED <<leader, epoch, lastLeader>>
+    /\ UNCHANGED preferred
     /\ UNCHANGED brokerVars
     /\ UNCHANGED producerVars
 
@@ -383,7 +397,23 @@ Detect(b) ==
 Elect ==
     /\ leader = None
     /\ \E o \in ElectionOutcomes(isr, elr, registered) : ApplyElection(o)
-    /\ UNCHANGED registered
+    /\ UNCHANGED <<registered, preferred>>
+    /\ UNCHANGED brokerVars
+    /\ UNCHANGED producerVars
+
+\* Leader rebalance: auto.leader.rebalance.enable (true by default). The
+\* controller's periodic check (leader.imbalance.check.interval.seconds) finds
+\* the partition led by another broker than its preferred replica, the first in
+\* its assignment, and moves leadership back to it once it is alive and in the
+\* ISR, keeping the ISR (KafkaController.checkAndTriggerAutoLeaderRebalance with
+\* PreferredReplicaPartitionLeaderElectionStrategy before 3.3;
+\* QuorumController's maybeBalancePartitionLeaders in KRaft). No broker fails:
+\* the old leader stays in the ISR, and the new one starts from its own HW.
+PreferredElection ==
+    /\ leader # None /\ leader # preferred
+    /\ preferred \in isr /\ registered[preferred]
+    /\ ApplyElection([leader |-> preferred, isr |-> isr, elr |-> elr])
+    /\ UNCHANGED <<registered, preferred>>
     /\ UNCHANGED brokerVars
     /\ UNCHANGED producerVars
 
@@ -392,15 +422,21 @@ Register(b) ==
     /\ Up(b) /\ ~registered[b] /\ ControllerLinked(b)
     /\ registered' = [registered EXCEPT ![b] = TRUE]
     /\ RegistrationEffect(b)
-    /\ UNCHANGED <<leader, epoch, lastLeader>>
+    /\ UNCHANGED <<leader, epoch, lastLeader, preferred>>
     /\ UNCHANGED brokerVars
     /\ UNCHANGED producerVars
 
+\* A leader's HW when it learns its ISR (Partition.makeLeader): its own HW,
+\* possibly stale, since it knows no follower's LEO yet (as in Gustafson's
+\* specification; the root of KAFKA-7128); but a leader alone in its ISR raises
+\* it to its LEO at once (makeLeader -> maybeIncrementLeaderHW, "ISR could be
+\* down to 1", in every era), if the era lets the HW advance with that ISR.
+HwAsLeader(b, i) == IF i = {b} /\ IsrMayAdvanceHw(i) THEN Max({hw[b], LEO(b)}) ELSE hw[b]
+
 \* A broker learns the partition state from the controller (LeaderAndIsr before
 \* 3.3, the metadata log in KRaft). Notices arrive in order; a later one may
-\* supersede one not yet read. The new leader keeps its own HW, possibly stale
-\* (as in Gustafson's specification; the root of KAFKA-7128). A broker told of
-\* another leader becomes its follower, and truncates by the era's rule.
+\* supersede one not yet read. The leader starts from HwAsLeader. A broker told
+\* of another leader becomes its follower, and truncates by the era's rule.
 Learn(b) ==
     /\ Up(b) /\ registered[b] /\ ControllerLinked(b)
     /\ \/ epoch > knownEpoch[b]
@@ -409,13 +445,13 @@ Learn(b) ==
     /\ knownEpoch' = [knownEpoch EXCEPT ![b] = epoch]
     /\ leaderIsr' = [leaderIsr EXCEPT ![b] = IF leader = b THEN isr ELSE {}]
     /\ IF leader = b
-       THEN /\ readable' = Remember(readable, {e \in Entries(b, 0, hw[b]) : e.id # ProbeId})
-            /\ UNCHANGED <<log, hw, needsTruncation>>
+       THEN /\ MoveHw(b, HwAsLeader(b, isr), epoch, isr)
+            /\ UNCHANGED <<log, needsTruncation>>
        ELSE /\ BecomeFollower(b)
-            /\ UNCHANGED readable
+            /\ UNCHANGED <<readable, acked, probe>>
     /\ UNCHANGED <<status, cut>>
     /\ UNCHANGED controllerVars
-    /\ UNCHANGED <<nextRecord, acked, faultsUsed, phase, probe>>
+    /\ UNCHANGED <<nextRecord, faultsUsed, phase>>
 
 (*------------------------------ Faults ---------------------------------*)
 \* Faults happen only while the run has not settled; each kind has a budget.
@@ -427,7 +463,7 @@ Spend(kind) == faultsUsed' = [faultsUsed EXCEPT ![kind] = @ + 1]
 \* Epoch 0 means it will take the next notice, whatever its epoch.
 Restart(b) ==
     /\ phase = "running"
-    /\ ~Up(b)
+    /\ status[b] \in {"crashed", "lost"}
     /\ MayRestart(b)
     /\ status' = [status EXCEPT ![b] = "up"]
     /\ knownLeader' = [knownLeader EXCEPT ![b] = None]
@@ -451,9 +487,11 @@ Crash(b) ==
 
 (*------------------------------ Availability ---------------------------*)
 \* From here on no faults, restarts or heals: failed brokers stay down and
-\* partitions stay in place.
+\* partitions stay in place. A clean restart is no failure: it always completes,
+\* so the run settles only once no broker is stopped for one.
 Settle ==
     /\ phase = "running"
+    /\ \A b \in Brokers : status[b] # "stopped"
     /\ phase' = "settled"
     /\ UNCHANGED <<brokerVars, controllerVars, nextRecord, acked, readable, faultsUsed, probe>>
 
@@ -497,7 +535,7 @@ Next ==
         \/ Crash(b)
         \/ Restart(b)
     \/ \E l, f \in Brokers : ShrinkIsr(l, f) \/ ExpandIsr(l, f)
-    \/ Elect
+    \/ Elect \/ PreferredElection
 
 \* The availability run adds the settle step and the client's write.
 AvailabilityNext ==
@@ -514,7 +552,7 @@ ClusterStep ==
         \/ Truncate(b)
         \/ Register(b) \/ Detect(b) \/ ProbeAppend(b)
     \/ \E l, f \in Brokers : ShrinkIsr(l, f) \/ ExpandIsr(l, f)
-    \/ Elect \/ ProbeRetry
+    \/ Elect \/ PreferredElection \/ ProbeRetry
 
 \* Weak fairness on the cluster's steps; none on producing, faults, restarts,
 \* heals or the settle step.
@@ -554,7 +592,9 @@ Availability == [](phase = "settled" => <>(probe.stage = "acked"))
 \* Why equivalent: after Settle nothing injects faults, status and cut are frozen,
 \* and every ClusterStep makes progress that cannot be undone forever. Epochs only
 \* grow, and elections need a Detect, which each broker does at most once (it can
-\* no longer alternate with Register). Between epoch changes, leaders' logs and
+\* no longer alternate with Register), except the preferred replica's: it moves
+\* leadership to one fixed broker, so there is at most one more of them than of
+\* the other elections. Between epoch changes, leaders' logs and
 \* HWs only grow, followers' logs only grow towards their leader's, and a follower
 \* leaves the ISR only when it stops being in sync (no lag shrinks once settled),
 \* which needs an epoch change to undo. The probe is retried only after such an
