@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SPECS
 from hypothesis import given, settings
 from test_tlc_output import FIXTURES, VALUES, canon
 
+from kafkamc.check import check_model
+from kafkamc.config import Model
 from kafkamc.errors import TraceFileError
 from kafkamc.tlc.output import parse_tlc_output
 from kafkamc.trace.events import infer_params, step_events
