@@ -27,7 +27,7 @@ from kafkamc.compile import compile_model, write_spec
 from kafkamc.config import Model
 from kafkamc.render.diagram import FORMATS, draw
 from kafkamc.eras import era_table
-from kafkamc.errors import ConfigError, KafkamcError
+from kafkamc.errors import ConfigError, KafkamcError, one_line
 from kafkamc.trace.read_back import log_trace, saved_traces
 from kafkamc.render.html_page import write_html
 from kafkamc.outdir import prepare_out_dir
@@ -442,7 +442,8 @@ def _run(action: Callable[[], T]) -> T:
 
 
 def _fail(error: KafkamcError) -> NoReturn:
-    err_console.print(f"kafkamc: error: {error}", highlight=False, markup=False, soft_wrap=True)
+    err_console.print(f"kafkamc: error: {one_line(str(error))}", highlight=False, markup=False,
+                      soft_wrap=True)
     raise typer.Exit(error.exit_code)
 
 

@@ -50,3 +50,10 @@ class TraceFileError(KafkamcError):
     def __init__(self, message: str, *, file: str) -> None:
         self.file = file
         super().__init__(f"{file}: {message}")
+
+
+def one_line(text: str) -> str:
+    """`text` as one printable line: a value echoed in a message may hold a newline, a
+    control character or a lone surrogate, which would split the message or fail to
+    print."""
+    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)

@@ -717,11 +717,12 @@ def _ibp_release(setting: Setting) -> str:
 
 
 def _option_version(option: str) -> str:
+    option = option.strip()
     try:
         parse_version(option)
     except ConfigError as error:
         raise ConfigError(error.detail, key="--kafka-version") from None
-    return option.strip()
+    return option
 
 
 def _compare_ibp(ibp: Setting, release: str, version: str,

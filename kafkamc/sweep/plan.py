@@ -27,9 +27,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-import yaml
-
-from kafkamc.config import SECTIONS, ConfigFile, Model, closest
+from kafkamc.config import SECTIONS, ConfigFile, Model, closest, load_value
 from kafkamc.errors import ConfigError
 from kafkamc.resolved import PROPERTIES, Property, Resolved
 
@@ -377,8 +375,8 @@ def _pair(text: str) -> tuple[str, Any]:
         raise ConfigError(f"'{text}' is not KEY=VALUE; allowed: e.g. faults.power_losses=2",
                           file="--against")
     try:
-        parsed = yaml.safe_load(value)
-    except yaml.YAMLError:
+        parsed = load_value(value, "--against")
+    except ConfigError:
         parsed = value
     return key.strip(), parsed
 
