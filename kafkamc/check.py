@@ -101,6 +101,7 @@ class CheckResult:
     spec: Path
     properties: dict[Property, PropertyResult] = field(default_factory=dict)
     tlc_version: str | None = None
+    unsaved: tuple[str, ...] = ()    # artifacts a failing disk kept from being written
 
     @property
     def failed(self) -> bool:
@@ -117,6 +118,7 @@ class CheckResult:
             "kafka_version": self.kafka_version,
             "properties": {name: p.to_json() for name, p in self.properties.items()},
             "tlc": {"version": self.tlc_version},
+            **({"unsaved": list(self.unsaved)} if self.unsaved else {}),
         }
 
 
@@ -156,8 +158,11 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
         properties={p: runner.results[p] for p in wanted},
         tlc_version=runner.tlc_version,
     )
-    (out / "result.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
-    return result
+    try:
+        (out / "result.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
+    except OSError as error:
+        runner.unsaved.append(f"result.json ({error.strerror})")
+    return replace(result, unsaved=tuple(runner.unsaved))
 
 
 def _run_together(jobs: list[Callable[[], None]]) -> None:
@@ -209,6 +214,7 @@ class _Runner:
         self.diagram_formats, self.progress, self.name = diagram_formats, progress, name
         self.distributed = distributed
         self.results: dict[Property, PropertyResult] = {}
+        self.unsaved: list[str] = []     # what a failing disk kept from being written
         self.tlc_version: str | None = None
 
     def check_safety(self, open_: list[Property]) -> None:
@@ -269,6 +275,9 @@ class _Runner:
                           short=short)
         if fresh.timed_out:
             return _timed_out(fresh, log)
+        if fresh.returncode < 0:      # killed from outside (kill -9, the OOM killer)
+            return _Run(_failure(f"TLC was killed by signal {-fresh.returncode}"),
+                        fresh.seconds, log, cached=False)
         run = self._parsed(fresh.output, fresh.seconds, log, cached=False)
         if self.cache and run.outcome.status in DECIDED:
             self.cache.put(key, CachedRun(output=fresh.output, seconds=fresh.seconds))
@@ -343,7 +352,9 @@ class _Runner:
         else:
             message = outcome.message if outcome.status not in DECIDED else \
                 "TLC stopped before it explored every state"
-            self._decide(prop, "unknown", run, f"{message} (see {run.log})")
+            # One line: Java's messages run over several (a bad jar's stack trace).
+            self._decide(prop, "unknown", run, f"{' '.join(str(message).split())} "
+                                               f"(see {run.log})")
 
     def _decide(self, prop: Property, verdict: Outcome, run: _Run,
                 message: str | None = None, found: Counterexample | None = None) -> None:
@@ -354,8 +365,12 @@ class _Runner:
                              violated=INVARIANTS[prop], config=self.story_config)
             story = tell(trace)
             trace_file = self.out / f"trace-{prop}.json"
-            write_trace(trace, trace_file, story.to_json())
-            diagrams = draw(trace, story, self.out / f"diagram-{prop}", self.diagram_formats)
+            try:
+                write_trace(trace, trace_file, story.to_json())
+                diagrams = draw(trace, story, self.out / f"diagram-{prop}", self.diagram_formats)
+            except OSError as error:   # a full disk after TLC: the verdict stands
+                self.unsaved.append(f"{prop}'s counterexample ({error.strerror})")
+                trace_file = None
         self.results[prop] = PropertyResult(
             name=prop,
             verdict=verdict,

@@ -7,11 +7,13 @@ Every KafkamcError ends here as one line on stderr and an exit status:
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import webbrowser
 from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn, Optional, TypeVar
@@ -22,15 +24,15 @@ from rich.table import Table
 
 from kafkamc import __version__
 from kafkamc.tlc.cache import RunCache, default_cache_dir
-from kafkamc.check import CheckResult, Distributed, check_model
-from kafkamc.compile import compile_model, write_spec
+from kafkamc.check import CheckResult, Distributed, PropertyResult, check_model
+from kafkamc.compile import compile_model, module_name, write_spec
 from kafkamc.config import Model
 from kafkamc.render.diagram import FORMATS, draw
 from kafkamc.eras import era_table
-from kafkamc.errors import ConfigError, KafkamcError, one_line
+from kafkamc.errors import CheckerError, ConfigError, KafkamcError, ManyErrors, one_line
 from kafkamc.trace.read_back import log_trace, saved_traces
 from kafkamc.render.html_page import write_html
-from kafkamc.outdir import prepare_out_dir
+from kafkamc.outdir import prepare_out_dir, write_error
 from kafkamc.tlc.progress import ProgressBoard
 from kafkamc.tlc.run import signal_running
 from kafkamc.regress.junit import write_junit
@@ -38,7 +40,7 @@ from kafkamc.regress.run import ConfigRun, collect, load
 from kafkamc.regress.run import regress as regress_all
 from kafkamc.trace.narrative import tell
 from kafkamc.render.terminal import print_regress, print_result, print_story
-from kafkamc.resolved import Resolved
+from kafkamc.resolved import PROPERTIES, Resolved
 from kafkamc.trace.steps import to_json, write_trace
 
 app = typer.Typer(
@@ -139,18 +141,34 @@ def check(
     results: list[CheckResult] = []
     board = ProgressBoard(err_console, enabled=err_console.is_terminal and not quiet)
     for model, out_dir in zip(models, outs):
+        wanted = [p.value for p in properties] if properties else None
         with board.shown():
-            results.append(_run(lambda: check_model(
-                model, out_dir=out_dir,
-                properties=[p.value for p in properties] if properties else None,
+            result = _run(lambda: _checked(model, out_dir, wanted, lambda: check_model(
+                model, out_dir=out_dir, properties=wanted,
                 workers=workers, timeout=timeout, cache=cache,
                 diagram_formats=_formats(formats), progress=board,
-                distributed=_distributed(distributed, port, local_workers, hostname))))
-        page = _run(lambda: write_html(results[-1], model))
-        if open_report:
+                distributed=_distributed(distributed, port, local_workers, hostname))),
+                writes=out_dir)
+        try:
+            page: Path | None = write_html(result, model)
+        except OSError as error:      # a full disk after TLC: the verdicts are still told
+            result = replace(result, unsaved=(*result.unsaved, f"report.html ({error.strerror})"))
+            page = None
+        results.append(result)
+        if open_report and page is not None:
             webbrowser.open(page.resolve().as_uri())
         if not as_json:
-            print_result(results[-1], out_console)
+            print_result(result, out_console)
+        problems = [f"{out_dir}: could not save {lost}" for lost in result.unsaved]
+        unknown: dict[str, list[str]] = {}     # one line per reason, naming its properties
+        for prop in result.properties.values():
+            if prop.verdict == "unknown":
+                unknown.setdefault(str(prop.message), []).append(prop.name)
+        problems += [f"{result.name}: {', '.join(names)} unknown: {message}"
+                     for message, names in unknown.items()]
+        for problem in problems:
+            err_console.print(f"kafkamc: error: {one_line(problem)}", highlight=False,
+                              markup=False, soft_wrap=True)
     if as_json:
         objects = [r.to_json() for r in results]
         print(json.dumps(objects[0] if len(objects) == 1 else {"configs": objects}, indent=2))
@@ -167,7 +185,7 @@ def compile_(
     """Write the generated TLA+ module and one TLC config per property, without running TLC."""
     model = _load_all([file])[0]
     out_dir = _run(lambda: prepare_out_dir(out or Path("out") / model.name))
-    files = write_spec(compile_model(model), out_dir)
+    files = _run(lambda: write_spec(compile_model(model), out_dir), writes=out_dir)
     # Plain lines, never wrapped: scripts read these paths.
     for path in (files.tla, *files.cfgs.values()):
         print(f"wrote {path}")
@@ -213,6 +231,23 @@ def regress(
     else:
         print_regress(report, out_console)
     raise typer.Exit(report.exit_status)
+
+
+def _checked(model: Resolved, out_dir: Path, wanted: list[str] | None,
+             check: Callable[[], CheckResult]) -> CheckResult:
+    """The check's result; if TLC could not be started at all (no Java, no jar),
+    every property is unknown, so that --json still prints the object."""
+    try:
+        return check()
+    except CheckerError as error:
+        props = [p for p in PROPERTIES if p in (wanted or model.check)]
+        return CheckResult(
+            name=model.name, kafka_version=model.kafka_version, out_dir=out_dir,
+            spec=out_dir / f"{module_name(model.name)}.tla",
+            properties={p: PropertyResult(
+                name=p, verdict="unknown", expected=model.expect.get(p), trace=None,
+                story=None, trace_file=None, diagrams=(), distinct_states=None, depth=None,
+                seconds=0.0, log=out_dir, message=str(error)) for p in props})
 
 
 def _distributed(enabled: bool, port: int, local_workers: int,
@@ -310,9 +345,10 @@ def render(
     """Read a TLC log's counterexample into a trace: trace.json, a diagram and the story."""
     trace = _run(lambda: log_trace(log))
     story = tell(trace)
-    out_dir = _run(lambda: prepare_out_dir(out or Path("out") / log.stem))
-    write_trace(trace, out_dir / "trace.json", story.to_json())
-    diagrams = _run(lambda: draw(trace, story, out_dir / "diagram", _formats(formats)))
+    out_dir = _run(lambda: prepare_out_dir(out or Path("out") / _plain(log.stem)))
+    _run(lambda: write_trace(trace, out_dir / "trace.json", story.to_json()), writes=out_dir)
+    diagrams = _run(lambda: draw(trace, story, out_dir / "diagram", _formats(formats)),
+                    writes=out_dir)
     if as_json:
         print(json.dumps(to_json(trace, story.to_json()), indent=1))
     else:
@@ -428,30 +464,45 @@ def _out_dirs(models: list[Resolved], out: Path | None) -> list[Path]:
 
 
 def _exit_status(results: list[CheckResult]) -> int:
-    if any(r.failed for r in results):
+    if any(r.failed or r.unsaved for r in results):
         return 3
     return 0 if all(r.matches for r in results) else 1
 
 
-def _run(action: Callable[[], T]) -> T:
-    """Run one edge action, turning a KafkamcError into its message and exit status."""
+def _run(action: Callable[[], T], *, writes: Path | None = None) -> T:
+    """Run one edge action, turning a KafkamcError into its message and exit status;
+    one that `writes` into an out dir also turns a failed write into one (a full
+    disk: exit 3; a directory kafkamc may not write: exit 2)."""
     try:
         return action()
     except KafkamcError as error:
         _fail(error)
+    except OSError as error:
+        if writes is None:
+            raise
+        _fail(write_error(error, writes))
+
+
+def _plain(stem: str) -> str:
+    """A log's name as an out dir's name: `render` of `..log` must not write into `out/`."""
+    return stem if stem.strip(".") else "trace"
 
 
 def _fail(error: KafkamcError) -> NoReturn:
-    err_console.print(f"kafkamc: error: {one_line(str(error))}", highlight=False, markup=False,
-                      soft_wrap=True)
+    for each in error.errors if isinstance(error, ManyErrors) else [error]:
+        err_console.print(f"kafkamc: error: {one_line(str(each))}", highlight=False,
+                          markup=False, soft_wrap=True)
     raise typer.Exit(error.exit_code)
 
 
 def _interrupt(signum: int, frame: object) -> None:
     """Stop every TLC run first: runs made in threads (check's concurrent runs,
     regress and sweep jobs) would otherwise keep their threads, and kafkamc, alive.
-    The handler only signals them; whoever waits for a run reaps it."""
+    The handler only signals them; whoever waits for a run reaps it. It says so
+    itself: typer turns the KeyboardInterrupt into a silent exit 130. A plain write,
+    not rich: the interrupted thread may hold the console's lock."""
     signal_running()
+    os.write(2, f"kafkamc: interrupted ({signal.Signals(signum).name})\n".encode())
     raise KeyboardInterrupt
 
 
@@ -463,6 +514,5 @@ def run() -> None:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         app()
-    except KeyboardInterrupt:
-        err_console.print("kafkamc: interrupted")
+    except KeyboardInterrupt:      # outside typer's reach; _interrupt has said so
         sys.exit(130)

@@ -21,7 +21,7 @@ from kafkamc.tlc.cache import RunCache
 from kafkamc.check import CheckResult, PropertyResult, check_model
 from kafkamc.errors import KafkamcError
 from kafkamc.render.html_page import write_html
-from kafkamc.outdir import prepare_out_dir
+from kafkamc.outdir import prepare_out_dir, release_out_dir, write_error
 from kafkamc.parallel import split_cores
 from kafkamc.sweep.prune import Decision, Outcome, RowPlan, contradictions
 from kafkamc.resolved import Property
@@ -146,11 +146,15 @@ def check_cell(cell: Cell, properties: list[Property], *, out_root: Path, worker
         result = check_model(model, out_dir=out_dir, properties=properties, workers=workers,
                              timeout=timeout, cache=cache)
         write_html(result, model)
+        (out_dir / "config.yaml").write_text(cell.config_yaml())
     except KafkamcError as error:
         # Recorded, not raised: the other cells still run and the sweep says which
         # failed (exit 3), as regress does for a config.
         return CellRun(cell, tuple(properties), out_dir, None, str(error))
-    (out_dir / "config.yaml").write_text(cell.config_yaml())
+    except OSError as error:      # the cell's out dir could not be written (a full disk)
+        return CellRun(cell, tuple(properties), out_dir, None, str(write_error(error, out_dir)))
+    finally:
+        release_out_dir(out_dir)   # a sweep may have more cells than a process has files
     return CellRun(cell, tuple(properties), out_dir, result)
 
 
