@@ -263,7 +263,10 @@ def _distributed(enabled: bool, port: int, local_workers: int,
 
 
 def _cache(disabled: bool) -> RunCache | None:
-    return None if disabled else RunCache(default_cache_dir())
+    def warn(message: str) -> None:
+        err_console.print(f"kafkamc: warning: {one_line(message)}", highlight=False,
+                          markup=False, soft_wrap=True)
+    return None if disabled else RunCache(default_cache_dir(), warn=warn)
 
 
 def _run_json(run: ConfigRun) -> dict[str, object]:
