@@ -312,12 +312,15 @@ def sweep(
     out: Annotated[Optional[Path], typer.Option(
         "--out", help="Output root (default out/NAME); each checked cell gets OUT/ROW.COLUMN.")]
     = None,
+    yes: Annotated[bool, typer.Option(
+        "--yes", help="Run a sweep of more than 100 cells to check (refused without it).")]
+    = False,
 ) -> None:
     """Check every combination of swept settings and faults; print the verdict matrix."""
     from kafkamc.sweep.command import SweepOptions, sweep_command   # the command's steps
     options = SweepOptions(jobs=jobs, as_json=as_json, csv=csv, html=html, require=require,
                            against=against, cache=_cache(no_cache), prune=not no_prune,
-                           out=out, timeout=timeout)
+                           out=out, timeout=timeout, yes=yes)
     raise typer.Exit(_run(lambda: sweep_command(file, options, out_console, err_console)))
 
 
