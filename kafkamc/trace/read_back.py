@@ -1,12 +1,14 @@
 """Counterexamples read back from disk: a check's trace files, or any TLC log."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from kafkamc.errors import TlcParseError, TraceFileError
 from kafkamc.trace.events import infer_params
 from kafkamc.resolved import PROPERTIES
 from kafkamc.tlc.output import parse_tlc_output
+from kafkamc.trace.narrative import tell
 from kafkamc.trace.steps import Trace, read_trace, trace_of
 
 
@@ -14,14 +16,14 @@ def saved_traces(path: Path) -> list[Trace]:
     """The traces of a check: `path` is its out dir (every trace-*.json in it, in
     kafkamc's property order) or one trace file."""
     if path.is_file():
-        return [read_trace(path)]
+        return [_tellable(lambda: read_trace(path), path)]
     if not path.is_dir():
         raise TraceFileError("no such file or directory", file=str(path))
     files = sorted(path.glob("trace-*.json"), key=_property_order)
     if not files:
         raise TraceFileError("no trace-*.json here: either no property was violated or "
                              "this is not the out dir of `kafkamc check`", file=str(path))
-    return [read_trace(f) for f in files]
+    return [_tellable(lambda f=f: read_trace(f), f) for f in files]
 
 
 def log_trace(log: Path) -> Trace:
@@ -38,7 +40,22 @@ def log_trace(log: Path) -> Trace:
     if not outcome.counterexamples:
         said = outcome.message or f"TLC ended with '{outcome.status}'"
         raise TraceFileError(f"holds no counterexample ({said})", file=str(log))
-    return trace_of(outcome.counterexamples[0], infer=infer_params)
+    return _tellable(lambda: trace_of(outcome.counterexamples[0], infer=infer_params), log)
+
+
+def _tellable(read: Callable[[], Trace], file: Path) -> Trace:
+    """The trace `read` gives, if its story can be told. A file read back is the
+    user's input: states that kafkamc's steps and story cannot read (`isr = 5` where
+    a set belongs) are a TraceFileError here, not a crash while telling it."""
+    try:
+        trace = read()
+        tell(trace)
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError) as error:
+        raise TraceFileError(f"its states do not have the shape kafkamc tells of "
+                             f"({type(error).__name__}: {error})", file=str(file)) from None
+    except RecursionError:
+        raise TraceFileError("a value in it is nested too deeply", file=str(file)) from None
+    return trace
 
 
 def _property_order(path: Path) -> int:
