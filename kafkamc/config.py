@@ -440,10 +440,11 @@ class _PositionLoader(yaml.SafeLoader):
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         # `!!int abc`, `!!bool maybe` or 5,000 digits: Python's conversions raise
-        # ValueError (or OverflowError), which PyYAML lets through without a line.
+        # ValueError, KeyError (a bool's table) or OverflowError, which PyYAML lets
+        # through without a line.
         try:
             return super().construct_object(node, deep)
-        except (ValueError, OverflowError) as error:
+        except (ValueError, KeyError, OverflowError) as error:
             value = str(node.value)
             shown = value if len(value) <= 40 else f"{value[:40]}... ({len(value)} characters)"
             raise yaml.constructor.ConstructorError(

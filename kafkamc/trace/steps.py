@@ -150,6 +150,12 @@ def read_trace(path: Path) -> Trace:
         raise TraceFileError(f"cannot read it ({error})", file=str(path)) from None
     except RecursionError:
         raise TraceFileError("cannot read it: JSON nested too deeply", file=str(path)) from None
+    try:
+        # JSON's "\ud800" escape gives a lone surrogate, which no terminal can print.
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError as error:
+        raise TraceFileError(f"cannot read it: it holds {error.object[error.start]!r}, a lone "
+                             "surrogate; allowed: Unicode text", file=str(path)) from None
     return from_json(data, source=str(path))
 
 
