@@ -313,7 +313,7 @@ def sweep(
         "--out", help="Output root (default out/NAME); each checked cell gets OUT/ROW.COLUMN.")]
     = None,
     yes: Annotated[bool, typer.Option(
-        "--yes", help="Run a sweep of more than 100 cells to check (refused without it).")]
+        "--yes", help="Run a sweep of more than 250 cells to check (refused without it).")]
     = False,
 ) -> None:
     """Check every combination of swept settings and faults; print the verdict matrix."""

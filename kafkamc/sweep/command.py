@@ -43,7 +43,7 @@ class SweepOptions:
 
 # A sweep checking more cells than this is refused unless --yes: at seconds to minutes
 # per cell, it would hold the machine for hours without a word.
-CONFIRM_CELLS = 100
+CONFIRM_CELLS = 250
 # What a cell takes on 2 cores for the shipped scenarios (bench/README.md: about 3 s
 # for Jepsen 2013's two runs); larger bounds and fault budgets take far longer.
 SECONDS_PER_CELL = 3.0
