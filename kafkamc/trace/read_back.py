@@ -1,15 +1,18 @@
 """Counterexamples read back from disk: a check's trace files, or any TLC log."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 from kafkamc.errors import TlcParseError, TraceFileError
+from kafkamc.render.diagram import to_dot
+from kafkamc.render.sequence import sequence_graph
 from kafkamc.trace.events import infer_params
 from kafkamc.resolved import PROPERTIES
 from kafkamc.tlc.output import parse_tlc_output
 from kafkamc.trace.narrative import tell
-from kafkamc.trace.steps import Trace, read_trace, trace_of
+from kafkamc.trace.steps import Trace, read_trace, to_json, trace_of
 
 
 def saved_traces(path: Path) -> list[Trace]:
@@ -44,12 +47,15 @@ def log_trace(log: Path) -> Trace:
 
 
 def _tellable(read: Callable[[], Trace], file: Path) -> Trace:
-    """The trace `read` gives, if its story can be told. A file read back is the
-    user's input: states that kafkamc's steps and story cannot read (`isr = 5` where
-    a set belongs) are a TraceFileError here, not a crash while telling it."""
+    """The trace `read` gives, if its story can be told, drawn and saved. A file read
+    back is the user's input: states that kafkamc's steps, story, diagram or JSON
+    cannot take (`isr = 5` where a set belongs, a set where a function belongs) are a
+    TraceFileError here, not a crash in whichever of them meets it first."""
     try:
         trace = read()
-        tell(trace)
+        story = tell(trace)
+        to_dot(sequence_graph(trace, story))
+        json.dumps(to_json(trace, story.to_json()))
     except (AttributeError, KeyError, TypeError, ValueError, IndexError) as error:
         raise TraceFileError(f"its states do not have the shape kafkamc tells of "
                              f"({type(error).__name__}: {error})", file=str(file)) from None
