@@ -224,7 +224,7 @@ def regress(
         report = regress_all(files, models, out_root=out, jobs=jobs, update=update,
                              cache=_cache(no_cache))
     if junit:
-        write_junit(report, junit)
+        _run(lambda: write_junit(report, junit), writes=junit, option="--junit")
     if as_json:
         print(json.dumps({"passed": report.exit_status == 0,
                           "configs": [_run_json(run) for run in report.runs]}, indent=2))
@@ -475,7 +475,7 @@ def _exit_status(results: list[CheckResult]) -> int:
     return 0 if all(r.matches for r in results) else 1
 
 
-def _run(action: Callable[[], T], *, writes: Path | None = None) -> T:
+def _run(action: Callable[[], T], *, writes: Path | None = None, option: str = "--out") -> T:
     """Run one edge action, turning a KafkamcError into its message and exit status;
     one that `writes` into an out dir also turns a failed write into one (a full
     disk: exit 3; a directory kafkamc may not write: exit 2)."""
@@ -486,7 +486,7 @@ def _run(action: Callable[[], T], *, writes: Path | None = None) -> T:
     except OSError as error:
         if writes is None:
             raise
-        _fail(write_error(error, writes))
+        _fail(write_error(error, writes, option))
 
 
 def _plain(stem: str) -> str:

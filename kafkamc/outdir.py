@@ -55,15 +55,16 @@ def release_out_dir(path: Path) -> None:
         os.close(descriptor)
 
 
-def write_error(error: OSError, path: Path) -> KafkamcError:
-    """The error to report for a file kafkamc could not write under `path`: exit 3 if
-    the machine is at fault (a full disk), else exit 2 (choose another --out)."""
+def write_error(error: OSError, path: Path, option: str = "--out") -> KafkamcError:
+    """The error to report for a file kafkamc could not write at or under `path`
+    (given by `option`): exit 3 if the machine is at fault (a full disk), else exit 2
+    (choose another path)."""
     reason = error.strerror or str(error)
     where = error.filename or path
     if error.errno in ENVIRONMENT:
         return OutputError(f"cannot write {where}: {reason}", file=str(path))
-    return ConfigError(f"cannot write {where}: {reason}; choose another --out",
-                       file=str(path), key="--out")
+    return ConfigError(f"cannot write {where}: {reason}; choose another {option}",
+                       file=str(path), key=option)
 
 
 def _check_ownable(path: Path) -> None:

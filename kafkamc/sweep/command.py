@@ -17,6 +17,7 @@ from pathlib import Path
 from rich.console import Console
 
 from kafkamc.errors import ConfigError
+from kafkamc.outdir import write_error
 from kafkamc.parallel import split_cores
 from kafkamc.tlc.cache import RunCache
 from kafkamc.sweep.recommend import Recommendation, recommend
@@ -76,11 +77,18 @@ def sweep_command(file: Path, options: SweepOptions, out: Console, err: Console)
                            on_run=lambda run: _progress(run, next(done), to_check, err))
     recommendation = recommend(result)
     data = sweep_json(result, recommendation)
-    (out_root / "sweep.json").write_text(json.dumps(data, indent=2) + "\n")
-    if options.csv:
-        write_csv(result, options.csv)
-    if options.html:
-        write_sweep_html(result, recommendation, options.html)
+    for path, option, write in (
+            (out_root / "sweep.json", "--out",
+             lambda: (out_root / "sweep.json").write_text(json.dumps(data, indent=2) + "\n")),
+            (options.csv, "--csv", lambda: write_csv(result, options.csv)),
+            (options.html, "--html", lambda: write_sweep_html(result, recommendation,
+                                                              options.html))):
+        if path is None:
+            continue
+        try:
+            write()
+        except OSError as error:      # a full disk, or a path kafkamc may not write
+            raise write_error(error, path, option) from None
     if options.as_json:
         print(json.dumps(data, indent=2))
     else:
