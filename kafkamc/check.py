@@ -232,8 +232,7 @@ class _Runner:
             fresh = self._tlc(label, cfg, log, None, workers=1, keep_going=together,
                               short=True, limit=limit)
             if not fresh.timed_out:
-                return self._store(cfg_text, self._parsed(fresh.output, fresh.seconds, log,
-                                                          cached=False), fresh)
+                return self._store(cfg_text, self._finished(fresh, log), fresh)
             if self._past_deadline():
                 return _timed_out(fresh, log)
             log.rename(probe_log)
@@ -254,12 +253,19 @@ class _Runner:
             if fresh.timed_out:
                 full = _timed_out(fresh, log)
             else:
-                full = self._store(rest_text, self._parsed(fresh.output, fresh.seconds, log,
-                                                           cached=False), fresh)
+                full = self._store(rest_text, self._finished(fresh, log), fresh)
         return _Run(replace(full.outcome, counterexamples=probe.outcome.counterexamples
                             + full.outcome.counterexamples),
                     probe.seconds + full.seconds, log, probe.cached and full.cached,
                     strict=probe.strict + full.strict)
+
+    def _finished(self, fresh: TlcRun, log: Path) -> _Run:
+        """A run that ended by itself, or was killed from outside (kill -9, the OOM
+        killer), which leaves a log that says nothing of why."""
+        if fresh.returncode < 0:
+            return _Run(_failure(f"TLC was killed by signal {-fresh.returncode}"),
+                        fresh.seconds, log, cached=False)
+        return self._parsed(fresh.output, fresh.seconds, log, cached=False)
 
     def _cached(self, cfg_text: str, log: Path) -> _Run | None:
         """The stored run of `cfg_text`, its output written to `log`; None if none."""
@@ -359,7 +365,9 @@ class _Runner:
         else:
             message = outcome.message if outcome.status not in DECIDED else \
                 "TLC stopped before it explored every state"
-            self._decide(prop, "unknown", run, f"{message} (see {run.log})")
+            # One line: Java's messages run over several (a bad jar's stack trace).
+            self._decide(prop, "unknown", run, f"{' '.join(str(message).split())} "
+                                               f"(see {run.log})")
 
     def _decide(self, prop: Property, verdict: Outcome, run: _Run,
                 message: str | None = None, found: Counterexample | None = None,

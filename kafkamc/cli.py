@@ -8,6 +8,7 @@ Every KafkamcError ends here as one line on stderr and an exit status:
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import webbrowser
@@ -23,18 +24,19 @@ from rich.table import Table
 
 from kafkamc import __version__
 from kafkamc.check import CheckResult, Distributed, check_model
-from kafkamc.compile import compile_model, write_spec
+from kafkamc.compile import compile_model, module_name, write_spec
 from kafkamc.config import Model
 from kafkamc.eras import era_table
-from kafkamc.errors import ConfigError, KafkamcError
-from kafkamc.outdir import prepare_out_dir
+from kafkamc.errors import CheckerError, ConfigError, KafkamcError, ManyErrors, one_line
+from kafkamc.outdir import prepare_out_dir, write_error
 from kafkamc.protocol import protocol_column
 from kafkamc.regress.junit import write_junit
 from kafkamc.regress.run import ConfigRun, collect, load
 from kafkamc.regress.run import regress as regress_all
 from kafkamc.render.formats import FORMATS
 from kafkamc.render.terminal import print_regress, print_result, print_story
-from kafkamc.resolved import Resolved
+from kafkamc.resolved import PROPERTIES, Resolved
+from kafkamc.result import PropertyResult
 from kafkamc.tlc.cache import RunCache, default_cache_dir
 from kafkamc.tlc.progress import ProgressBoard
 from kafkamc.tlc.run import signal_running
@@ -140,17 +142,30 @@ def check(
     results: list[CheckResult] = []
     board = ProgressBoard(err_console, enabled=err_console.is_terminal and not quiet)
     for model, out_dir in zip(models, outs):
+        wanted = [p.value for p in properties] if properties else None
         with board.shown():
-            results.append(_run(lambda: check_model(
-                model, out_dir=out_dir,
-                properties=[p.value for p in properties] if properties else None,
+            result = _run(lambda: _checked(model, out_dir, wanted, lambda: check_model(
+                model, out_dir=out_dir, properties=wanted,
                 workers=workers, timeout=timeout, cache=cache,
                 diagram_formats=_formats(formats), progress=board,
-                distributed=_distributed(distributed, port, local_workers, hostname))))
-        if open_report:
-            webbrowser.open((results[-1].out_dir / "report.html").resolve().as_uri())
+                distributed=_distributed(distributed, port, local_workers, hostname))),
+                writes=out_dir)
+        results.append(result)
+        page = result.out_dir / "report.html"
+        if open_report and page.is_file():
+            webbrowser.open(page.resolve().as_uri())
         if not as_json:
-            print_result(results[-1], out_console)
+            print_result(result, out_console)
+        problems = [f"{out_dir}: could not save {lost}" for lost in result.unsaved]
+        unknown: dict[str, list[str]] = {}     # one line per reason, naming its properties
+        for prop in result.properties.values():
+            if prop.verdict == "unknown":
+                unknown.setdefault(str(prop.message), []).append(prop.name)
+        problems += [f"{result.name}: {', '.join(names)} unknown: {message}"
+                     for message, names in unknown.items()]
+        for problem in problems:
+            err_console.print(f"kafkamc: error: {one_line(problem)}", highlight=False,
+                              markup=False, soft_wrap=True)
     if as_json:
         objects = [r.to_json() for r in results]
         print(json.dumps(objects[0] if len(objects) == 1 else {"configs": objects}, indent=2))
@@ -172,7 +187,7 @@ def compile_(
     model = _load_all([file])[0]
     out_dir = _run(lambda: prepare_out_dir(out or Path("out") / model.name))
     chosen = [p.value for p in properties] if properties else None
-    files = write_spec(compile_model(model, chosen), out_dir)
+    files = _run(lambda: write_spec(compile_model(model, chosen), out_dir), writes=out_dir)
     # Plain lines, never wrapped: scripts read these paths.
     for path in (files.tla, files.mc, *files.cfgs.values()):
         print(f"wrote {path}")
@@ -212,13 +227,30 @@ def regress(
         report = regress_all(files, models, out_root=out, jobs=jobs, update=update,
                              cache=_cache(no_cache))
     if junit:
-        write_junit(report, junit)
+        _run(lambda: write_junit(report, junit), writes=junit, option="--junit")
     if as_json:
         print(json.dumps({"passed": report.exit_status == 0,
                           "configs": [_run_json(run) for run in report.runs]}, indent=2))
     else:
         print_regress(report, out_console)
     raise typer.Exit(report.exit_status)
+
+
+def _checked(model: Resolved, out_dir: Path, wanted: list[str] | None,
+             check: Callable[[], CheckResult]) -> CheckResult:
+    """The check's result; if TLC could not be started at all (no Java, no jar),
+    every property is unknown, so that --json still prints the object."""
+    try:
+        return check()
+    except CheckerError as error:
+        props = [p for p in PROPERTIES if p in (wanted or model.check)]
+        return CheckResult(
+            name=model.name, kafka_version=model.kafka_version, out_dir=out_dir,
+            spec=out_dir / f"{module_name(model.name)}.tla",
+            properties={p: PropertyResult(
+                name=p, verdict="unknown", expected=model.expect.get(p), trace=None,
+                story=None, trace_file=None, diagrams=(), distinct_states=None, depth=None,
+                seconds=0.0, log=out_dir, message=str(error)) for p in props})
 
 
 def _distributed(enabled: bool, port: int, local_workers: int,
@@ -234,7 +266,10 @@ def _distributed(enabled: bool, port: int, local_workers: int,
 
 
 def _cache(disabled: bool) -> RunCache | None:
-    return None if disabled else RunCache(default_cache_dir())
+    def warn(message: str) -> None:
+        err_console.print(f"kafkamc: warning: {one_line(message)}", highlight=False,
+                          markup=False, soft_wrap=True)
+    return None if disabled else RunCache(default_cache_dir(), warn=warn)
 
 
 def _run_json(run: ConfigRun) -> dict[str, object]:
@@ -280,12 +315,15 @@ def sweep(
     out: Annotated[Optional[Path], typer.Option(
         "--out", help="Output root (default out/NAME); each checked cell gets OUT/ROW.COLUMN.")]
     = None,
+    yes: Annotated[bool, typer.Option(
+        "--yes", help="Run a sweep of more than 250 cells to check (refused without it).")]
+    = False,
 ) -> None:
     """Check every combination of swept settings and faults; print the verdict matrix."""
     from kafkamc.sweep.command import SweepOptions, sweep_command  # the command's steps
     options = SweepOptions(jobs=jobs, as_json=as_json, csv=csv, html=html, require=require,
                            against=against, cache=_cache(no_cache), prune=not no_prune,
-                           out=out, timeout=timeout)
+                           out=out, timeout=timeout, yes=yes)
     raise typer.Exit(_run(lambda: sweep_command(file, options, out_console, err_console)))
 
 
@@ -316,10 +354,11 @@ def render(
     """Read a TLC log's counterexample into a trace: trace.json, a diagram and the story."""
     trace = _run(lambda: log_trace(log))
     story = tell(trace)
-    out_dir = _run(lambda: prepare_out_dir(out or Path("out") / log.stem))
-    write_trace(trace, out_dir / "trace.json", story.to_json())
+    out_dir = _run(lambda: prepare_out_dir(out or Path("out") / _plain(log.stem)))
+    _run(lambda: write_trace(trace, out_dir / "trace.json", story.to_json()), writes=out_dir)
     from kafkamc.render.diagram import draw  # networkx and graphviz load only to draw
-    diagrams = _run(lambda: draw(trace, story, out_dir / "diagram", _formats(formats)))
+    diagrams = _run(lambda: draw(trace, story, out_dir / "diagram", _formats(formats)),
+                    writes=out_dir)
     if as_json:
         print(json.dumps(to_json(trace, story.to_json()), indent=1))
     else:
@@ -437,29 +476,45 @@ def _out_dirs(models: list[Resolved], out: Path | None) -> list[Path]:
 
 
 def _exit_status(results: list[CheckResult]) -> int:
-    if any(r.failed for r in results):
+    if any(r.failed or r.unsaved for r in results):
         return 3
     return 0 if all(r.matches for r in results) else 1
 
 
-def _run(action: Callable[[], T]) -> T:
-    """Run one edge action, turning a KafkamcError into its message and exit status."""
+def _run(action: Callable[[], T], *, writes: Path | None = None, option: str = "--out") -> T:
+    """Run one edge action, turning a KafkamcError into its message and exit status;
+    one that `writes` into an out dir also turns a failed write into one (a full
+    disk: exit 3; a directory kafkamc may not write: exit 2)."""
     try:
         return action()
     except KafkamcError as error:
         _fail(error)
+    except OSError as error:
+        if writes is None:
+            raise
+        _fail(write_error(error, writes, option))
+
+
+def _plain(stem: str) -> str:
+    """A log's name as an out dir's name: `render` of `..log` must not write into `out/`."""
+    return stem if stem.strip(".") else "trace"
 
 
 def _fail(error: KafkamcError) -> NoReturn:
-    err_console.print(f"kafkamc: error: {error}", highlight=False, markup=False, soft_wrap=True)
+    for each in error.errors if isinstance(error, ManyErrors) else [error]:
+        err_console.print(f"kafkamc: error: {one_line(str(each))}", highlight=False,
+                          markup=False, soft_wrap=True)
     raise typer.Exit(error.exit_code)
 
 
 def _interrupt(signum: int, frame: object) -> None:
     """Stop every TLC run first: runs made in threads (check's concurrent runs,
     regress and sweep jobs) would otherwise keep their threads, and kafkamc, alive.
-    The handler only signals them; whoever waits for a run reaps it."""
+    The handler only signals them; whoever waits for a run reaps it. It says so
+    itself: typer turns the KeyboardInterrupt into a silent exit 130. A plain write,
+    not rich: the interrupted thread may hold the console's lock."""
     signal_running()
+    os.write(2, f"kafkamc: interrupted ({signal.Signals(signum).name})\n".encode())
     raise KeyboardInterrupt
 
 
@@ -471,6 +526,5 @@ def run() -> None:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         app()
-    except KeyboardInterrupt:
-        err_console.print("kafkamc: interrupted")
+    except KeyboardInterrupt:      # outside typer's reach; _interrupt has said so
         sys.exit(130)

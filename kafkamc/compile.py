@@ -189,6 +189,19 @@ def write_spec(spec: CompiledSpec, out_dir: Path) -> SpecFiles:
     return SpecFiles(tla=tla, mc=mc, cfgs=cfgs)
 
 
+def _inert(value: object) -> object:
+    """Every value the templates print, made unable to change the module's structure:
+    user text (the config's file name) lands in comments, where a line break would
+    start a new module line and `*)` would close a block comment. Non-ASCII and
+    control characters become Python escapes, so the output is plain ASCII whatever
+    the input. (User text never reaches a string literal: the values there are
+    validated choices such as acks.)"""
+    if not isinstance(value, str):
+        return value
+    text = "".join(char if " " <= char <= "~" else ascii(char)[1:-1] for char in value)
+    return text.replace("(*", "( *").replace("*)", "* )")
+
+
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     # One per process: jinja compiles each template once and recompiles it only if
@@ -200,6 +213,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        finalize=_inert,
     )
     env.filters["tla"] = lambda value: "TRUE" if value else "FALSE"
     return env

@@ -52,6 +52,10 @@ At = Literal["key", "value"]    # which line of a setting an error points at
 
 DEFAULT_VERSION = "4.1"
 NAME_CHARS = "[A-Za-z0-9._-]"
+NAME_MAX_BYTES = 100
+NAME_ALLOWED = (f"letters, digits, '.', '_' and '-' ({NAME_CHARS}), at most {NAME_MAX_BYTES} "
+                f"bytes, not '.' or '..', e.g. jepsen-2013")
+FREE_TEXT = "printable text (tabs and line breaks allowed)"
 _PROPERTY_LIST = ", ".join(PROPERTIES)
 
 
@@ -88,7 +92,30 @@ def _only_flush_every_append(value: int | None) -> int | None:
     return value
 
 
-Name = Annotated[StrictStr, StringConstraints(pattern=rf"^{NAME_CHARS}+$")]
+def _plain_file_name(name: str) -> str:
+    # The name is the default out dir's last part and the file names' stem: "." or ".."
+    # would point the out dir at its parent, and a long one fails with ENAMETOOLONG.
+    if name in (".", ".."):
+        raise _custom(f"'{name}' is not a file name; allowed: {NAME_ALLOWED}")
+    if len(name.encode()) > NAME_MAX_BYTES:
+        raise _custom(f"the name is {len(name.encode())} bytes long; allowed: "
+                      f"{NAME_ALLOWED}")
+    return name
+
+
+def _plain_text(text: str) -> str:
+    # Free text goes into report.html and the TLC module's comments: no control
+    # characters (tabs and line breaks are fine) and no lone surrogates, which no
+    # file can hold in UTF-8.
+    for char in text:
+        if not char.isprintable() and char not in "\n\t":   # lone surrogates included
+            raise _custom(f"holds the character {ascii(char)}; allowed: {FREE_TEXT}")
+    return text
+
+
+Name = Annotated[StrictStr, StringConstraints(pattern=rf"^{NAME_CHARS}+$"),
+                 AfterValidator(_plain_file_name)]
+FreeText = Annotated[StrictStr, AfterValidator(_plain_text)]
 KafkaVersion = Annotated[StrictStr, AfterValidator(_valid_version)]
 
 
@@ -190,9 +217,8 @@ class Bounds(_Section):
 class Model(_Section):
     """A whole config file. Equality compares the settings, not where they came from."""
 
-    name: Name | None = Field(
-        None, description=f"letters, digits, '.', '_' and '-' ({NAME_CHARS}), e.g. jepsen-2013")
-    description: StrictStr | None = Field(None, description="free text")
+    name: Name | None = Field(None, description=NAME_ALLOWED)
+    description: FreeText | None = Field(None, description=FREE_TEXT)
     kafka_version: KafkaVersion = Field(DEFAULT_VERSION, description=ACCEPTED)
     # The protocol the cluster speaks decides some rules (kafkamc.protocol).
     inter_broker_protocol_version: ProtocolVersion = Field(
@@ -328,8 +354,8 @@ def _pick(value: Any, default: Any) -> Any:
 def _default_name(source: str | None) -> str:
     if source is None:
         return "model"
-    stem = re.sub(r"[^A-Za-z0-9._-]", "_", Path(source).stem)
-    return stem or "model"
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", Path(source).stem)[:NAME_MAX_BYTES]
+    return stem if stem.strip(".") else "model"
 
 
 # ---------------------------------------------------------------------------------
@@ -448,14 +474,53 @@ class _Locator:
         return pos.raw if pos is not None else None
 
 
+# Bounds on what a config file may make the loader build. A config has a few dozen
+# nodes a few levels deep; aliases may share nodes, but "billion laughs" (nine levels
+# of nine aliases, 1 KB) expands to 10^9 nodes, and 1,000 nested lists exhaust
+# Python's recursion limit.
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 50
+MAX_NODES = 10_000
+
+
 class _PositionLoader(yaml.SafeLoader):
-    """A SafeLoader that records each key's and value's line and rejects duplicate keys
-    (plain PyYAML keeps the last of two equal keys without a word)."""
+    """A SafeLoader that records each key's and value's line, rejects duplicate keys
+    (plain PyYAML keeps the last of two equal keys without a word), and refuses
+    documents nested or expanded past MAX_DEPTH and MAX_NODES."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep; allowed: a config "
+                    "(a mapping of sections of settings)", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # `!!int abc`, `!!bool maybe` or 5,000 digits: Python's conversions raise
+        # ValueError, KeyError (a bool's table) or OverflowError, which PyYAML lets
+        # through without a line.
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, KeyError, OverflowError) as error:
+            value = str(node.value)
+            shown = value if len(value) <= 40 else f"{value[:40]}... ({len(value)} characters)"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {shown!r} as {node.tag.rsplit(':', 1)[-1]} "
+                f"({' '.join(str(error).split())[:80]})", node.start_mark) from None
 
     def load_with_positions(self, file: str) -> tuple[Any, dict[Loc, _Pos]]:
         node = self.get_single_node()
         if node is None:      # an empty file: point at its first line
             return None, {(): _Pos(1, 1, None, False)}
+        _expanded_size(node, {}, set())
         positions: dict[Loc, _Pos] = {(): _Pos(_line(node), _line(node), None, False)}
         self._index(node, (), positions, file, frozenset())
         return self.construct_document(node), positions
@@ -491,6 +556,32 @@ class _PositionLoader(yaml.SafeLoader):
                 yield key, key_node, value_node
 
 
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_nodes: set[int]) -> int:
+    """How many nodes `node` stands for once every alias is expanded (aliases share
+    nodes, so each is counted once, in `sizes`); a ComposerError past MAX_NODES or
+    for an alias inside itself."""
+    if id(node) in sizes:
+        return sizes[id(node)]
+    if id(node) in open_nodes:
+        raise yaml.composer.ComposerError(None, None, "an alias refers to a node that holds "
+                                          "it; allowed: aliases of finished nodes",
+                                          node.start_mark)
+    open_nodes.add(id(node))
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.SequenceNode):
+        children = node.value
+    elif isinstance(node, yaml.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    size = 1 + sum(_expanded_size(child, sizes, open_nodes) for child in children)
+    if size > MAX_NODES:
+        raise yaml.composer.ComposerError(None, None, f"aliases expand this to more than "
+                                          f"{MAX_NODES} values; allowed: a config of a few "
+                                          "dozen settings", node.start_mark)
+    open_nodes.discard(id(node))
+    sizes[id(node)] = size
+    return size
+
+
 def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
@@ -511,7 +602,8 @@ def _hashable(value: Any) -> bool:
 
 def _read(file: str) -> str:
     try:
-        data = Path(file).read_bytes()
+        with open(file, "rb") as source:
+            data = source.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError("no such file; allowed: the path of a YAML config file",
                           file=file) from None
@@ -521,6 +613,9 @@ def _read(file: str) -> str:
     except OSError as error:
         raise ConfigError(f"cannot read the config: {error.strerror or error}",
                           file=file) from None
+    if len(data) > MAX_BYTES:
+        raise ConfigError(f"the file is larger than {MAX_BYTES:,} bytes; allowed: a config "
+                          "file of a few dozen lines", file=file)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -530,13 +625,27 @@ def _read(file: str) -> str:
 
 
 def _load_yaml(text: str, file: str) -> tuple[Any, dict[Loc, _Pos]]:
-    loader = _PositionLoader(text)
+    loader = None
     try:
+        loader = _PositionLoader(text)     # its reader refuses control characters at once
         return loader.load_with_positions(file)
     except yaml.YAMLError as error:
         raise _yaml_error(error, text, file) from None
+    except OverflowError:       # the scanner's chr() of an escape like "\UFFFFFFFF"
+        line = loader.line + 1 if loader is not None else None
+        raise ConfigError("YAML syntax error: an escape names no Unicode character; allowed: "
+                          "\\x, \\u or \\U escapes up to \\U0010FFFF", file=file,
+                          line=line) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+
+
+def load_value(text: str, what: str) -> Any:
+    """One YAML value given outside a file (a command-line option), under the bounds
+    a config file has; a ConfigError naming `what` if it is not YAML."""
+    data, _ = _load_yaml(text, what)
+    return data
 
 
 def _yaml_error(error: yaml.YAMLError, text: str, file: str) -> ConfigError:
@@ -691,6 +800,8 @@ def _got(value: Any, raw: str | None) -> str:
         return _kind(value)
     # A scalar as the file wrote it (`yes`, `3.10`); in the DSL, as Python writes it.
     shown = f"'{value}'" if isinstance(value, str) else raw if raw is not None else repr(value)
+    if len(shown) > 60:         # a 5,000-digit number or a paragraph: its start says enough
+        shown = f"{shown[:40]}... ({len(shown)} characters)"
     return f"{shown} ({_kind(value)})"
 
 

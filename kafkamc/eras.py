@@ -20,8 +20,8 @@ Version = tuple[int, ...]
 
 OLDEST = "0.8.0"        # the first release with replication (and the Jepsen 2013 seed)
 NEWEST_RULES = "4.1"    # newer releases get these rules
-ACCEPTED = (f"a Kafka release MAJOR.MINOR[.PATCH[.X]] from {OLDEST} on, written as a string, "
-            f'e.g. "0.8.2.2", "2.0.1", "3.6", "4.1"')
+ACCEPTED = (f"a Kafka release MAJOR.MINOR[.PATCH[.X]] from {OLDEST} on, written as a string "
+            f'of ASCII digits without leading zeros, e.g. "0.8.2.2", "2.0.1", "3.6", "4.1"')
 
 # Config keys that did not exist in every era: key -> (first version, source).
 # Setting one of them for an older kafka_version is a ConfigError.
@@ -34,15 +34,20 @@ KEY_INTRODUCED: dict[str, tuple[str, str]] = {
 # `semantics.eligible_leader_replicas: true` needs this version (false is always fine).
 ELR_AVAILABLE: tuple[str, str] = ("4.0", "KIP-966")
 
-_VERSION = re.compile(r"\d+\.\d+(?:\.\d+){0,2}")
+# ASCII digits only (`\d` would take "٤.١" and "３.６"), no leading zeros ("0.08.0" is no
+# release), and nothing around it: a newline would reach the generated module's comments.
+# Four parts, for the 0.x releases that had them (0.8.2.2, 0.10.2.1).
+_NUMBER = r"(?:0|[1-9][0-9]{0,3})"
+_VERSION = re.compile(rf"{_NUMBER}\.{_NUMBER}(?:\.{_NUMBER}){{0,2}}", re.ASCII)
 
 
 def parse_version(text: str) -> Version:
     """`"0.8.2.2"` -> (0, 8, 2, 2); a ConfigError (key kafka_version) if malformed or too old."""
-    if not isinstance(text, str) or not _VERSION.fullmatch(text.strip()):
-        raise ConfigError(f"{text!r} is not a Kafka release; allowed: {ACCEPTED}",
+    if not isinstance(text, str) or not _VERSION.fullmatch(text):
+        shown = ascii(text[:40]) if isinstance(text, str) else repr(text)
+        raise ConfigError(f"{shown} is not a Kafka release; allowed: {ACCEPTED}",
                           key="kafka_version")
-    version = tuple(int(part) for part in text.strip().split("."))
+    version = tuple(int(part) for part in text.split("."))
     if _padded(version) < _padded(_parse(OLDEST)):
         raise ConfigError(f"{text!r} is older than {OLDEST}, the first release with "
                           f"replication; allowed: {ACCEPTED}", key="kafka_version")

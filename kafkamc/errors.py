@@ -50,3 +50,30 @@ class TraceFileError(KafkamcError):
     def __init__(self, message: str, *, file: str) -> None:
         self.file = file
         super().__init__(f"{file}: {message}")
+
+
+def one_line(text: str) -> str:
+    """`text` as one printable line: a value echoed in a message may hold a newline, a
+    control character or a lone surrogate, which would split the message or fail to
+    print."""
+    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
+
+
+class OutputError(KafkamcError):
+    """A file kafkamc must write could not be written for a reason of the machine's,
+    such as a full disk (exit 3: the environment failed, not the input)."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, *, file: str) -> None:
+        self.file = file
+        super().__init__(message)
+
+
+class ManyErrors(KafkamcError):
+    """Several inputs are wrong at once (regress names every broken config): one line each."""
+
+    def __init__(self, errors: list[KafkamcError]) -> None:
+        self.errors = errors
+        self.exit_code = max(error.exit_code for error in errors)
+        super().__init__("\n".join(str(error) for error in errors))

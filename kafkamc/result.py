@@ -62,6 +62,7 @@ class CheckResult:
     spec: Path
     properties: dict[Property, PropertyResult] = field(default_factory=dict)
     tlc_version: str | None = None
+    unsaved: tuple[str, ...] = ()    # artifacts a failing disk kept from being written
 
     @property
     def failed(self) -> bool:
@@ -78,4 +79,5 @@ class CheckResult:
             "kafka_version": self.kafka_version,
             "properties": {name: p.to_json() for name, p in self.properties.items()},
             "tlc": {"version": self.tlc_version},
+            **({"unsaved": list(self.unsaved)} if self.unsaved else {}),
         }

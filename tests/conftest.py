@@ -196,9 +196,10 @@ def write_config(directory: Path, text: str, name: str = "config.yaml") -> Path:
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
-    """Every file under `directory` (relative path -> bytes)."""
+    """Every file under `directory` (relative path -> bytes), but the out dir's lock
+    file, which holds the pid of the last run (kafkamc.outdir)."""
     return {str(p.relative_to(directory)): p.read_bytes()
-            for p in sorted(directory.rglob("*")) if p.is_file()}
+            for p in sorted(directory.rglob("*")) if p.is_file() and p.name != ".kafkamc-lock"}
 
 
 # ---------------------------------------------------------------------------------

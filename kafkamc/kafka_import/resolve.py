@@ -24,7 +24,7 @@ from typing import Any
 
 from kafkamc.config import NAME_CHARS, Model
 from kafkamc.eras import ELR_AVAILABLE, KEY_INTRODUCED, at_least, era_for, parse_version
-from kafkamc.errors import ConfigError
+from kafkamc.errors import ConfigError, one_line
 from kafkamc.protocol import IBP_KEY, KRAFT_FROM, parse_protocol
 
 # The starting fault budget and bounds: Kafka's files say nothing about either.
@@ -626,12 +626,15 @@ def _java_trim(text: str) -> str:
 def _integer(setting: Setting, *, bits: int, minimum: int, allowed: str) -> int:
     text = setting.text
     if not re.fullmatch(r"[+-]?[0-9]+", text):
-        raise setting.error(f"{text!r} is not an integer (Kafka refuses it); "
+        raise setting.error(f"{text[:40]!r} is not an integer (Kafka refuses it); "
                             f"allowed: {allowed}")
-    value = int(text)
-    if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
-        raise setting.error(f"{text} does not fit a Java {'int' if bits == 32 else 'long'} "
+    # Past 4,300 digits int() refuses to convert; any such number overflows a long.
+    digits = text.lstrip("+-").lstrip("0")
+    if len(digits) > 19 or not -(2 ** (bits - 1)) <= int(text) < 2 ** (bits - 1):
+        shown = text if len(text) <= 40 else f"{text[:20]}... ({len(text)} digits)"
+        raise setting.error(f"{shown} does not fit a Java {'int' if bits == 32 else 'long'} "
                             f"(Kafka refuses it); allowed: {allowed}")
+    value = int(text)
     if value < minimum:
         raise setting.error(f"{value} is below {minimum} (Kafka refuses it); allowed: {allowed}")
     return value
@@ -722,11 +725,12 @@ def _ibp_release(setting: Setting) -> str:
 
 
 def _option_version(option: str) -> str:
+    option = option.strip()
     try:
         parse_version(option)
     except ConfigError as error:
         raise ConfigError(error.detail, key="--kafka-version") from None
-    return option.strip()
+    return option
 
 
 def _compare_ibp(ibp: Setting, release: str, version: str,
@@ -1121,7 +1125,8 @@ def _header(imported: Imported) -> list[str]:
     resolved = imported.model.resolve()
     unset = _defaults_applied(imported.model, resolved)
     lines = ["# Written by `kafkamc import` from Kafka's own files:"]
-    lines += [f"#   {entry}" for entry in imported.files]
+    # File names are the user's: a line break in one would end the comment.
+    lines += [f"#   {one_line(entry)}" for entry in imported.files]
     lines += ["# Each setting says where its value came from: a topic's override beats a",
               "# dynamic broker config, which beats server.properties, which beats Kafka's",
               "# default."]
@@ -1151,7 +1156,7 @@ def _annotated(line: str, origins: Mapping[str, str]) -> str:
     match = re.match(r"\s*([A-Za-z_.]+):\s", line)
     if match is None or match[1] not in origins:
         return line
-    return f"{line}  # {origins[match[1]]}"
+    return f"{line}  # {one_line(origins[match[1]])}"
 
 
 def _with_faults_comment(lines: list[str]) -> list[str]:

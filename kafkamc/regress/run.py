@@ -16,7 +16,8 @@ from typing import Literal
 from kafkamc.check import CheckResult, check_model
 from kafkamc.compile import compile_model
 from kafkamc.config import Model
-from kafkamc.errors import ConfigError, KafkamcError
+from kafkamc.errors import ConfigError, KafkamcError, ManyErrors
+from kafkamc.outdir import release_out_dir, write_error
 from kafkamc.parallel import split_cores
 from kafkamc.resolved import Resolved
 from kafkamc.tlc.cache import RunCache
@@ -66,14 +67,25 @@ def collect(paths: list[Path]) -> list[Path]:
 
 
 def load(files: list[Path]) -> list[Resolved]:
-    """Every config, validated before anything runs (a bad one stops the run: exit 2)."""
-    models = [Model.from_yaml(f).resolve() for f in files]
+    """Every config, validated before anything runs: bad ones stop the run (exit 2),
+    and every one of them is named."""
+    models: list[Resolved] = []
+    errors: list[KafkamcError] = []
     seen: dict[str, Path] = {}
-    for model, file in zip(models, files):
+    for file in files:
+        try:
+            model = Model.from_yaml(file).resolve()
+        except ConfigError as error:
+            errors.append(error)
+            continue
         if model.name in seen:
-            raise ConfigError(f"the name '{model.name}' is also used by {seen[model.name]}; "
-                              "give each config a unique `name:`", file=str(file), key="name")
+            errors.append(ConfigError(f"the name '{model.name}' is also used by "
+                                      f"{seen[model.name]}; give each config a unique `name:`",
+                                      file=str(file), key="name"))
         seen[model.name] = file
+        models.append(model)
+    if errors:
+        raise ManyErrors(errors)
     return models
 
 
@@ -106,12 +118,17 @@ def regress(files: list[Path], models: list[Resolved], *, out_root: Path, jobs: 
         file, model = item
         golden = compare_golden(file, model, update=update)
         golden_file = golden_path(file, model)
+        out_dir = out_root / model.name
         try:
-            result = check_model(model, out_dir=out_root / model.name, workers=split.workers,
-                                 cache=cache)
+            result = check_model(model, out_dir=out_dir, workers=split.workers, cache=cache)
         except KafkamcError as error:
             return ConfigRun(path=file, result=None, golden=golden, golden_file=golden_file,
                              error=str(error))
+        except OSError as error:      # its out dir could not be written (a full disk)
+            return ConfigRun(path=file, result=None, golden=golden, golden_file=golden_file,
+                             error=str(write_error(error, out_dir)))
+        finally:
+            release_out_dir(out_dir)
         return ConfigRun(path=file, result=result, golden=golden, golden_file=golden_file)
 
     with ThreadPoolExecutor(max_workers=split.jobs) as pool:

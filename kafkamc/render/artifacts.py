@@ -10,6 +10,7 @@ reproduce by hand), per violation `trace-PROPERTY.json`, the same trace in ITF
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -27,32 +28,59 @@ from kafkamc.trace.steps import write_trace
 def write_artifacts(result: CheckResult, model: Resolved, runs: tuple[RunPlan, ...],
                     formats: tuple[str, ...] = FORMATS) -> CheckResult:
     """Write every file of `result`, whose TLC runs were `runs`, into its out dir;
-    the result names the files."""
+    the result names the files it has. A disk that fails now (full, an I/O error)
+    loses files, never the verdicts: what could not be written is listed in the
+    result's `unsaved`, which the CLI reports (exit 3)."""
     out = result.out_dir
-    (out / "config.yaml").write_text(model.config_text)
-    script = out / "run.sh"
-    script.write_text(run_script(result.spec.stem, runs))
-    script.chmod(0o755)
+    unsaved: list[str] = []
+    _save(unsaved, "config.yaml", lambda: (out / "config.yaml").write_text(model.config_text))
+    _save(unsaved, "run.sh", lambda: _write_script(out / "run.sh",
+                                                    run_script(result.spec.stem, runs)))
     violated = [p for p in result.properties.values() if p.trace is not None]
     # Each violation's diagram is its own graphviz run: draw them at once.
     with ThreadPoolExecutor(max_workers=max(len(violated), 1)) as pool:
-        written = list(pool.map(lambda p: _write_violation(p, out, result.spec.stem, formats),
-                                violated))
+        written = list(pool.map(lambda p: _write_violation(p, out, result.spec.stem, formats,
+                                                           unsaved), violated))
     properties = dict(result.properties)
     properties.update({p.name: p for p in written})
     result = replace(result, properties=properties)
-    write_html(result, model)
-    (out / "result.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
-    return result
+    _save(unsaved, "report.html", lambda: write_html(result, model))
+    result = replace(result, unsaved=tuple(unsaved))
+    _save(unsaved, "result.json", lambda: (out / "result.json").write_text(
+        json.dumps(result.to_json(), indent=2) + "\n"))
+    return replace(result, unsaved=tuple(unsaved))
 
 
-def _write_violation(prop: PropertyResult, out: Path, module: str,
-                     formats: tuple[str, ...]) -> PropertyResult:
+def _save(unsaved: list[str], what: str, write: Callable[[], object]) -> bool:
+    """Run `write`; a failing disk adds `what` to `unsaved` instead of raising."""
+    try:
+        write()
+    except OSError as error:
+        unsaved.append(f"{what} ({error.strerror or error})")
+        return False
+    return True
+
+
+def _write_script(path: Path, text: str) -> None:
+    path.write_text(text)
+    path.chmod(0o755)
+
+
+def _write_violation(prop: PropertyResult, out: Path, module: str, formats: tuple[str, ...],
+                     unsaved: list[str]) -> PropertyResult:
     from kafkamc.render.diagram import draw  # networkx and graphviz load only to draw
-    assert prop.trace is not None and prop.story is not None, "a violation has its story"
+    trace, story = prop.trace, prop.story
+    assert trace is not None and story is not None, "a violation has its story"
     trace_file = out / f"trace-{prop.name}.json"
-    write_trace(prop.trace, trace_file, prop.story.to_json())
-    write_itf(prop.trace, out / f"counterexample-{prop.name}.itf.json",
-              source=f"MC_{module}.tla")
-    diagrams = draw(prop.trace, prop.story, out / f"diagram-{prop.name}", formats)
+    diagrams: tuple[Path, ...] = ()
+
+    def write() -> None:
+        nonlocal diagrams
+        write_trace(trace, trace_file, story.to_json())
+        write_itf(trace, out / f"counterexample-{prop.name}.itf.json",
+                  source=f"MC_{module}.tla")
+        diagrams = draw(trace, story, out / f"diagram-{prop.name}", formats)
+
+    if not _save(unsaved, f"{prop.name}'s counterexample", write):
+        return prop
     return replace(prop, trace_file=trace_file, diagrams=diagrams)

@@ -8,6 +8,7 @@ monotonicity; 3 TLC could not decide some cell (3 wins, as in check).
 """
 from __future__ import annotations
 
+import itertools
 import json
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -15,6 +16,9 @@ from pathlib import Path
 
 from rich.console import Console
 
+from kafkamc.errors import ConfigError
+from kafkamc.outdir import write_error
+from kafkamc.parallel import split_cores
 from kafkamc.sweep.page import write_sweep_html
 from kafkamc.sweep.plan import read_sweep
 from kafkamc.sweep.recommend import Recommendation, recommend
@@ -35,6 +39,15 @@ class SweepOptions:
     prune: bool
     out: Path | None
     timeout: float | None
+    yes: bool = False                 # run even above CONFIRM_CELLS
+
+
+# A sweep checking more cells than this is refused unless --yes: at seconds to minutes
+# per cell, it would hold the machine for hours without a word.
+CONFIRM_CELLS = 250
+# What a cell takes on 2 cores for the shipped scenarios (bench/README.md: about 3 s
+# for Jepsen 2013's two runs); larger bounds and fault budgets take far longer.
+SECONDS_PER_CELL = 3.0
 
 
 def sweep_command(file: Path, options: SweepOptions, out: Console, err: Console) -> int:
@@ -43,19 +56,39 @@ def sweep_command(file: Path, options: SweepOptions, out: Console, err: Console)
     plan = read_sweep(file, require=require, against=options.against or None)
     out_root = options.out or Path("out") / plan.name
     cells = len(plan.cells)
+    to_check = sum(1 for cell in plan.cells.values() if cell.skipped is None)
+    jobs = split_cores(options.jobs, to_check).jobs
+    seconds = to_check * SECONDS_PER_CELL / jobs
+    estimate = f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+    err.print(f"sweep {plan.name}: {cells} cells, {to_check} to check with TLC, {jobs} at a "
+              f"time: about {estimate} at {SECONDS_PER_CELL:.0f} s a cell (cached and pruned "
+              f"cells take less, large bounds more)", highlight=False, markup=False,
+              soft_wrap=True)
+    if to_check > CONFIRM_CELLS and not options.yes:
+        raise ConfigError(f"{to_check} cells to check is more than {CONFIRM_CELLS}; allowed: "
+                          "fewer values in sweep:, or --yes to run them all", file=str(file),
+                          key="sweep")
+    done = itertools.count(1)
     status = err.status(f"sweeping {cells} cells of {plan.name} with TLC...", spinner="dots") \
         if err.is_terminal else nullcontext()
     with status:
         result = run_sweep(plan, out_root=out_root, jobs=options.jobs, cache=options.cache,
                            prune=options.prune, timeout=options.timeout,
-                           on_run=lambda run: _progress(run, err))
+                           on_run=lambda run: _progress(run, next(done), to_check, err))
     recommendation = recommend(result)
     data = sweep_json(result, recommendation)
-    (out_root / "sweep.json").write_text(json.dumps(data, indent=2) + "\n")
-    if options.csv:
-        write_csv(result, options.csv)
-    if options.html:
-        write_sweep_html(result, recommendation, options.html)
+    for path, option, write in (
+            (out_root / "sweep.json", "--out",
+             lambda: (out_root / "sweep.json").write_text(json.dumps(data, indent=2) + "\n")),
+            (options.csv, "--csv", lambda: write_csv(result, options.csv)),
+            (options.html, "--html", lambda: write_sweep_html(result, recommendation,
+                                                              options.html))):
+        if path is None:
+            continue
+        try:
+            write()
+        except OSError as error:      # a full disk, or a path kafkamc may not write
+            raise write_error(error, path, option) from None
     if options.as_json:
         print(json.dumps(data, indent=2))
     else:
@@ -72,9 +105,9 @@ def exit_status(result: SweepResult, recommendation: Recommendation | None) -> i
     return 1 if unmet or result.contradictions else 0
 
 
-def _progress(run: CellRun, err: Console) -> None:
+def _progress(run: CellRun, number: int, total: int, err: Console) -> None:
     verdicts = ", ".join(f"{prop} {verdict}" for prop, verdict in run.verdicts().items())
     cached = " (cached)" if run.result and all(
         p.cached for p in run.result.properties.values()) else ""
-    err.print(f"checked {run.cell.directory}: {verdicts}{cached}", highlight=False,
+    err.print(f"[{number}/{total}] checked {run.cell.directory}: {verdicts}{cached}", highlight=False,
               markup=False, soft_wrap=True)

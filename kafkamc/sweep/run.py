@@ -19,7 +19,7 @@ from typing import Literal
 
 from kafkamc.check import check_model
 from kafkamc.errors import KafkamcError
-from kafkamc.outdir import prepare_out_dir
+from kafkamc.outdir import prepare_out_dir, release_out_dir, write_error
 from kafkamc.parallel import split_cores
 from kafkamc.resolved import Property
 from kafkamc.result import CheckResult, PropertyResult
@@ -149,6 +149,10 @@ def check_cell(cell: Cell, properties: list[Property], *, out_root: Path, worker
         # Recorded, not raised: the other cells still run and the sweep says which
         # failed (exit 3), as regress does for a config.
         return CellRun(cell, tuple(properties), out_dir, None, str(error))
+    except OSError as error:      # the cell's out dir could not be written (a full disk)
+        return CellRun(cell, tuple(properties), out_dir, None, str(write_error(error, out_dir)))
+    finally:
+        release_out_dir(out_dir)   # a sweep may have more cells than a process has files
     return CellRun(cell, tuple(properties), out_dir, result)
 
 

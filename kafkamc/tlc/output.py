@@ -194,11 +194,12 @@ class _ToPython(Transformer):  # type: ignore[type-arg]
         return "back_to", int(c[0]), str(c[1][1:-1])
 
 
-# cache: Lark keeps the LALR tables in the temp directory, keyed by the grammar's
-# hash; building them costs every kafkamc command ~40 ms of start-up otherwise.
+# No cache=True: Lark would unpickle its tables from a predictable file in the shared
+# temp directory, which any local user can plant (issue 16). Building them costs
+# ~20-35 ms of start-up on 2 cores (measured; ~2 ms with the cache).
 _PARSER = Lark(
     resources.files("kafkamc").joinpath("tlc_output.lark").read_text(encoding="utf-8"),
-    parser="lalr", start=["value", "header", "assign"], transformer=_ToPython(), cache=True)
+    parser="lalr", start=["value", "header", "assign"], transformer=_ToPython())
 
 
 def _parse(text: str, start: str, what: str, line: int = 1) -> Any:

@@ -144,6 +144,9 @@ def from_json(data: Any, *, source: str = "trace.json") -> Trace:
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise TraceFileError(f"malformed trace ({type(error).__name__}: {error})",
                              file=source) from None
+    except RecursionError:
+        raise TraceFileError("malformed trace: a value is nested too deeply",
+                             file=source) from None
 
 
 def write_trace(trace: Trace, path: Path, extra: Mapping[str, Any] | None = None) -> None:
@@ -155,6 +158,14 @@ def read_trace(path: Path) -> Trace:
         data = json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise TraceFileError(f"cannot read it ({error})", file=str(path)) from None
+    except RecursionError:
+        raise TraceFileError("cannot read it: JSON nested too deeply", file=str(path)) from None
+    try:
+        # JSON's "\ud800" escape gives a lone surrogate, which no terminal can print.
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError as error:
+        raise TraceFileError(f"cannot read it: it holds {error.object[error.start]!r}, a lone "
+                             "surrogate; allowed: Unicode text", file=str(path)) from None
     return from_json(data, source=str(path))
 
 
