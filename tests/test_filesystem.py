@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import kafkamc.check
 import kafkamc.cli
+import kafkamc.render.artifacts
 from kafkamc.cli import app
 from kafkamc.outdir import LOCK, MARKER
+from kafkamc.tlc.run import Streamed
 
 from conftest import REPO, run_kafkamc
 
@@ -135,6 +136,32 @@ def test_a_run_removes_the_previous_runs_artifacts(tmp_path: Path) -> None:
     assert status == 2 and "no trace-*.json here" in _one_error(output)
 
 
+class _FillsUp:
+    """A log file on a disk that fills up after `room` lines."""
+
+    def __init__(self, room: int) -> None:
+        self.room, self.lines = room, 0
+
+    def write(self, text: str) -> int:
+        if self.lines == self.room:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "tlc.log")
+        self.lines += 1
+        return len(text)
+
+
+def test_a_full_disk_while_tlc_runs_is_remembered_and_the_output_still_drained() -> None:
+    """The thread that tees TLC's output stops writing the log at ENOSPC, keeps
+    reading (a full pipe would block TLC for ever), and run_tlc turns the error
+    into exit 3 (CheckerError)."""
+    seen: list[str] = []
+    printer = [sys.executable, "-c", "for i in range(100000): print(i)"]
+    tlc = Streamed.start(printer, REPO, _FillsUp(10), seen.append)  # type: ignore[arg-type]
+    tlc.process.wait(timeout=60)
+    tlc.done()
+    assert tlc.write_error is not None and tlc.write_error.errno == errno.ENOSPC
+    assert len(seen) == 100000 and tlc.process.returncode == 0
+
+
 # ---------------------------------------------------------------------------------
 # With TLC.
 
@@ -144,8 +171,8 @@ def test_a_full_disk_after_tlc_still_prints_the_verdicts(
     """ENOSPC writing the counterexample and the report, after TLC has decided."""
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "trace")
-    monkeypatch.setattr(kafkamc.check, "write_trace", full)
-    monkeypatch.setattr(kafkamc.cli, "write_html", full)
+    monkeypatch.setattr(kafkamc.render.artifacts, "write_trace", full)
+    monkeypatch.setattr(kafkamc.render.artifacts, "write_html", full)
     monkeypatch.setenv("KAFKAMC_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["check", str(REPO / "specs" / "jepsen-2013.yaml"), "--workers", "1",

@@ -12,7 +12,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import util
 from pathlib import Path
 from typing import TextIO
@@ -106,19 +106,24 @@ def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
                           keep_going=keep_going)
     (metadir / "tmp").mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
-    with log.open("w", buffering=1) as sink:   # line by line: tail -f can follow it
-        tlc = Streamed.start(command, tla.parent, sink, on_line)
-        timed_out = False
-        try:
-            tlc.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            stop(tlc.process)
-        except KeyboardInterrupt:
-            stop(tlc.process)
-            raise
-        finally:
-            tlc.done()
+    try:
+        with log.open("w", buffering=1) as sink:   # line by line: tail -f can follow it
+            tlc = Streamed.start(command, tla.parent, sink, on_line)
+            timed_out = False
+            try:
+                tlc.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                stop(tlc.process)
+            except KeyboardInterrupt:
+                stop(tlc.process)
+                raise
+            finally:
+                tlc.done()
+            if tlc.write_error is not None:
+                raise tlc.write_error
+    except OSError as error:   # the log's disk is full or failing: TLC's answer is lost
+        raise CheckerError(f"cannot write TLC's log {log}: {error.strerror or error}") from None
     return TlcRun(output=log.read_text(errors="replace"), returncode=tlc.process.returncode,
                   seconds=time.monotonic() - start, timed_out=timed_out)
 
@@ -130,7 +135,8 @@ class Streamed:
     prints it. It runs in a session of its own: Ctrl-C in the terminal reaches
     kafkamc, which then stops TLC and only TLC (see `stop_running`)."""
     process: subprocess.Popen[str]
-    pump: threading.Thread
+    pump: threading.Thread = field(init=False)
+    write_error: OSError | None = None   # the log could not be written (a full disk)
 
     @classmethod
     def start(cls, command: list[str], cwd: Path, sink: TextIO,
@@ -139,9 +145,11 @@ class Streamed:
                                    stderr=subprocess.STDOUT, text=True, errors="replace",
                                    start_new_session=True)
         track(process)
-        pump = threading.Thread(target=_pump, args=(process, sink, on_line), daemon=True)
-        pump.start()
-        return cls(process, pump)
+        streamed = cls(process)
+        streamed.pump = threading.Thread(target=streamed._pump, args=(sink, on_line),
+                                         daemon=True)
+        streamed.pump.start()
+        return streamed
 
     def done(self) -> None:
         """After the process has ended (or been stopped): the rest of its output is
@@ -149,14 +157,18 @@ class Streamed:
         self.pump.join()
         untrack(self.process)
 
-
-def _pump(process: subprocess.Popen[str], sink: TextIO,
-          on_line: Callable[[str], None] | None) -> None:
-    assert process.stdout is not None
-    for line in process.stdout:
-        sink.write(line)
-        if on_line is not None:
-            on_line(line)
+    def _pump(self, sink: TextIO, on_line: Callable[[str], None] | None) -> None:
+        """Tee TLC's output. A log that cannot be written stops being written, but
+        TLC's output is still read to its end: a full pipe would block TLC."""
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if self.write_error is None:
+                try:
+                    sink.write(line)
+                except OSError as error:
+                    self.write_error = error
+            if on_line is not None:
+                on_line(line)
 
 
 def track(process: subprocess.Popen[str]) -> None:
