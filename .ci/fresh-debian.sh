@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Does the README's set-up work, verbatim, on a fresh Debian 12?
+#
+# Bootstraps a minimal Debian 12 (bookworm) root with debootstrap (the same minbase
+# variant the Debian container images are built from: no Python, no Java), clones
+# this repository into it (committed files only), and runs set-up command 1 of
+# README.md -- taken from the README's first ```sh block, so this checks what the
+# README says, not a copy -- as root inside it with chroot. It passes when that
+# command exits 0 and prints the durability counterexample of the Jepsen 2013 spec.
+# With --tests it then also runs command 2's install part verbatim (everything
+# before its `python -m pytest`) and the quick loop, `python -m pytest -m "not tlc" -q -x`.
+#
+# Needs root, Debian's package mirror (DEBIAN_MIRROR, default deb.debian.org) and
+# PyPI; takes several minutes and ~1 GB under /tmp (~2 GB with --tests), so it is
+# not part of .ci/run. The chroot is unmounted and removed on exit, failed or not.
+#
+#   sudo .ci/fresh-debian.sh [--tests]
+#
+# Last real run: RESULTS_GO_HERE
+set -euo pipefail
+
+usage() { echo "usage: $0 [--tests]" >&2; exit 2; }
+with_tests=false
+case "${1:-}" in
+    "") ;;
+    --tests) with_tests=true ;;
+    *) usage ;;
+esac
+[ $# -le 1 ] || usage
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+say() { printf 'fresh-debian [%4ds]: %s\n' "$SECONDS" "$*"; }
+die() { say "FAIL: $*" >&2; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "run as root (debootstrap, mount and chroot need it)"
+command -v git >/dev/null || die "git is needed to clone the repository"
+if ! command -v debootstrap >/dev/null; then
+    say "installing debootstrap"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null
+fi
+[ -z "$(git -C "$repo" status --porcelain --untracked-files=no)" ] \
+    || say "note: uncommitted changes in $repo are not tested (the chroot gets a clone)"
+
+root=$(mktemp -d /tmp/kafkamc-fresh-debian.XXXXXX)
+log=$root.log
+
+# Everything mounted at or below the chroot, deepest first.
+mounts_below_root() {
+    awk -v r="$root" '$2 == r || index($2, r "/") == 1 { print $2 }' /proc/self/mounts | sort -r
+}
+cleanup() {
+    local status=$? m
+    set +e
+    for m in $(mounts_below_root); do
+        umount "$m" 2>/dev/null || umount -l "$m"
+    done
+    if [ -n "$(mounts_below_root)" ]; then
+        say "still mounted below $root, NOT removing it:" >&2
+        mounts_below_root >&2
+    else
+        # --one-file-system: never follow into anything still bound from the host.
+        rm -rf --one-file-system "$root"
+        say "removed $root (the log stays at $log)"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say "debootstrap --variant=minbase bookworm $root $mirror (log: $log)"
+debootstrap --variant=minbase bookworm "$root" "$mirror" >"$log" 2>&1 \
+    || { tail -n 20 "$log" >&2; die "debootstrap failed"; }
+say "debootstrap done: $(du -sh --one-file-system "$root" | cut -f1)"
+
+# What chroot needs of the host: name resolution, /proc (Java reads it), /sys and
+# /dev with its ptys and /dev/shm (Chromium uses it).
+cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+mount -t proc proc "$root/proc"
+mount -t sysfs sysfs "$root/sys"
+mount --rbind /dev "$root/dev"
+mount --make-rslave "$root/dev"
+
+head=$(git -C "$repo" rev-parse HEAD)
+git clone -q "$repo" "$root/root/kafkamc"
+[ "$(git -C "$root/root/kafkamc" rev-parse HEAD)" = "$head" ] \
+    || die "the clone is not at $head"
+say "cloned $repo at ${head:0:12} into /root/kafkamc"
+
+# The README's set-up commands: the lines of its first ```sh block, less comments.
+mapfile -t commands < <(awk '/^```sh$/ { n++; next } n == 1 && /^```$/ { exit } n == 1' \
+    "$root/root/kafkamc/README.md" | grep -v -e '^#' -e '^[[:space:]]*$')
+[ "${#commands[@]}" -eq 2 ] \
+    || die "README.md's first sh block has ${#commands[@]} commands, expected the 2 set-up commands"
+
+# A root login shell on a fresh machine: nothing of this host's environment.
+in_chroot() {
+    chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
+        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        DEBIAN_FRONTEND=noninteractive /bin/bash -c "cd /root/kafkamc && $1"
+}
+run_step() {  # NAME COMMAND: run COMMAND in the chroot, output to NAME.out beside the log
+    local out=$root.$1.out started=$SECONDS status=0
+    say "$1: $2"
+    in_chroot "$2" >"$out" 2>&1 || status=$?
+    say "$1: exit $status after $((SECONDS - started)) s; its last lines ($out):"
+    tail -n 15 "$out" | sed 's/^/    | /'
+    return "$status"
+}
+
+run_step command-1 "${commands[0]}" || die "README set-up command 1 exited non-zero"
+grep -Eq '^durability is broken in [0-9]+ steps' "$root.command-1.out" \
+    || die "command 1 did not print the durability counterexample"
+say "OK: README set-up command 1 works verbatim on Debian 12 and prints the durability violation"
+
+if $with_tests; then
+    install=${commands[1]% && python -m pytest}
+    [ "$install" != "${commands[1]}" ] || die "command 2 does not end with '&& python -m pytest'"
+    run_step command-2-install "$install" || die "the install part of README set-up command 2 failed"
+    run_step quick-loop '. .venv/bin/activate && python -m pytest -m "not tlc" -q -x' \
+        || die "the quick loop failed in the chroot"
+    say "OK: command 2's install part works verbatim on Debian 12 and the quick loop passes"
+fi
+say "done in $SECONDS s"
