@@ -77,6 +77,15 @@ say "debootstrap done: $(du -sh --one-file-system "$root" | cut -f1)"
 # What chroot needs of the host: name resolution, /proc (Java reads it), /sys and
 # /dev with its ptys and /dev/shm (Chromium uses it).
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+# Where this host reaches PyPI through a TLS-inspecting proxy, only its pip trusts the
+# proxy's CA (PIP_CERT, or pip's global.cert): give the chroot's pip that trust, and
+# nothing else of the host's configuration.
+ca=${PIP_CERT:-$(python3 -m pip config get global.cert 2>/dev/null || true)}
+if [ -n "$ca" ]; then
+    cp -L "$ca" "$root/etc/host-pip-ca.crt"
+    printf '[global]\ncert = /etc/host-pip-ca.crt\n' >"$root/etc/pip.conf"
+    say "the chroot's pip trusts $ca, as this host's pip does"
+fi
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
 mount --rbind /dev "$root/dev"
