@@ -62,7 +62,13 @@ cleanup() {
     else
         # --one-file-system: never follow into anything still bound from the host.
         rm -rf --one-file-system "$root"
-        say "removed $root (the log stays at $log)"
+        # The logs beside it are kept for a failure only.
+        if [ "$status" -eq 0 ]; then
+            rm -f "$root".*
+            say "removed $root"
+        else
+            say "removed $root; its logs: $(echo "$root".*)"
+        fi
     fi
     exit "$status"
 }
@@ -109,7 +115,7 @@ in_chroot() {
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         DEBIAN_FRONTEND=noninteractive /bin/bash -c "cd /root/kafkamc && $1"
 }
-run_step() {  # NAME COMMAND: run COMMAND in the chroot, output to NAME.out beside the log
+run_step() {  # NAME COMMAND: run COMMAND in the chroot, its output to $root.NAME.out
     local out=$root.$1.out started=$SECONDS status=0
     say "$1: $2"
     in_chroot "$2" >"$out" 2>&1 || status=$?
@@ -131,4 +137,4 @@ if $with_tests; then
         || die "the quick loop failed in the chroot"
     say "OK: command 2's install part works verbatim on Debian 12 and the quick loop passes"
 fi
-say "done in $SECONDS s"
+say "done in $SECONDS s; the chroot took $(du -sh --one-file-system "$root" | cut -f1)"
