@@ -51,9 +51,11 @@ log=$root.log
 mounts_below_root() {
     awk -v r="$root" '$2 == r || index($2, r "/") == 1 { print $2 }' /proc/self/mounts | sort -r
 }
+exec 3>&1 4>&2  # the terminal, for cleanup: a signal may stop us inside a redirection
 cleanup() {
     local status=$? m
     set +e
+    exec 1>&3 2>&4
     for m in $(mounts_below_root); do
         umount "$m" 2>/dev/null || umount -l "$m"
     done
@@ -128,6 +130,7 @@ run_step() {  # NAME COMMAND: run COMMAND in the chroot, its output to $root.NAM
 run_step command-1 "${commands[0]}" || die "README set-up command 1 exited non-zero"
 grep -Eq '^durability is broken in [0-9]+ steps' "$root.command-1.out" \
     || die "command 1 did not print the durability counterexample"
+grep -m 1 '^  So durability is broken' "$root.command-1.out" | sed 's/^ */    | /'
 say "OK: README set-up command 1 works verbatim on Debian 12 and prints the durability violation"
 
 if $with_tests; then
