@@ -54,9 +54,11 @@ class Question:
 
 
 QUESTIONS = [
-    Question("KafkaTruncateToHighWatermark", "StrongIsr", REPO / "specs/kip101-scenario1-0.10.2.yaml",
+    Question("KafkaTruncateToHighWatermark", "StrongIsr",
+             REPO / "specs/kip101-scenario1-0.10.2.yaml",
              "consistency", "truncation to the HW (KIP-101 scenario 1)"),
-    Question("KafkaTruncateToHighWatermark", "StrongIsr", REPO / "specs/kip101-scenario2-0.10.2.yaml",
+    Question("KafkaTruncateToHighWatermark", "StrongIsr",
+             REPO / "specs/kip101-scenario2-0.10.2.yaml",
              "consistency", "truncation to the HW (KIP-101 scenario 2)"),
     Question("Kip101", "StrongIsr", REPO / "specs/kafka-6361-1.1.yaml",
              "consistency", "KIP-101's epoch lookup (KAFKA-6361)"),
@@ -143,6 +145,7 @@ def main() -> int:
             props = q.prop.split(",")
             wall, result = kafkamc_check(q.config, props, Path(scratch) / f"q{n}")
             checked = [result["properties"][p] for p in props]
+            most = max(c["distinct_states"] or 0 for c in checked)
             rows.append({
                 "question": q.bug, "anchor": f"{q.anchor} {q.invariant}",
                 "anchor_verdict": anchor["verdict"], "anchor_trace": anchor["trace_len"],
@@ -150,11 +153,11 @@ def main() -> int:
                 "kafkamc": f"{q.config.stem} {q.prop}",
                 "kafkamc_verdict": ",".join(sorted({c["verdict"] for c in checked})),
                 "kafkamc_trace": max(c["trace_length"] for c in checked),
-                "kafkamc_states": max(c["distinct_states"] or 0 for c in checked),
+                "kafkamc_states": most,
                 "kafkamc_tlc_seconds": f"{max(c['seconds'] for c in checked):.1f}",
                 "kafkamc_wall_seconds": f"{wall:.1f}",
                 "time_ratio": f"{wall / float(anchor['seconds']):.2f}",
-                "states_ratio": f"{max(c['distinct_states'] or 0 for c in checked) / int(anchor['distinct_states']):.2f}",
+                "states_ratio": f"{most / int(anchor['distinct_states']):.2f}",
             })
             show(rows[-1])
         walls, bares = [], []
@@ -168,7 +171,8 @@ def main() -> int:
             "question": "Jepsen 2013, all four properties, end to end", "anchor": "bare TLC",
             "anchor_verdict": "", "anchor_trace": "", "anchor_states": "",
             "anchor_seconds": f"{bare:.1f}", "kafkamc": "jepsen-2013 (CLI)",
-            "kafkamc_verdict": ",".join(sorted({p["verdict"] for p in result["properties"].values()})),
+            "kafkamc_verdict": ",".join(sorted({p["verdict"]
+                                                for p in result["properties"].values()})),
             "kafkamc_trace": "", "kafkamc_states": "",
             "kafkamc_tlc_seconds": "", "kafkamc_wall_seconds": f"{wall:.2f}",
             "time_ratio": f"{wall / bare:.2f}", "states_ratio": "",

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,10 +25,10 @@ from tsv import show, write_tsv  # bench/tsv.py
 
 from kafkamc.compile import compile_model, render_cfg, write_spec
 from kafkamc.config import Model
-from kafkamc.tlc.output import parse_tlc_output
+from kafkamc.tlc.output import Counterexample, parse_tlc_output
 from kafkamc.tlc.run import find_jar, find_java
 from kafkamc.trace.events import infer_params
-from kafkamc.trace.narrative import tell
+from kafkamc.trace.narrative import Story, tell
 from kafkamc.trace.steps import trace_of
 
 T = TypeVar("T")
@@ -64,6 +65,10 @@ def make_log(work: Path, length: int) -> Path:
     return log
 
 
+def _told(found: Counterexample) -> Story:
+    return tell(trace_of(found, infer=infer_params))
+
+
 def best_of(runs: int, action: Callable[[], T]) -> tuple[float, T]:
     timings = []
     for _ in range(runs):
@@ -83,10 +88,10 @@ def main() -> int:
             work = Path(scratch) / str(length)
             work.mkdir()
             text = make_log(work, length).read_text()
-            parse_s, outcome = best_of(3, lambda: parse_tlc_output(text))
+            parse_s, outcome = best_of(3, partial(parse_tlc_output, text))
             found = outcome.counterexamples[0]
             assert len(found.trace) == length, (length, len(found.trace))
-            story_s, story = best_of(3, lambda: tell(trace_of(found, infer=infer_params)))
+            story_s, story = best_of(3, partial(_told, found))
             rows.append({"states": length, "log_bytes": len(text.encode()),
                          "parse_seconds": f"{parse_s:.3f}", "story_seconds": f"{story_s:.3f}",
                          "story_lines": len(story.lines)})

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from kafkamc.compile import (
@@ -102,7 +103,7 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
     files = write_spec(spec, out)
     deadline = None if timeout is None else time.monotonic() + timeout
     runner = _Runner(spec, out, settings, deadline, model)
-    jobs = [(lambda plan=plan: runner.check(plan)) for plan in spec.runs]
+    jobs: list[Callable[[], None]] = [partial(runner.check, plan) for plan in spec.runs]
     if distributed:
         for job in jobs:
             job()
@@ -289,7 +290,8 @@ class _Runner:
     def _past_deadline(self) -> bool:
         return self.deadline is not None and time.monotonic() >= self.deadline - 0.1
 
-    def _distributed(self, label: str, cfg: Path, properties: list[Property]) -> _Run | None:
+    def _distributed(self, label: str, cfg: Path,
+                     properties: tuple[Property, ...]) -> _Run | None:
         """A run on TLC's distributed server; None when it found a violation, which
         distributed TLC neither names nor traces: single-process TLC then finds the
         shortest counterexample. Not cached: the server's statistics are its own."""

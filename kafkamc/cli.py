@@ -15,8 +15,9 @@ import webbrowser
 from collections.abc import Callable
 from contextlib import nullcontext
 from enum import Enum
+from functools import partial
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional, TypeVar
+from typing import Annotated, NoReturn, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -35,7 +36,7 @@ from kafkamc.regress.run import ConfigRun, collect, load
 from kafkamc.regress.run import regress as regress_all
 from kafkamc.render.formats import FORMATS
 from kafkamc.render.terminal import print_regress, print_result, print_story
-from kafkamc.resolved import PROPERTIES, Resolved
+from kafkamc.resolved import PROPERTIES, Property, Resolved
 from kafkamc.result import PropertyResult
 from kafkamc.tlc.cache import RunCache, default_cache_dir
 from kafkamc.tlc.progress import ProgressBoard
@@ -62,7 +63,12 @@ class DiagramFormat(str, Enum):
     png = "png"
 
 
-def _formats(chosen: Optional[list[DiagramFormat]]) -> tuple[str, ...]:
+def _chosen(properties: list[PropertyName] | None) -> list[Property] | None:
+    """The properties picked with --property, None for the config's own `check`."""
+    return [cast(Property, p.value) for p in properties] if properties else None
+
+
+def _formats(chosen: list[DiagramFormat] | None) -> tuple[str, ...]:
     return tuple(f.value for f in chosen) if chosen else FORMATS
 
 
@@ -94,23 +100,23 @@ def main(
 def check(
     files: Annotated[list[Path], typer.Argument(help="Config files (YAML) to check.",
                                                 show_default=False)],
-    out: Annotated[Optional[Path], typer.Option(
+    out: Annotated[Path | None, typer.Option(
         "--out", help="Output directory (default out/NAME). With several files, each "
         "config gets DIR/NAME.")] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print one JSON object on stdout and nothing else there; progress "
         "goes to stderr.")] = False,
-    properties: Annotated[Optional[list[PropertyName]], typer.Option(
+    properties: Annotated[list[PropertyName] | None, typer.Option(
         "--property", "-p", help="Check only this property (repeatable). Default: the "
         "config's `check` list.")] = None,
-    workers: Annotated[Optional[int], typer.Option(
+    workers: Annotated[int | None, typer.Option(
         "--workers", min=1, help="TLC worker threads (default: the number of cores).")] = None,
-    timeout: Annotated[Optional[float], typer.Option(
+    timeout: Annotated[float | None, typer.Option(
         "--timeout", min=1, help="Seconds allowed per config; undecided properties are "
         "reported as unknown (exit 3).")] = None,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
-    formats: Annotated[Optional[list[DiagramFormat]], typer.Option(
+    formats: Annotated[list[DiagramFormat] | None, typer.Option(
         "--format", help=FORMAT_HELP)] = None,
     open_report: Annotated[bool, typer.Option(
         "--open", help="Open each config's report.html in the browser when it is done.")]
@@ -128,7 +134,7 @@ def check(
     local_workers: Annotated[int, typer.Option(
         "--local-workers", min=0, help="With --distributed: worker JVMs on this machine "
         "(0: only remote workers).")] = 2,
-    hostname: Annotated[Optional[str], typer.Option(
+    hostname: Annotated[str | None, typer.Option(
         "--hostname", help="With --distributed: this machine's address as workers reach "
         "it (default: its address on the default route).")] = None,
 ) -> None:
@@ -141,15 +147,15 @@ def check(
     outs = _out_dirs(models, out)
     results: list[CheckResult] = []
     board = ProgressBoard(err_console, enabled=err_console.is_terminal and not quiet)
+    wanted = _chosen(properties)
+    check_one = partial(check_model, properties=wanted, workers=workers, timeout=timeout,
+                        cache=cache, diagram_formats=_formats(formats), progress=board,
+                        distributed=_distributed(distributed, port, local_workers, hostname))
     for model, out_dir in zip(models, outs):
-        wanted = [p.value for p in properties] if properties else None
         with board.shown():
-            result = _run(lambda: _checked(model, out_dir, wanted, lambda: check_model(
-                model, out_dir=out_dir, properties=wanted,
-                workers=workers, timeout=timeout, cache=cache,
-                diagram_formats=_formats(formats), progress=board,
-                distributed=_distributed(distributed, port, local_workers, hostname))),
-                writes=out_dir)
+            result = _run(partial(_checked, model, out_dir, wanted,
+                                  partial(check_one, model, out_dir=out_dir)),
+                          writes=out_dir)
         results.append(result)
         page = result.out_dir / "report.html"
         if open_report and page.is_file():
@@ -176,9 +182,9 @@ def check(
 def compile_(
     file: Annotated[Path, typer.Argument(help="Config file (YAML) to compile.",
                                          show_default=False)],
-    out: Annotated[Optional[Path], typer.Option(
+    out: Annotated[Path | None, typer.Option(
         "--out", help="Output directory (default out/NAME).")] = None,
-    properties: Annotated[Optional[list[PropertyName]], typer.Option(
+    properties: Annotated[list[PropertyName] | None, typer.Option(
         "--property", "-p", help="Compile the runs of only this property (repeatable). "
         "Default: the config's `check` list.")] = None,
 ) -> None:
@@ -186,8 +192,8 @@ def compile_(
     without running TLC."""
     model = _load_all([file])[0]
     out_dir = _run(lambda: prepare_out_dir(out or Path("out") / model.name))
-    chosen = [p.value for p in properties] if properties else None
-    files = _run(lambda: write_spec(compile_model(model, chosen), out_dir), writes=out_dir)
+    files = _run(lambda: write_spec(compile_model(model, _chosen(properties)), out_dir),
+                 writes=out_dir)
     # Plain lines, never wrapped: scripts read these paths.
     for path in (files.tla, files.mc, *files.cfgs.values()):
         print(f"wrote {path}")
@@ -200,13 +206,13 @@ SWITCHES = ("rejoin_after_epoch_start", "epoch_cache_on_election", "caught_up_ke
 
 @app.command()
 def regress(
-    paths: Annotated[Optional[list[Path]], typer.Argument(
+    paths: Annotated[list[Path] | None, typer.Argument(
         help="Config files or directories of *.yaml configs (default: specs/).",
         show_default=False)] = None,
-    jobs: Annotated[Optional[int], typer.Option(
+    jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Configs checked at once (default: the number of cores); "
         "TLC's workers share the remaining cores.")] = None,
-    junit: Annotated[Optional[Path], typer.Option(
+    junit: Annotated[Path | None, typer.Option(
         "--junit", help="Also write JUnit XML here (one test case per config and property).")]
     = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
@@ -236,7 +242,7 @@ def regress(
     raise typer.Exit(report.exit_status)
 
 
-def _checked(model: Resolved, out_dir: Path, wanted: list[str] | None,
+def _checked(model: Resolved, out_dir: Path, wanted: list[Property] | None,
              check: Callable[[], CheckResult]) -> CheckResult:
     """The check's result; if TLC could not be started at all (no Java, no jar),
     every property is unknown, so that --json still prints the object."""
@@ -254,7 +260,7 @@ def _checked(model: Resolved, out_dir: Path, wanted: list[str] | None,
 
 
 def _distributed(enabled: bool, port: int, local_workers: int,
-                 hostname: Optional[str]) -> Distributed | None:
+                 hostname: str | None) -> Distributed | None:
     if not enabled:
         return None
 
@@ -287,32 +293,32 @@ def sweep(
     file: Annotated[Path, typer.Argument(
         help="A config with a `sweep:` section of dotted setting keys and lists of values.",
         show_default=False)],
-    jobs: Annotated[Optional[int], typer.Option(
+    jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Cells checked at once (default: the number of cores); "
         "TLC's workers share the remaining cores.")] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print one JSON object on stdout: a record per cell and property.")]
     = False,
-    csv: Annotated[Optional[Path], typer.Option(
+    csv: Annotated[Path | None, typer.Option(
         "--csv", help="Also write a CSV row per cell and property here.")] = None,
-    html: Annotated[Optional[Path], typer.Option(
+    html: Annotated[Path | None, typer.Option(
         "--html", help="Also write the matrix and recommendation as a self-contained page.")]
     = None,
-    require: Annotated[Optional[str], typer.Option(
+    require: Annotated[str | None, typer.Option(
         "--require", help="Recommend the cheapest settings where these properties hold "
         "(comma-separated, e.g. durability,availability).")] = None,
-    against: Annotated[Optional[list[str]], typer.Option(
+    against: Annotated[list[str] | None, typer.Option(
         "--against", help="Under this budget, KEY=VALUE (repeatable, e.g. "
         "faults.power_losses=2; default: every budget).")] = None,
     no_prune: Annotated[bool, typer.Option(
         "--no-prune", help="Check every cell for every property instead of inferring "
         "verdicts by monotonicity.")] = False,
-    timeout: Annotated[Optional[float], typer.Option(
+    timeout: Annotated[float | None, typer.Option(
         "--timeout", min=1, help="Seconds allowed per cell; undecided properties are "
         "unknown (exit 3).")] = None,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
-    out: Annotated[Optional[Path], typer.Option(
+    out: Annotated[Path | None, typer.Option(
         "--out", help="Output root (default out/NAME); each checked cell gets OUT/ROW.COLUMN.")]
     = None,
     yes: Annotated[bool, typer.Option(
@@ -343,12 +349,12 @@ def render(
     log: Annotated[Path, typer.Argument(
         help="A TLC log with a counterexample (plain or -tool output), from kafkamc or not.",
         show_default=False)],
-    out: Annotated[Optional[Path], typer.Option(
+    out: Annotated[Path | None, typer.Option(
         "--out", help="Where to write trace.json (default out/LOG-NAME).")] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the trace (trace.json's content) on stdout instead of the "
         "story.")] = False,
-    formats: Annotated[Optional[list[DiagramFormat]], typer.Option(
+    formats: Annotated[list[DiagramFormat] | None, typer.Option(
         "--format", help=FORMAT_HELP)] = None,
 ) -> None:
     """Read a TLC log's counterexample into a trace: trace.json, a diagram and the story."""
@@ -457,8 +463,12 @@ def import_(
         print(f"wrote {out}")
 
 
+def _resolved(file: Path) -> Resolved:
+    return Model.from_yaml(file).resolve()
+
+
 def _load_all(files: list[Path]) -> list[Resolved]:
-    models = [_run(lambda f=f: Model.from_yaml(f).resolve()) for f in files]
+    models = [_run(partial(_resolved, f)) for f in files]
     names = [m.name for m in models]
     for name in names:
         if names.count(name) > 1:

@@ -95,7 +95,8 @@ def templates_dir() -> Path:
 
 
 def module_name(name: str) -> str:
-    """A TLA+ module name for a config name: letters, digits and underscores, starting with a letter."""
+    """A TLA+ module name for a config name: letters, digits and underscores,
+    starting with a letter."""
     cleaned = re.sub(r"[^A-Za-z0-9_]", "_", name)
     return cleaned if cleaned[:1].isalpha() else f"M_{cleaned}"
 

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
 import yaml
 from pydantic import (
@@ -138,7 +138,13 @@ Switch = Annotated[StrictBool | None,
 # ---------------------------------------------------------------------------------
 # The models.
 
-class _RaisesConfigError(type(BaseModel)):  # type: ignore[misc]
+if TYPE_CHECKING:   # pydantic's metaclass, named for mypy; at run time it is type(BaseModel)
+    from pydantic._internal._model_construction import ModelMetaclass as _ModelMetaclass
+else:
+    _ModelMetaclass = type(BaseModel)
+
+
+class _RaisesConfigError(_ModelMetaclass):
     """Turns the ValidationError of a DSL call like `Topic(replication_factor=9)` into a
     ConfigError. A metaclass, not an `__init__` override: pydantic would call such an
     `__init__` for nested sections too and lose the file's context."""
@@ -147,7 +153,8 @@ class _RaisesConfigError(type(BaseModel)):  # type: ignore[misc]
         try:
             return super().__call__(*args, **kwargs)
         except ValidationError as error:
-            raise _config_error(error, _Locator(), prefix=cls.section_key) from None
+            raise _config_error(error, _Locator(),
+                                prefix=getattr(cls, "section_key", ())) from None
 
 
 class _Section(BaseModel, metaclass=_RaisesConfigError):
@@ -421,7 +428,9 @@ def _expect_problems(model: Model) -> Iterator[tuple[Loc, str, At]]:
 
 def _setting(model: Model, section: str, alias: str) -> Any:
     part = getattr(model, section)
-    return getattr(part, _name_for(type(part), alias))
+    name = _name_for(type(part), alias)
+    assert name is not None, f"{section} has no key {alias}"
+    return getattr(part, name)
 
 
 def _name_for(cls: type[BaseModel], key: Any) -> str | None:
@@ -499,7 +508,9 @@ class _PositionLoader(yaml.SafeLoader):
                 raise yaml.composer.ComposerError(
                     None, None, f"nested more than {MAX_DEPTH} levels deep; allowed: a config "
                     "(a mapping of sections of settings)", self.peek_event().start_mark)
-            return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
+            assert node is not None, "compose_node is called only where a node follows"
+            return node
         finally:
             self._depth -= 1
 
@@ -762,7 +773,7 @@ def _canonical(loc: Loc, item: ErrorDetails) -> tuple[Loc, ErrorDetails, At]:
     model: type[BaseModel] | None = Model
     for index, part in enumerate(known):
         name = _name_for(model, part) if model is not None else None
-        if name is None:
+        if model is None or name is None:
             break
         names[index] = model.model_fields[name].alias or name
         model = SECTIONS.get(names[index]) if index == 0 else None

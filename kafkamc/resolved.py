@@ -66,7 +66,7 @@ class Resolved:
     faults: FaultBudget
     records: int
     check: tuple[Property, ...]
-    expect: dict[str, Verdict] = field(default_factory=dict)
+    expect: dict[Property, Verdict] = field(default_factory=dict)
     source: str | None = None         # the config file, for messages
     protocol: str | None = None       # e.g. "inter.broker.protocol.version 2.0"; None: the binary's
     # The config as checked, its file's text or YAML: shown, not compared.

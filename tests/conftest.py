@@ -132,7 +132,8 @@ def json_stdout(proc: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     try:
         data = json.loads(proc.stdout)
     except json.JSONDecodeError as error:
-        raise AssertionError(f"stdout is not one JSON document ({error})\n{describe(proc)}")
+        raise AssertionError(
+            f"stdout is not one JSON document ({error})\n{describe(proc)}") from None
     assert isinstance(data, dict), describe(proc)
     return data
 

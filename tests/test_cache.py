@@ -8,7 +8,6 @@ from pathlib import Path
 
 from kafkamc.tlc.cache import CachedRun, RunCache
 
-
 OUTPUT_A = "Parsing file /tmp/out/A.tla\nSemantic processing of module A\nModel checking completed."
 
 
@@ -85,7 +84,8 @@ def test_an_entry_whose_log_names_another_module_is_a_miss(tmp_path: Path) -> No
     cache.put(key, CachedRun(output=OUTPUT_A, seconds=1.0))
     entry = tmp_path / "cache" / key.digest[:2] / f"{key.digest}.json"
     data = json.loads(entry.read_text())
-    entry.write_text(json.dumps({**data, "output": OUTPUT_A.replace("A.tla", "B.tla").replace("module A", "module B")}))
+    other = OUTPUT_A.replace("A.tla", "B.tla").replace("module A", "module B")
+    entry.write_text(json.dumps({**data, "output": other}))
     assert cache.get(key) is None
     assert warnings
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from kafkamc.config import Bounds, Faults, Model, Producer, Semantics, Topic
 from kafkamc.errors import ConfigError
@@ -485,7 +486,8 @@ def test_resolve_fills_the_era_defaults(tmp_path: Path) -> None:
     assert Model.from_yaml(path).resolve() == Resolved(
         name="jepsen-2013", description="Kingsbury's partition of the leader",
         kafka_version="0.8.0", replication_factor=3, min_insync_replicas=1,
-        unclean_leader_election=True, flush_every_append=False, auto_leader_rebalance=True, acks="all",
+        unclean_leader_election=True, flush_every_append=False, auto_leader_rebalance=True,
+        acks="all",
         rules=Rules(truncation="high_watermark", rejoin_after_epoch_start=False,
                     strict_min_isr=False, eligible_leader_replicas=False,
                     bounce_detection=False, fenced_isr_exclusion=False,
@@ -611,7 +613,7 @@ def test_dsl_misuse_raises_config_error(build: Any, key: str, fragment: str) -> 
 
 def test_models_are_frozen() -> None:
     model = Model(topic=Topic(replication_factor=3))
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         model.topic = Topic(replication_factor=2)  # type: ignore[misc]
 
 

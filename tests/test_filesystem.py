@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import REPO, run_kafkamc
 from typer.testing import CliRunner
 
 import kafkamc.cli
@@ -21,8 +22,6 @@ import kafkamc.render.artifacts
 from kafkamc.cli import app
 from kafkamc.outdir import LOCK, MARKER
 from kafkamc.tlc.run import Streamed
-
-from conftest import REPO, run_kafkamc
 
 CONFIG = "name: small\ntopic: {replication.factor: 1}\ncheck: [durability]\n"
 
@@ -175,8 +174,9 @@ def test_a_full_disk_after_tlc_still_prints_the_verdicts(
     monkeypatch.setattr(kafkamc.render.artifacts, "write_html", full)
     monkeypatch.setenv("KAFKAMC_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, ["check", str(REPO / "specs" / "jepsen-2013.yaml"), "--workers", "1",
-                                      "--property", "durability", "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(app, ["check", str(REPO / "specs" / "jepsen-2013.yaml"),
+                                      "--workers", "1", "--property", "durability",
+                                      "--out", str(tmp_path / "out")])
     assert result.exit_code == 3, result.output
     assert "durability │ violated" in result.output, result.output
     assert "could not save durability's counterexample (No space left on device)" in \

@@ -258,7 +258,8 @@ def _fixture(name: str) -> str:
 
 
 def test_fuzzed_properties_files_import_or_fail_in_one_line(tmp_path: Path) -> None:
-    servers = [_fixture("server-3.6-zookeeper.properties"), _fixture("server-4.1-kraft.properties"), ""]
+    servers = [_fixture("server-3.6-zookeeper.properties"),
+               _fixture("server-4.1-kraft.properties"), ""]
     topics = [_fixture("topic.properties"), _fixture("topics-describe.txt"),
               _fixture("events-describe-all.txt"), _fixture("clicks-topics-describe.txt")]
     with campaign("properties", tmp_path) as (runner, inputs, out):
@@ -388,7 +389,8 @@ def mutated_log(draw: st.DrawFn) -> bytes:
             del lines[at]
         elif kind == "insert":
             lines.insert(at, draw(st.text(max_size=30) | st.sampled_from(
-                ["@!@!@STARTMSG 2110:1 @!@!@", "@!@!@ENDMSG 2110 @!@!@", "State 1: <Initial predicate>",
+                ["@!@!@STARTMSG 2110:1 @!@!@", "@!@!@ENDMSG 2110 @!@!@",
+                 "State 1: <Initial predicate>",
                  "Error: Invariant Durability is violated.", "The behavior up to this point is:"])))
         else:
             lines = lines[:at]

@@ -677,7 +677,7 @@ def _kafka_version(file: str, server: Mapping[str, Setting], option: str | None,
                                     "metadata.version chosen at format time, not from this key"))
     if option is not None:
         version = _option_version(option)
-        if ibp_release is not None and not kraft:
+        if ibp is not None and ibp_release is not None and not kraft:
             _compare_ibp(ibp, ibp_release, version, warnings)
         origin = "--kafka-version"
     elif kraft:

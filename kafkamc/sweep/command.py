@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from rich.console import Console
@@ -77,16 +79,16 @@ def sweep_command(file: Path, options: SweepOptions, out: Console, err: Console)
                            on_run=lambda run: _progress(run, next(done), to_check, err))
     recommendation = recommend(result)
     data = sweep_json(result, recommendation)
-    for path, option, write in (
-            (out_root / "sweep.json", "--out",
-             lambda: (out_root / "sweep.json").write_text(json.dumps(data, indent=2) + "\n")),
-            (options.csv, "--csv", lambda: write_csv(result, options.csv)),
-            (options.html, "--html", lambda: write_sweep_html(result, recommendation,
-                                                              options.html))):
+    writers: tuple[tuple[Path | None, str, Callable[[Path], object]], ...] = (
+        (out_root / "sweep.json", "--out",
+         lambda path: path.write_text(json.dumps(data, indent=2) + "\n")),
+        (options.csv, "--csv", partial(write_csv, result)),
+        (options.html, "--html", lambda path: write_sweep_html(result, recommendation, path)))
+    for path, option, write in writers:
         if path is None:
             continue
         try:
-            write()
+            write(path)
         except OSError as error:      # a full disk, or a path kafkamc may not write
             raise write_error(error, path, option) from None
     if options.as_json:
@@ -109,5 +111,5 @@ def _progress(run: CellRun, number: int, total: int, err: Console) -> None:
     verdicts = ", ".join(f"{prop} {verdict}" for prop, verdict in run.verdicts().items())
     cached = " (cached)" if run.result and all(
         p.cached for p in run.result.properties.values()) else ""
-    err.print(f"[{number}/{total}] checked {run.cell.directory}: {verdicts}{cached}", highlight=False,
-              markup=False, soft_wrap=True)
+    err.print(f"[{number}/{total}] checked {run.cell.directory}: {verdicts}{cached}",
+              highlight=False, markup=False, soft_wrap=True)

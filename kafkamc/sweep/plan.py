@@ -149,10 +149,10 @@ def read_sweep(path: str | os.PathLike[str], *, require: Sequence[str] | None = 
     settings = tuple(a for a in axes if not is_budget(a.key))
     budgets = tuple(a for a in axes if is_budget(a.key))
     # Counted before any cell is built: 2.7 million cells took 10 minutes to plan.
-    cells = math.prod(len(a.values) for a in axes)
-    if cells > MAX_CELLS:
+    count = math.prod(len(a.values) for a in axes)
+    if count > MAX_CELLS:
         shape = " x ".join(str(len(a.values)) for a in axes)
-        raise file.error(f"the sweep has {cells:,} cells ({shape}); allowed: at most "
+        raise file.error(f"the sweep has {count:,} cells ({shape}); allowed: at most "
                          f"{MAX_CELLS:,} (split it into several sweeps)", ("sweep",), "key")
     rows = tuple(itertools.product(*(a.values for a in settings)))
     columns = tuple(itertools.product(*(a.values for a in budgets)))
@@ -160,7 +160,8 @@ def read_sweep(path: str | os.PathLike[str], *, require: Sequence[str] | None = 
               for r in range(len(rows)) for c in range(len(columns))}
     valid = [m for m in models.values() if isinstance(m, Model)]
     if not valid:
-        raise next(iter(models.values()))      # the whole sweep is rejected: say why
+        # The whole sweep is rejected: say why.
+        raise next(m for m in models.values() if isinstance(m, ConfigError))
     name = valid[0].resolve().name
     properties = tuple(valid[0].properties)
     cells = {(r, c): _cell(name, settings, budgets, rows[r], columns[c], r, c, model)

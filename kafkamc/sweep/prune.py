@@ -38,9 +38,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kafkamc.resolved import Property
+from kafkamc.result import Outcome
 
 Budget = tuple[int, ...]
-from kafkamc.result import Outcome
 
 How = Literal["checked", "inferred"]
 

@@ -1,1 +1,2 @@
-"""Running TLC: the JVM, the process, its output dialect, progress, the run cache, distributed mode."""
+"""Running TLC: the JVM, the process, its output dialect, progress, the run cache,
+distributed mode."""

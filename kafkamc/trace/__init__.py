@@ -1,1 +1,2 @@
-"""Counterexamples: TLC's states as typed steps, their Kafka events, the story, and reading them back."""
+"""Counterexamples: TLC's states as typed steps, their Kafka events, the story, and
+reading them back."""

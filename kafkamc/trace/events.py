@@ -134,7 +134,8 @@ def _faults(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Event]:
             events.append(Event("crash", f"{b} crashes (its log survives in the page cache)",
                                 (FAULTS, b)))
         elif now == "lost" and _spent(before, after, "disk_losses"):
-            events.append(Event("disk_loss", f"{b} loses its disk and its whole log{_dropping(lost)}",
+            events.append(Event("disk_loss",
+                                f"{b} loses its disk and its whole log{_dropping(lost)}",
                                 (FAULTS, b), records=_ids(lost)))
         elif now == "lost":
             kept = "keeps every record (all were on disk)" if not lost else \

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from kafkamc.errors import TlcParseError, TraceFileError
@@ -17,14 +18,14 @@ def saved_traces(path: Path) -> list[Trace]:
     """The traces of a check: `path` is its out dir (every trace-*.json in it, in
     kafkamc's property order) or one trace file."""
     if path.is_file():
-        return [_tellable(lambda: read_trace(path), path)]
+        return [_tellable(partial(read_trace, path), path)]
     if not path.is_dir():
         raise TraceFileError("no such file or directory", file=str(path))
     files = sorted(path.glob("trace-*.json"), key=_property_order)
     if not files:
         raise TraceFileError("no trace-*.json here: either no property was violated or "
                              "this is not the out dir of `kafkamc check`", file=str(path))
-    return [_tellable(lambda f=f: read_trace(f), f) for f in files]
+    return [_tellable(partial(read_trace, f), f) for f in files]
 
 
 def log_trace(log: Path) -> Trace:
@@ -42,8 +43,8 @@ def log_trace(log: Path) -> Trace:
         said = outcome.message or f"TLC ended with '{outcome.status}'"
         raise TraceFileError(f"holds no counterexample ({said})", file=str(log))
     # A one-worker run searched strictly breadth-first: its trace is a shortest one.
-    return _tellable(lambda: trace_of(outcome.counterexamples[0], infer=infer_params,
-                                      shortest=outcome.workers == 1), log)
+    return _tellable(partial(trace_of, outcome.counterexamples[0], infer=infer_params,
+                             shortest=outcome.workers == 1), log)
 
 
 def _tellable(read: Callable[[], Trace], file: Path) -> Trace:

@@ -8,6 +8,7 @@ they read back to the same Python values (docs/trace-json.md gives the schema).
 """
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -58,7 +59,7 @@ class Trace:
     # reach a state a level late, so a trace may be longer than the shortest.
     shortest: bool = False
 
-    @property
+    @builtins.property   # the field `property` shadows the builtin in this class
     def last(self) -> Step:
         return self.steps[-1]
 
