@@ -29,14 +29,10 @@ from conftest import (
 from kafkamc.compile import compile_model
 from kafkamc.config import Model
 from kafkamc.errors import ConfigError
-from kafkamc.kafka_import.resolve import (
-    Imported,
-    ImportWarning,
-    Layer,
-    import_files,
-    parse_properties,
-    read_topic_file,
-)
+from kafkamc.kafka_import.describe import read_topic_file
+from kafkamc.kafka_import.properties import parse_properties
+from kafkamc.kafka_import.resolve import Imported, import_files
+from kafkamc.kafka_import.settings import ImportWarning, Layer
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "kafka"
 ZK_36 = FIXTURES / "server-3.6-zookeeper.properties"
