@@ -26,13 +26,13 @@ from rich.table import Table
 from kafkamc import __version__
 from kafkamc.check import CheckResult, Distributed, check_model
 from kafkamc.compile import compile_model, module_name, write_spec
-from kafkamc.config import Model
+from kafkamc.config import load_configs
 from kafkamc.eras import era_table
-from kafkamc.errors import CheckerError, ConfigError, KafkamcError, ManyErrors, one_line
+from kafkamc.errors import CheckerError, KafkamcError, ManyErrors, one_line
 from kafkamc.outdir import prepare_out_dir, write_error
 from kafkamc.protocol import protocol_column
 from kafkamc.regress.junit import write_junit
-from kafkamc.regress.run import ConfigRun, collect, load
+from kafkamc.regress.run import ConfigRun, collect
 from kafkamc.regress.run import regress as regress_all
 from kafkamc.render.formats import FORMATS
 from kafkamc.render.terminal import print_regress, print_result, print_story
@@ -142,7 +142,7 @@ def check(
 
     While TLC runs, stderr shows each run's stage, depth, states, distinct states,
     queue, rate and elapsed time, from TLC's progress messages (once a minute)."""
-    models = _load_all(files)
+    models = _run(partial(load_configs, files))
     cache = _cache(no_cache)
     outs = _out_dirs(models, out)
     results: list[CheckResult] = []
@@ -190,7 +190,7 @@ def compile_(
 ) -> None:
     """Write the generated TLA+ module and the TLC config of each run `check` makes,
     without running TLC."""
-    model = _load_all([file])[0]
+    model = _run(partial(load_configs, [file]))[0]
     out_dir = _run(lambda: prepare_out_dir(out or Path("out") / model.name))
     files = _run(lambda: write_spec(compile_model(model, _chosen(properties)), out_dir),
                  writes=out_dir)
@@ -227,7 +227,7 @@ def regress(
 ) -> None:
     """Check every config against its `expect:` and its golden spec; exit 0 only if all match."""
     files = _run(lambda: collect(paths or [Path("specs")]))
-    models = _run(lambda: load(files))
+    models = _run(partial(load_configs, files))
     with err_console.status(f"checking {len(files)} configs with TLC...", spinner="dots") \
             if err_console.is_terminal else nullcontext():
         report = regress_all(files, models, out_root=out, jobs=jobs, update=update,
@@ -461,20 +461,6 @@ def import_(
     else:
         _run(lambda: write_new(out, imported.to_yaml(), force=force))
         print(f"wrote {out}")
-
-
-def _resolved(file: Path) -> Resolved:
-    return Model.from_yaml(file).resolve()
-
-
-def _load_all(files: list[Path]) -> list[Resolved]:
-    models = [_run(partial(_resolved, f)) for f in files]
-    names = [m.name for m in models]
-    for name in names:
-        if names.count(name) > 1:
-            _fail(ConfigError(f"two configs are named '{name}'; give each a unique `name:`",
-                              key="name"))
-    return models
 
 
 def _out_dirs(models: list[Resolved], out: Path | None) -> list[Path]:

@@ -42,7 +42,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from kafkamc.eras import ACCEPTED, ELR_AVAILABLE, KEY_INTRODUCED, era_for, parse_version
-from kafkamc.errors import ConfigError
+from kafkamc.errors import ConfigError, KafkamcError, ManyErrors
 from kafkamc.protocol import ACCEPTED as PROTOCOL_ACCEPTED
 from kafkamc.protocol import IBP_KEY, MV_KEY, elr_possible, parse_protocol, problem, protocol_rules
 from kafkamc.resolved import PROPERTIES, Acks, FaultBudget, Property, Resolved, Truncation, Verdict
@@ -686,12 +686,18 @@ def _text_as_written(data: Any, positions: Mapping[Loc, _Pos]) -> Any:
         return data
     data = dict(data)
     for loc in _TEXT_KEYS:
-        pos = positions.get(loc)
-        value = data.get(loc[0])
-        written_as_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if pos is not None and pos.plain and pos.raw is not None and written_as_number:
-            data[loc[0]] = pos.raw
+        if loc[0] in data:
+            data[loc[0]] = _written_text(data[loc[0]], positions.get(loc))
     return data
+
+
+def _written_text(value: Any, pos: _Pos | None) -> Any:
+    """A free-text setting as written: an unquoted `3.10` is the number 3.1 to YAML,
+    but the user meant release "3.10"."""
+    written_as_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if pos is not None and pos.plain and pos.raw is not None and written_as_number:
+        return pos.raw
+    return value
 
 
 @dataclass(frozen=True)
@@ -723,10 +729,9 @@ class ConfigFile:
     def error(self, message: str, loc: Loc, at: At = "value") -> ConfigError:
         return self.locator.error(message, loc, at)
 
-    def plain_text(self, loc: Loc) -> str | None:
-        """A scalar's text if it was written without quotes: YAML reads `3.10` as 3.1."""
-        pos = self.locator.positions.get(loc)
-        return pos.raw if pos is not None and pos.plain else None
+    def as_text(self, loc: Loc, value: Any) -> Any:
+        """The value at `loc` as a free-text setting reads it (_written_text)."""
+        return _written_text(value, self.locator.positions.get(loc))
 
 
 def _check_top_level(data: Any, locator: _Locator) -> None:
@@ -736,7 +741,7 @@ def _check_top_level(data: Any, locator: _Locator) -> None:
         raise ConfigError(f"the config is empty; allowed: {what}", file=locator.file,
                           line=locator.line(()))
     if not isinstance(data, Mapping):
-        raise ConfigError(f"the top level is {_kind(data)}; allowed: {what}",
+        raise ConfigError(f"the top level is {kind(data)}; allowed: {what}",
                           file=locator.file, line=locator.line(()))
 
 
@@ -793,7 +798,7 @@ def _message(item: ErrorDetails, loc: Loc, at: At, locator: _Locator) -> str:
     if kind in _RANGE:
         return f"{got} is out of range; allowed: {allowed}"
     if kind == "literal_error":
-        guess = _closest(str(item["input"]), _choices(loc, at))
+        guess = closest(str(item["input"]), _choices(loc, at))
         hint = f" (did you mean '{guess}'?)" if guess else ""
         return f"{got} is not a valid value{hint}; allowed: {allowed}"
     if kind == "string_pattern_mismatch":
@@ -808,15 +813,18 @@ def _got(value: Any, raw: str | None) -> str:
     if value is None:
         return "nothing (null)"
     if isinstance(value, (list, tuple, Mapping, BaseModel)):
-        return _kind(value)
+        return kind(value)
     # A scalar as the file wrote it (`yes`, `3.10`); in the DSL, as Python writes it.
     shown = f"'{value}'" if isinstance(value, str) else raw if raw is not None else repr(value)
     if len(shown) > 60:         # a 5,000-digit number or a paragraph: its start says enough
         shown = f"{shown[:40]}... ({len(shown)} characters)"
-    return f"{shown} ({_kind(value)})"
+    return f"{shown} ({kind(value)})"
 
 
-def _kind(value: Any) -> str:
+def kind(value: Any) -> str:
+    """What a value from a file is, in words: "an integer", "an empty list"..."""
+    if value is None:
+        return "empty"
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, int):
@@ -826,9 +834,9 @@ def _kind(value: Any) -> str:
     if isinstance(value, str):
         return "a string"
     if isinstance(value, (list, tuple)):
-        return "a list"
+        return "a list" if value else "an empty list"
     if isinstance(value, Mapping):
-        return "a mapping"
+        return "a mapping" if value else "an empty mapping"
     return f"a {type(value).__name__}"
 
 
@@ -876,7 +884,7 @@ def _unknown_key(loc: Loc) -> str:
     parent, key = loc[:-1], str(loc[-1])
     section = SECTIONS.get(parent[0]) if parent else None
     here = _file_keys(section or Model)
-    guess = _closest(key, here)
+    guess = closest(key, here)
     if guess is not None:
         return f"unknown key; did you mean '{guess}'?"
     elsewhere = _key_elsewhere(key, parent)
@@ -888,20 +896,16 @@ def _unknown_key(loc: Loc) -> str:
 def _key_elsewhere(key: str, parent: Loc) -> str | None:
     """The full path of a key that belongs in another section (`acks` at the top level)."""
     for section, cls in SECTIONS.items():
-        guess = _closest(key, _file_keys(cls)) if (section,) != parent else None
+        guess = closest(key, _file_keys(cls)) if (section,) != parent else None
         if guess is not None:
             return f"{section}.{guess}"
-    guess = _closest(key, _file_keys(Model)) if parent else None
+    guess = closest(key, _file_keys(Model)) if parent else None
     return guess
 
 
 def closest(word: str, choices: list[str]) -> str | None:
-    """The choice that `word` most likely misspells (for other readers of config files)."""
-    return _closest(word, choices)
-
-
-def _closest(word: str, choices: list[str]) -> str | None:
-    """The choice that `word` most likely misspells: `_`, `-` and `.` count the same."""
+    """The choice that `word` most likely misspells: `_`, `-` and `.` count the same
+    (config files and sweep files alike)."""
     normal = {_normal(choice): choice for choice in choices}
     if _normal(word) in normal:
         return normal[_normal(word)]
@@ -918,3 +922,27 @@ def _dotted(loc: Loc) -> str:
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
+
+
+def load_configs(files: list[Path]) -> list[Resolved]:
+    """Every config file, validated before anything runs and resolved: bad ones, and
+    two configs with one name (they would share an out dir), are errors, every one
+    of them named (ManyErrors, exit 2)."""
+    models: list[Resolved] = []
+    errors: list[KafkamcError] = []
+    seen: dict[str, Path] = {}
+    for file in files:
+        try:
+            model = Model.from_yaml(file).resolve()
+        except ConfigError as error:
+            errors.append(error)
+            continue
+        if model.name in seen:
+            errors.append(ConfigError(f"the name '{model.name}' is also used by "
+                                      f"{seen[model.name]}; give each config a unique `name:`",
+                                      file=str(file), key="name"))
+        seen[model.name] = file
+        models.append(model)
+    if errors:
+        raise ManyErrors(errors)
+    return models

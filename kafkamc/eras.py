@@ -19,7 +19,6 @@ Metadata = Literal["zookeeper", "kraft"]
 Version = tuple[int, ...]
 
 OLDEST = "0.8.0"        # the first release with replication (and the Jepsen 2013 seed)
-NEWEST_RULES = "4.1"    # newer releases get these rules
 ACCEPTED = (f"a Kafka release MAJOR.MINOR[.PATCH[.X]] from {OLDEST} on, written as a string "
             f'of ASCII digits without leading zeros, e.g. "0.8.2.2", "2.0.1", "3.6", "4.1"')
 

@@ -15,8 +15,7 @@ from typing import Literal
 
 from kafkamc.check import CheckResult, check_model
 from kafkamc.compile import compile_model
-from kafkamc.config import Model
-from kafkamc.errors import ConfigError, KafkamcError, ManyErrors
+from kafkamc.errors import ConfigError, KafkamcError
 from kafkamc.outdir import release_out_dir, write_error
 from kafkamc.parallel import split_cores
 from kafkamc.resolved import Resolved
@@ -64,29 +63,6 @@ def collect(paths: list[Path]) -> list[Path]:
     if not files:
         raise ConfigError("no *.yaml configs found", file=", ".join(map(str, paths)))
     return files
-
-
-def load(files: list[Path]) -> list[Resolved]:
-    """Every config, validated before anything runs: bad ones stop the run (exit 2),
-    and every one of them is named."""
-    models: list[Resolved] = []
-    errors: list[KafkamcError] = []
-    seen: dict[str, Path] = {}
-    for file in files:
-        try:
-            model = Model.from_yaml(file).resolve()
-        except ConfigError as error:
-            errors.append(error)
-            continue
-        if model.name in seen:
-            errors.append(ConfigError(f"the name '{model.name}' is also used by "
-                                      f"{seen[model.name]}; give each config a unique `name:`",
-                                      file=str(file), key="name"))
-        seen[model.name] = file
-        models.append(model)
-    if errors:
-        raise ManyErrors(errors)
-    return models
 
 
 def golden_path(config: Path, model: Resolved) -> Path:

@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from kafkamc.config import SECTIONS, ConfigFile, Model, closest, load_value
+from kafkamc.config import SECTIONS, ConfigFile, Model, closest, kind, load_value
 from kafkamc.errors import ConfigError
 from kafkamc.resolved import PROPERTIES, Property, Resolved
 
@@ -190,7 +190,7 @@ def _split(file: ConfigFile) -> tuple[dict[str, Any], dict[str, Any]]:
                          "`kafkamc check`)", ())
     section = data["sweep"]
     if not isinstance(section, dict) or not section:
-        raise file.error(f"{_kind(section)}; allowed: a mapping from dotted setting keys "
+        raise file.error(f"it is {kind(section)}; allowed: a mapping from dotted setting keys "
                          f"(e.g. topic.replication.factor) to lists of values", ("sweep",))
     if "expect" in data:
         raise file.error("a sweep expects no verdicts: every combination gets its own; "
@@ -206,7 +206,7 @@ def _axes(file: ConfigFile, section: dict[Any, Any]) -> Iterator[Axis]:
         _check_key(file, key, keys)
         loc = ("sweep", key)
         if not isinstance(values, list) or not values:
-            raise file.error(f"{_kind(values)}; allowed: {_LIST_EXAMPLE}", loc)
+            raise file.error(f"it is {kind(values)}; allowed: {_LIST_EXAMPLE}", loc)
         values = [_as_written(file, key, loc + (i,), v) for i, v in enumerate(values)]
         for index, value in enumerate(values):
             if value in values[:index]:
@@ -235,11 +235,8 @@ def _allowed_keys() -> str:
 
 
 def _as_written(file: ConfigFile, key: str, loc: Loc, value: Value) -> Value:
-    # An unquoted `3.10` in a list of versions is the number 3.1 to YAML, but the
-    # user meant release 3.10 (the config reads kafka_version the same way).
-    text = file.plain_text(loc)
-    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    return text if key == "kafka_version" and is_number and text is not None else value
+    # A list of versions reads `3.10` as release 3.10, as the config does.
+    return file.as_text(loc, value) if key == "kafka_version" else value
 
 
 def _check_value(file: ConfigFile, key: str, value: Value, loc: Loc) -> None:
@@ -330,7 +327,7 @@ def _required(file: ConfigFile, section: Mapping[Any, Any], properties: Sequence
     if names is None:
         return None
     if not isinstance(names, list) or not names:
-        raise _error(file, flag, loc, f"{_kind(names)}; allowed: a list of properties from "
+        raise _error(file, flag, loc, f"it is {kind(names)}; allowed: a list of properties from "
                      f"{', '.join(properties)}")
     chosen: list[Property] = []
     for index, name in enumerate(names):
@@ -360,7 +357,7 @@ def _against(file: ConfigFile, section: Mapping[Any, Any], budgets: Sequence[Axi
         if given is None:
             return ()
         if not isinstance(given, dict) or not given:
-            raise file.error(f"{_kind(given)}; allowed: a mapping from a budget key to one "
+            raise file.error(f"it is {kind(given)}; allowed: a mapping from a budget key to one "
                              f"of its values, e.g. {{faults.power_losses: 2}}", ("sweep", AGAINST))
         pairs = list(given.items())
     swept = {axis.key: axis for axis in budgets}
@@ -410,17 +407,4 @@ def _error(file: ConfigFile, flag: str | None, loc: Loc, message: str,
     return ConfigError(message, file=flag, key=key if loc[1] == AGAINST else None)
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "it is empty"
-    if isinstance(value, bool):
-        return "it is a boolean"
-    if isinstance(value, (int, float)):
-        return "it is a number"
-    if isinstance(value, str):
-        return "it is a string"
-    if isinstance(value, list):
-        return "it is an empty list" if not value else "it is a list"
-    if isinstance(value, dict):
-        return "it is an empty mapping" if not value else "it is a mapping"
-    return f"it is a {type(value).__name__}"
+
