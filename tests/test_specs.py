@@ -138,7 +138,8 @@ def test_one_tlc_log_per_run_and_each_verdict_keeps_its_log(
         spec_run: SpecRun) -> None:
     """`TLC's full log per property`: kafkamc checks the safety properties in one run
     that reports each violated one (check.py's docstring), and availability alone;
-    every run leaves its own log, and each violation is readable in a log."""
+    every run leaves its own log, and each violation is readable in a log. A run that
+    outlived its one-worker probe keeps the probe's log too (tlc-LABEL.probe.log)."""
     verdicts = {name: p["verdict"] for name, p in spec_run.result["properties"].items()}
     safety = [p for p in verdicts if p != "availability"]
     violated_safety = [p for p in safety if verdicts[p] == "violated"]
@@ -157,7 +158,9 @@ def test_one_tlc_log_per_run_and_each_verdict_keeps_its_log(
             f"no log shows that availability is violated; logs: {sorted(logs)}"
     if any(v == "holds" for v in verdicts.values()):
         assert any("No error has been found" in text for text in logs.values()), sorted(logs)
-    assert len(logs) == runs, f"{runs} TLC runs, logs: {sorted(logs)}"
+    probes = [name for name in logs if name.endswith(".probe.log")]
+    assert all(name.replace(".probe.log", ".log") in logs for name in probes), sorted(logs)
+    assert len(logs) - len(probes) == runs, f"{runs} TLC runs, logs: {sorted(logs)}"
 
 
 @pytest.mark.tlc
