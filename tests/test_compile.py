@@ -25,7 +25,9 @@ from conftest import (
     snapshot,
     spec_id,
 )
+from typer.testing import CliRunner, Result
 
+from kafkamc.cli import app
 from kafkamc.compile import compile_model, write_spec
 from kafkamc.config import Bounds, Faults, Model, Producer, Semantics, Topic
 from kafkamc.errors import ConfigError
@@ -44,15 +46,27 @@ def compiled(request: pytest.FixtureRequest,
              tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     """A spec compiled twice: by absolute path from a tmp dir, and by relative path from
     the specs directory (which kafkamc only reads; --out is in tmp_path). Once per
-    module: the tests only read what it wrote."""
+    module: the tests only read what it wrote. In-process (typer's runner): the
+    console script itself is run by test_compile_prints_each_file_it_wrote_on_one_line."""
     spec: Path = request.param
     tmp_path = tmp_path_factory.mktemp(spec.stem)
     first, second = tmp_path / "first", tmp_path / "second"
-    for proc in (run_kafkamc("compile", spec, "--out", first, cwd=tmp_path),
-                 run_kafkamc("compile", spec.name, "--out", second, cwd=spec.parent)):
-        assert proc.returncode == 0, describe(proc)
-        assert proc.stderr == "", describe(proc)
+    for args, cwd in (([spec, "--out", first], tmp_path),
+                      ([spec.name, "--out", second], spec.parent)):
+        result = _compile_in(cwd, args)
+        assert result.exit_code == 0, result.output
+        assert result.stderr == "", result.stderr
     return spec, first, second
+
+
+def _compile_in(cwd: Path, args: list[Any]) -> Result:
+    """`kafkamc compile ARGS` run in-process from `cwd`."""
+    before = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(app, ["compile", *map(str, args)])
+    finally:
+        os.chdir(before)
 
 
 def test_compile_twice_gives_byte_identical_files(compiled: tuple[Path, Path, Path]) -> None:
