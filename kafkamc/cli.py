@@ -443,6 +443,10 @@ def import_(
     replication_factor: Annotated[int | None, typer.Option(
         "--replication-factor", help="The topic's replication factor; wins over "
         "kafka-topics.sh's ReplicationFactor and default.replication.factor.")] = None,
+    features: Annotated[Path | None, typer.Option(
+        "--features", metavar="FILE", help="The output of `kafka-features.sh describe` "
+        "(KRaft): its finalized metadata.version and eligible.leader.replicas.version.")]
+    = None,
     out: Annotated[Path | None, typer.Option(
         "--out", help="Write the config here instead of to stdout.")] = None,
     force: Annotated[bool, typer.Option(
@@ -452,7 +456,8 @@ def import_(
     from kafkamc.kafka_import.resolve import import_files, write_new
     imported = _run(lambda: import_files(server, topic_file, producer, topic=topic,
                                          kafka_version=kafka_version,
-                                         replication_factor=replication_factor))
+                                         replication_factor=replication_factor,
+                                         features=features))
     for warning in imported.warnings:
         err_console.print(f"kafkamc: warning: {warning}", highlight=False, markup=False,
                           soft_wrap=True)

@@ -28,6 +28,7 @@ from kafkamc.resolved import Rules, Truncation
 
 IBP_KEY = "inter.broker.protocol.version"
 MV_KEY = "metadata.version"
+ELR_FEATURE = "eligible.leader.replicas.version"
 KRAFT_FROM = "3.3"           # kafkamc models ZooKeeper mode before 3.3, KRaft from 3.3
 ACCEPTED = 'a release, optionally with its inter-version, e.g. "2.0", "2.1-IV2", "0.11.0-IV2"'
 

@@ -321,6 +321,44 @@ def test_protocol_of_the_release_sets_no_protocol_key(tmp_path: Path) -> None:
     assert model.topic.auto_leader_rebalance_enable is None       # Kafka's default, true
 
 
+FEATURES_41 = FIXTURES / "features-describe-4.1.txt"   # MV 4.0-IV3, ELR level 1
+
+
+def test_kafka_features_describe_gives_metadata_version_and_elr(tmp_path: Path) -> None:
+    """A 4.1 cluster created at 4.0 keeps ELR off by default; the finalized levels
+    that kafka-features.sh prints say what it really runs."""
+    imported = import_files(KRAFT_41, kafka_version="4.1", features=FEATURES_41)
+    model = round_trip(imported, tmp_path)
+    assert model.metadata_version == "4.0-IV3"
+    assert model.semantics.eligible_leader_replicas is True
+    assert model.resolve().rules.eligible_leader_replicas is True
+    warnings = warned(imported)
+    assert "does not model this feature" in warnings[(str(FEATURES_41), 2, "group.version")]
+    # Given by the file, so no note that ELR is assumed.
+    assert not any("eligible leader replicas (KIP-966) are a cluster feature" in str(w)
+                   for w in imported.warnings)
+    assert f"{FEATURES_41}:1 eligible.leader.replicas.version" in imported.to_yaml()
+
+
+def test_elr_finalized_on_a_metadata_version_without_it_names_the_line(tmp_path: Path) -> None:
+    features = write(tmp_path, "features.txt",
+                     "Feature: metadata.version\tSupportedMinVersion: 3.3-IV3\t"
+                     "SupportedMaxVersion: 3.9-IV0\tFinalizedVersionLevel: 3.9-IV0\tEpoch: 3\n"
+                     "Feature: eligible.leader.replicas.version\tSupportedMinVersion: 0\t"
+                     "SupportedMaxVersion: 1\tFinalizedVersionLevel: 1\tEpoch: 3\n")
+    with pytest.raises(ConfigError) as raised:
+        import_files(KRAFT_41, kafka_version="4.1", features=features)
+    assert (raised.value.file, raised.value.line) == (str(features), 2)
+    assert "needs metadata.version 4.0-IV1" in str(raised.value)
+
+
+def test_a_file_that_is_not_features_output_is_refused_with_its_line(tmp_path: Path) -> None:
+    features = write(tmp_path, "features.txt", "\nmetadata.version=4.0\n")
+    with pytest.raises(ConfigError) as raised:
+        import_files(KRAFT_41, kafka_version="4.1", features=features)
+    assert (raised.value.file, raised.value.line) == (str(features), 2)
+
+
 def test_flush_interval_other_than_1_is_no_fsync_with_a_warning(tmp_path: Path) -> None:
     server = write(tmp_path, "server.properties", """\
         inter.broker.protocol.version=3.6

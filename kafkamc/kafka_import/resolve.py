@@ -31,6 +31,7 @@ from kafkamc.kafka_import.catalogue import (
     ignored_topic,
 )
 from kafkamc.kafka_import.describe import TopicConfigs, chosen_topic
+from kafkamc.kafka_import.features import read_features
 from kafkamc.kafka_import.properties import read_producer_settings, read_server_settings
 from kafkamc.kafka_import.settings import (
     INT_BITS,
@@ -43,7 +44,7 @@ from kafkamc.kafka_import.settings import (
     java_integer,
     origin_of,
 )
-from kafkamc.protocol import IBP_KEY, KRAFT_FROM, parse_protocol
+from kafkamc.protocol import ELR_FEATURE, IBP_KEY, KRAFT_FROM, MV_KEY, parse_protocol
 
 # The starting fault budget and bounds: Kafka's files say nothing about either.
 DEFAULT_FAULTS: dict[str, int] = {"crashes": 1}
@@ -70,11 +71,13 @@ class Imported:
 
 def import_files(server: str | Path, topic_file: str | Path | None = None,
                  producer: str | Path | None = None, *, topic: str | None = None,
-                 kafka_version: str | None = None,
-                 replication_factor: int | None = None) -> Imported:
+                 kafka_version: str | None = None, replication_factor: int | None = None,
+                 features: str | Path | None = None) -> Imported:
     """Read Kafka's files into a kafkamc Model. `topic` picks one topic of a describe
     output that names several; `kafka_version` and `replication_factor` say what the
-    files cannot (and win over what they say). Every problem is a ConfigError."""
+    files cannot (and win over what they say); `features` is `kafka-features.sh
+    describe` output (a KRaft cluster's metadata.version and ELR level). Every
+    problem is a ConfigError."""
     warnings: list[ImportWarning] = []
     server_file = str(server)
     topic_path = str(topic_file) if topic_file is not None else None
@@ -82,6 +85,8 @@ def import_files(server: str | Path, topic_file: str | Path | None = None,
     server_settings = read_server_settings(server_file, warnings)
     chosen = chosen_topic(topic_path, topic) if topic_path is not None else None
     producer_settings = read_producer_settings(producer_file, warnings) if producer_file else {}
+    features_file = str(features) if features is not None else None
+    finalized = read_features(features_file) if features_file is not None else {}
 
     version, version_origin = _kafka_version(server_file, server_settings, kafka_version,
                                              warnings)
@@ -103,6 +108,8 @@ def import_files(server: str | Path, topic_file: str | Path | None = None,
     }
     if name is not None and re.fullmatch(f"{NAME_CHARS}+", name):
         data["name"] = name
+    if features_file is not None:
+        _apply_features(finalized, features_file, version, data, origins, blame, warnings)
     model = _validated(data, blame)
 
     warnings += ignored_server(server_settings, server_file)
@@ -110,15 +117,42 @@ def import_files(server: str | Path, topic_file: str | Path | None = None,
         warnings += ignored_topic(chosen)
     if producer_file is not None:
         warnings += ignored_producer(producer_settings, producer_file)
-    warnings += _notes(server_settings, version)
+    warnings += _notes(server_settings, version, elr_known=ELR_FEATURE in finalized)
     files = [f"server.properties: {server_file}"]
     if topic_path is not None:
         files.append(f"topic: {topic_path}" + (f" (topic {name})" if name else ""))
     if producer_file is not None:
         files.append(f"producer: {producer_file}")
-    return Imported(model=model, warnings=_in_file_order(warnings, [server_file, topic_path,
-                                                                    producer_file]),
-                    origins=origins, files=tuple(files))
+    if features_file is not None:
+        files.append(f"features: {features_file}")
+    return Imported(model=model, warnings=_in_file_order(
+        warnings, [server_file, topic_path, producer_file, features_file]),
+        origins=origins, files=tuple(files))
+
+
+def _apply_features(finalized: Mapping[str, Setting], file: str, version: str,
+                    data: dict[str, Any], origins: dict[str, str],
+                    blame: dict[str, Setting | str], warnings: list[ImportWarning]) -> None:
+    """A KRaft cluster's finalized levels: metadata.version decides KIP-966's
+    availability and default (kafkamc.protocol), eligible.leader.replicas.version
+    whether ELR is on (EligibleLeaderReplicasVersion: level 1 is ELRV_1)."""
+    if not at_least(version, KRAFT_FROM):
+        raise ConfigError(f"Kafka {version} runs in ZooKeeper mode here (kafkamc models KRaft "
+                          f"from {KRAFT_FROM}), which has no {MV_KEY}; allowed: the features "
+                          "of a KRaft cluster, or no --features", file=file)
+    for name, setting in finalized.items():
+        described = f"{setting.where} {name} (kafka-features.sh describe)"
+        if name == MV_KEY:
+            data[MV_KEY] = setting.text
+            origins[MV_KEY] = described
+            blame[MV_KEY] = setting
+        elif name == ELR_FEATURE:
+            level = java_integer(setting, bits=INT_BITS, minimum=0, allowed="0 or 1")
+            data["semantics"]["eligible_leader_replicas"] = level >= 1
+            origins["eligible_leader_replicas"] = described
+            blame["semantics.eligible_leader_replicas"] = setting
+        else:
+            warnings.append(setting.warning("ignored: kafkamc does not model this feature"))
 
 
 def _in_file_order(warnings: list[ImportWarning],
@@ -492,11 +526,12 @@ def _semantics(server: Mapping[str, Setting], version: str, origins: dict[str, s
     return semantics
 
 
-def _notes(server: Mapping[str, Setting], version: str) -> list[ImportWarning]:
+def _notes(server: Mapping[str, Setting], version: str, *,
+           elr_known: bool) -> list[ImportWarning]:
     """What the files cannot say, and what a reader should know about them."""
     notes = []
     era = era_for(version)
-    if era.eligible_leader_replicas_available:
+    if era.eligible_leader_replicas_available and not elr_known:
         notes.append(_elr_note(version, era.rules.eligible_leader_replicas))
     roles = server.get("process.roles")
     if roles is not None and _roles(roles) == ("controller",):
