@@ -1,16 +1,16 @@
-"""Check a resolved model: compile it, run TLC, and collect verdicts.
+"""Check a resolved model: compile it, run TLC, decide verdicts, write the out dir.
 
-The safety properties (invariants) share one TLC run with -continue: TLC reports
-the first violation of each and goes on, and stops once every one is reported
-(the template's "One run, several properties"). Breadth-first search makes each
-counterexample a shortest one; a property never reported holds. A model is
-therefore explored once, however many of its properties are violated.
-Availability has a next-state relation of its own and its own run. Both runs go
-at once, each with a worker per core (one, for a run expected to end at a
-counterexample: see _Runner._run): while both run they share the cores, and when
-one ends the other has them all, which a fixed split of the cores would not allow.
-Distributed TLC cannot report several violations; there each one ends a round,
-and the next round checks the properties still open.
+The orchestrator. The runs are those compile_model plans: the safety properties
+(invariants) share one TLC run with -continue, in which TLC reports the first
+violation of each and goes on, and stops once every one is reported (the
+template's "One run, several properties"); a property never reported holds, so a
+model is explored once however many of its properties are violated. Availability
+has a next-state relation of its own and its own run; both runs go at once.
+Every run starts as a one-worker probe (_Runner._run): only a strictly
+breadth-first search guarantees shortest counterexamples. Distributed TLC cannot
+report several violations; there each one ends a round, and the next round checks
+the properties still open. The artifacts step (kafkamc.render.artifacts) writes
+every file of the result.
 """
 from __future__ import annotations
 
