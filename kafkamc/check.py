@@ -227,9 +227,7 @@ class _Runner:
         probe_log = log.with_name(f"tlc-{label}.probe.log")
         probe = self._cached(cfg_text + PROBE_MARK, probe_log)
         limit = probe_seconds()
-        if probe is None and not limit:
-            probe = _Run(_failure("no probe"), 0.0, probe_log, cached=True)
-        elif probe is None:
+        if probe is None and limit:
             fresh = self._tlc(label, cfg, log, None, workers=1, keep_going=together,
                               short=True, limit=limit)
             if not fresh.timed_out:
@@ -239,6 +237,8 @@ class _Runner:
             log.rename(probe_log)
             probe = _timed_out(fresh, probe_log)
             self._store(cfg_text + PROBE_MARK, probe, fresh, always=True)
+        if probe is None:
+            return self._rest(label, cfg, cfg_text, together, log)
         reported = {p for c in probe.outcome.counterexamples
                     for p in BROKEN_BY.get(c.violated or "", ())}
         rest = [p for p in properties if p not in reported]
@@ -247,18 +247,22 @@ class _Runner:
             rest_cfg = cfg.with_name(f"{self.spec.module}.{label}.rest.cfg")
             rest_text = render_cfg(self.spec.module, self.spec.brokers, rest, together=together)
             rest_cfg.write_text(rest_text)
-        full = self._cached(rest_text, log)
-        if full is None:
-            workers = self.settings.workers or os.cpu_count() or 1
-            fresh = self._tlc(label, rest_cfg, log, None, workers=workers, keep_going=together)
-            if fresh.timed_out:
-                full = _timed_out(fresh, log)
-            else:
-                full = self._store(rest_text, self._finished(fresh, log), fresh)
+        full = self._rest(label, rest_cfg, rest_text, together, log)
         return _Run(replace(full.outcome, counterexamples=probe.outcome.counterexamples
                             + full.outcome.counterexamples),
                     probe.seconds + full.seconds, log, probe.cached and full.cached,
                     strict=probe.strict + full.strict)
+
+    def _rest(self, label: str, cfg: Path, cfg_text: str, together: bool, log: Path) -> _Run:
+        """The run after the probe (or without one): every worker, the full JIT."""
+        cached = self._cached(cfg_text, log)
+        if cached is not None:
+            return cached
+        workers = self.settings.workers or os.cpu_count() or 1
+        fresh = self._tlc(label, cfg, log, None, workers=workers, keep_going=together)
+        if fresh.timed_out:
+            return _timed_out(fresh, log)
+        return self._store(cfg_text, self._finished(fresh, log), fresh)
 
     def _finished(self, fresh: TlcRun, log: Path) -> _Run:
         """A run that ended by itself, or was killed from outside (kill -9, the OOM
