@@ -2,9 +2,11 @@
 
 Lanes run top to bottom, one row per step, numbered on the left. A broker's node
 shows its log when it changed (offsets as cells, committed ones below the HW in
-green); the controller's shows the leader, epoch, ISR and ELR. Faults come from
-the faults lane in red. The violating step's nodes are red, and the reason is
-the diagram's caption.
+green); the controller's shows the leader, epoch, ISR and ELR. A fault is a red
+marker on the broker it hits and a restart a grey one; a down broker's lifeline
+is pale and dashed until it comes back. The violating step's nodes are red and
+say which property breaks there, the reason is the diagram's caption, and the
+end row restates every log.
 """
 from __future__ import annotations
 
@@ -18,16 +20,17 @@ import networkx as nx
 
 from kafkamc.errors import CheckerError
 from kafkamc.render.formats import FORMATS
-from kafkamc.render.sequence import sequence_graph
+from kafkamc.render.sequence import END, sequence_graph
 from kafkamc.trace.events import record_name
 from kafkamc.trace.narrative import Story
 from kafkamc.trace.steps import Trace
 
 EDGE_COLOR = {"produce": "#1f5fbf", "ack": "#1f5fbf", "probe_ack": "#1f5fbf",
-              "fetch": "#2e7d32", "learn": "#7b1fa2", "register": "#7b1fa2",
+              "probe_retry": "#e65100", "refusal": "#c62828", "fetch": "#2e7d32", "learn": "#7b1fa2", "register": "#7b1fa2",
               "isr_shrink": "#7b1fa2", "isr_expand": "#7b1fa2", "shutdown_request": "#7b1fa2"}
 CUT_WORDS = {"brokers": "brokers", "controller": "controller", "both": "all"}
 RED, PALE_RED, GREEN, GREY = "#c62828", "#ffebee", "#c8e6c9", "#9e9e9e"
+PALE_GREY, NEUTRAL = "#d0d0d0", "#616161"     # a down broker's lifeline; a recovery
 
 
 def to_dot(graph: nx.DiGraph) -> graphviz.Digraph:
@@ -43,21 +46,35 @@ def to_dot(graph: nx.DiGraph) -> graphviz.Digraph:
                  {("head", lane): _head_attrs(lane) for lane in lanes})
     for index, step in enumerate(rows):
         nodes = [(lane, index) for lane in lanes]
-        _ordered_row(dot, f"step-{index}", nodes, str(step),
+        _ordered_row(dot, f"step-{index}", nodes, _row_label(str(step), graph, index),
+                     {node: _node_attrs(graph, node) for node in nodes})
+    for key in graph.graph["tail"]:
+        nodes = [(lane, key) for lane in lanes]
+        label = {END: END, "rest1": "at rest"}.get(key, "")
+        _ordered_row(dot, f"step-{key}", nodes, _row_label(label, graph, key),
                      {node: _node_attrs(graph, node) for node in nodes})
     for source, target, data in graph.edges(data=True):
-        if data["kind"] == "lifeline" and data["cut"] != "none":
+        if data["kind"] == "lifeline" and data["down"]:
+            # Said in words on the first segment only; the rest are just pale.
+            first = not any(graph.edges[e].get("down") for e in graph.in_edges(source))
+            dot.edge(_id(source), _id(target), style="dashed", color=PALE_GREY,
+                     arrowhead="none", weight="20", fontcolor=GREY, fontsize="8",
+                     label=" down " if first else "")
+        elif data["kind"] == "lifeline" and data["cut"] != "none":
             dot.edge(_id(source), _id(target), style="dotted", color=RED, penwidth="2.5",
                      arrowhead="tee", weight="20", fontcolor=RED,
                      label=f" cut from {CUT_WORDS[data['cut']]} ")
         elif data["kind"] == "lifeline":
-            dot.edge(_id(source), _id(target), style="dashed", color=GREY, arrowhead="none",
-                     weight="20")
+            dot.edge(_id(source), _id(target), color=GREY, arrowhead="none", weight="20")
         else:
-            color = RED if data["kind"] == "fault" else EDGE_COLOR.get(data["event"], "black")
-            dot.edge(_id(source), _id(target), label=f" {data['label']} ", color=color,
+            color = EDGE_COLOR.get(data["event"], "black")
+            # On a white ground, so that neither the arrow's own bend nor a lifeline
+            # it crosses strikes through the words.
+            label = (f"<<TABLE BORDER='0' CELLPADDING='1' BGCOLOR='white'><TR><TD>"
+                     f"{html.escape(data['label'])}</TD></TR></TABLE>>")
+            dot.edge(_id(source), _id(target), label=label, color=color,
                      fontcolor=color, constraint="false",
-                     penwidth="1.6" if data["kind"] == "fault" else "1.0")
+                     style="dashed" if data["event"] in ("refusal", "probe_retry") else "solid")
     return dot
 
 
@@ -101,6 +118,13 @@ def _run_dot(dot: graphviz.Digraph, fmt: str) -> bytes:
                            f"{error.stderr.decode(errors='replace').strip()}") from None
 
 
+def _row_label(step: str, graph: nx.DiGraph, index: int | str) -> str:
+    """The step number, and what happened to the whole cluster at that step."""
+    notes = "".join(f"<BR/><FONT POINT-SIZE='8'>{html.escape(note)}</FONT>"
+                    for note in graph.graph["row_notes"].get(index, ()))
+    return f"<{html.escape(step)}{notes}>"
+
+
 def _ordered_row(dot: graphviz.Digraph, step_id: str, nodes: list[Any], step_label: str,
                  attrs: dict[Any, dict[str, str]]) -> None:
     """One row: the step number, then each lane's node, kept in lane order."""
@@ -122,18 +146,28 @@ def _head_attrs(lane: str) -> dict[str, str]:
 
 def _node_attrs(graph: nx.DiGraph, node: Any) -> dict[str, str]:
     data = graph.nodes[node]
-    if not data["notes"] and not data["state"] and not data["violating"]:
+    if not (data["notes"] or data["markers"] or data["state"] or data["violating"]):
         # A lifeline with nothing to say: a dot, bigger where a message starts or ends.
         if data["kind"] == "event":
             return {"label": "", "shape": "point", "width": "0.09", "color": "#424242"}
-        return {"label": "", "shape": "point", "width": "0.04", "color": GREY}
+        return {"label": "", "shape": "point", "width": "0.04",
+                "color": PALE_GREY if data["down"] else GREY}
     return {"label": f"<{_table(graph, data)}>", "shape": "plaintext", "margin": "0"}
 
 
 def _table(graph: nx.DiGraph, data: dict[str, Any]) -> str:
     border = RED if data["violating"] else "#bdbdbd"
     background = PALE_RED if data["violating"] else "white"
-    rows = [f"<TR><TD ALIGN='LEFT'>{html.escape(note)}</TD></TR>" for note in data["notes"]]
+    rows = []
+    if data["violating"]:
+        rows.append(f"<TR><TD><FONT COLOR='{RED}'><B>{html.escape(str(graph.graph['property']))}"
+                    " broken here</B></FONT></TD></TR>")
+    for marker in data["markers"]:
+        # Faults white on red; a recovery (restart, a partition healing) in grey.
+        fill, ink = (RED, "white") if marker["fault"] else ("#eeeeee", NEUTRAL)
+        rows.append(f"<TR><TD BGCOLOR='{fill}'><FONT COLOR='{ink}'><B>"
+                    f"{html.escape(marker['label'])}</B></FONT></TD></TR>")
+    rows += [f"<TR><TD ALIGN='LEFT'>{html.escape(note)}</TD></TR>" for note in data["notes"]]
     state = data["state"]
     if state and "log" in state:
         missing = graph.graph["missing"] if data["violating"] else None
@@ -143,8 +177,8 @@ def _table(graph: nx.DiGraph, data: dict[str, Any]) -> str:
         rows.append(f"<TR><TD><FONT POINT-SIZE='9'>epoch {state['epoch']}: leader "
                     f"{html.escape(state['leader'])}<BR/>ISR {{{', '.join(state['isr'])}}}"
                     f"{elr}</FONT></TD></TR>")
-    if not rows:
-        rows.append("<TR><TD> </TD></TR>")
+    if data["kind"] == "end" and data["down"]:
+        border, background = PALE_GREY, "#f5f5f5"
     return (f"<TABLE BORDER='1' CELLBORDER='0' CELLSPACING='0' CELLPADDING='3' "
             f"COLOR='{border}' BGCOLOR='{background}'>{''.join(rows)}</TABLE>")
 

@@ -1,12 +1,17 @@
 """A counterexample as a sequence graph (networkx): lifelines, actions and messages.
 
-One lane per actor: the producer, each broker, the controller, and a faults lane.
-A row per step that has something to show. Each (lane, row) is a node carrying
+One lane per actor: the producer, each broker and the controller. A row per step
+that has something to show, then an end row. Each (lane, row) is a node carrying
 what that actor did in that step and, for brokers and the controller, the state
 that changed; lifeline edges join a lane's nodes top to bottom, message edges
 join a sender's node to its receiver's within the step the message takes effect
-(in kafkamc's model a message is sent and takes effect in one step). Long traces
-keep their first and last rows and say how many they leave out.
+(in kafkamc's model a message is sent and takes effect in one step). A fault is
+a marker on the lifeline of the broker it hits (no arrow crosses the other
+lanes), and a broker's lifeline is marked down from the step it fails until the
+step it comes back. The end row restates every broker's log and the
+controller's view, and for a violation of availability draws what becomes of
+the client's acks=all write at rest (refused, unanswered, or no leader to send
+it to). Long traces keep their first and last rows and say how many they leave out.
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from typing import Any
 
 import networkx as nx
 
-from kafkamc.trace.events import CONTROLLER, FAULTS, PRODUCER, Event, is_kafka_state
+from kafkamc.trace.events import CONTROLLER, NONE, PROBE_ID, PRODUCER, Event, is_kafka_state
 from kafkamc.trace.narrative import Story
 from kafkamc.trace.steps import Step, Trace
 
@@ -23,9 +28,13 @@ MAX_ROWS = 60          # above this, the middle rows are left out (and the diagr
 KEEP_HEAD, KEEP_TAIL = 10, 45
 
 # Events drawn as a message from `source` to `target`; the rest sit on their lane.
-MESSAGES = {"produce", "fetch", "ack", "probe_ack", "learn", "register", "isr_shrink",
-            "isr_expand", "shutdown_request"}
-FAULT_KINDS = {"crash", "power_loss", "disk_loss", "restart", "partition", "heal"}
+MESSAGES = {"produce", "fetch", "ack", "probe_ack", "probe_retry", "learn", "register",
+            "isr_shrink", "isr_expand", "shutdown_request"}
+# Events drawn as a marker on the lifeline of the broker they hit: faults in red,
+# recoveries in a neutral colour (a restart is no fault).
+FAULT_KINDS = {"crash", "power_loss", "disk_loss", "partition"}
+RECOVERY_KINDS = {"restart", "heal"}
+END = "end"            # the row after the last step
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,7 @@ def lanes_of(trace: Trace) -> list[str]:
     if not is_kafka_state(trace.steps[0].state):
         return ["spec"]
     brokers = sorted(str(b) for b in trace.steps[0].state["log"])
-    return [PRODUCER, *brokers, CONTROLLER, FAULTS]
+    return [PRODUCER, *brokers, CONTROLLER]
 
 
 def rows_of(trace: Trace, story: Story) -> tuple[list[Row], int]:
@@ -57,29 +66,120 @@ def sequence_graph(trace: Trace, story: Story) -> nx.DiGraph:
     rows, omitted = rows_of(trace, story)
     graph = nx.DiGraph(lanes=lanes, rows=[r.step.number for r in rows], omitted=omitted,
                        title=story.title, reason=story.violation.reason,
-                       missing=story.violation.record,
-                       violation_step=story.violation.step)
+                       missing=story.violation.record, property=trace.property,
+                       violation_step=story.violation.step, row_notes={})
     for lane in lanes:
         graph.add_node(("head", lane), lane=lane, kind="head")
     culprits = blamed(lanes, story.violation.brokers)
     for index, row in enumerate(rows):
         for lane in lanes:
             graph.add_node((lane, index), lane=lane, row=index, step=row.step.number,
-                           kind="idle", notes=[], state=None, violating=False)
+                           kind="idle", notes=[], markers=[], state=None, violating=False,
+                           down=_down(row.step, lane))
         _place_events(graph, lanes, index, row)
         _place_state(graph, index, row, culprits)
         if row.violating:
             for lane in culprits:
                 graph.nodes[(lane, index)]["violating"] = True
+    tail = _place_probe_fate(graph, trace) + [END]
+    _place_end(graph, trace)
+    graph.graph["tail"] = tail
     for lane in lanes:
-        chain = [("head", lane)] + [(lane, i) for i in range(len(rows))]
-        nx.add_path(graph, chain, kind="lifeline", cut="none")
-        for index, row in enumerate(rows[:-1]):
-            # A partitioned broker's lifeline is drawn cut from the step it is cut off
-            # until the step it heals.
-            side = row.step.state.get("cut", {}).get(lane, "none")
-            graph.edges[(lane, index), (lane, index + 1)]["cut"] = side
+        chain = [("head", lane)] + [(lane, i) for i in range(len(rows))] + \
+            [(lane, key) for key in tail]
+        nx.add_path(graph, chain, kind="lifeline", cut="none", down=False)
+        for source, target in zip(chain[1:], chain[2:]):
+            # A broker's lifeline is drawn down from the step it fails until the step
+            # it comes back, and cut from the step it is partitioned until it heals.
+            step = rows[source[1]].step if isinstance(source[1], int) else trace.last
+            edge = graph.edges[source, target]
+            edge["down"] = graph.nodes[source]["down"]
+            edge["cut"] = step.state.get("cut", {}).get(lane, "none")
     return graph
+
+
+def _down(step: Step, lane: str) -> bool:
+    """Whether the broker of `lane` is down (crashed, lost or stopped) after `step`."""
+    status = {str(b): s for b, s in step.state.get("status", {}).items()}
+    return status.get(lane, "up") != "up"
+
+
+def _add_tail_row(graph: nx.DiGraph, trace: Trace, key: str) -> None:
+    """A row after the last step: the state the trace ends in."""
+    for lane in graph.graph["lanes"]:
+        graph.add_node((lane, key), lane=lane, row=key, step=trace.last.number,
+                       kind="end" if key == END else "idle", notes=[], markers=[],
+                       state=None, violating=False, down=_down(trace.last, lane))
+
+
+def _place_end(graph: nx.DiGraph, trace: Trace) -> None:
+    """The end row: every broker's log (a down one's greyed), the controller's view
+    and the records the producer had acknowledged."""
+    _add_tail_row(graph, trace, END)
+    state = trace.last.state
+    if not is_kafka_state(state):
+        return
+    leader = str(state["leader"])
+    for broker in state["log"]:
+        node = graph.nodes[(str(broker), END)]
+        node["state"] = {"log": [(e["id"], e["epoch"]) for e in state["log"][broker]],
+                         "hw": state["hw"][broker], "status": state["status"][broker]}
+        if str(broker) == leader:
+            node["notes"].append(f"leader of epoch {state['epoch']}")
+    graph.nodes[(CONTROLLER, END)]["state"] = _controller_view(state)
+    acked = sorted(r["id"] for r in state.get("acked", ()) if r["id"] != PROBE_ID)
+    notes = graph.nodes[(PRODUCER, END)]["notes"]
+    notes.append("acknowledged: " + (", ".join(f"r{r}" for r in acked) if acked else "nothing"))
+    probe = state.get("probe") or {}
+    if trace.property == "availability" and probe.get("stage") == "pending":
+        notes.append(f"waits for the ack of its acks=all write (on {probe['leader']})")
+
+
+def _place_probe_fate(graph: nx.DiGraph, trace: Trace) -> list[str]:
+    """For a violation of availability, what becomes of the client's acks=all write
+    in the state the cluster rests in, as messages, one row each (the model has no
+    step for them: a refusal changes no state). Returns the rows' keys."""
+    state = trace.last.state
+    probe = state.get("probe") or {}
+    if trace.property != "availability" or not is_kafka_state(state) \
+            or state.get("phase") != "settled" or probe.get("stage") not in ("idle", "retry"):
+        return []
+    leader, name = state["leader"], str(state["leader"])
+    if leader == NONE:
+        # The metadata names no leader (LEADER_NOT_AVAILABLE): nothing to send to.
+        return _fate_rows(graph, trace, [(CONTROLLER, PRODUCER, "metadata: no leader",
+                                          "refusal")])
+    write = (PRODUCER, name, "acks=all write", "produce")
+    min_isr = trace.config.get("min_insync_replicas")
+    isr = state.get("leaderIsr", {}).get(leader, state["isr"])
+    if state["status"][leader] != "up":
+        keys = _fate_rows(graph, trace, [write])
+        graph.nodes[(name, keys[0])]["notes"].append("down: no answer (the request times out)")
+        return keys
+    if state["knownLeader"][leader] != leader:
+        # The broker does not know it leads: ReplicaManager answers
+        # NOT_LEADER_OR_FOLLOWER (NOT_LEADER_FOR_PARTITION in older releases).
+        return _fate_rows(graph, trace, [write, (name, PRODUCER, "not leader", "refusal")])
+    if min_isr is not None and len(isr) < min_isr:
+        # Partition.appendRecordsToLeader: acks=all with the ISR below
+        # min.insync.replicas throws NotEnoughReplicasException (KAFKA-1555).
+        return _fate_rows(graph, trace, [write, (name, PRODUCER, f"NotEnoughReplicas (ISR "
+                                                 f"{len(isr)} < min.insync.replicas {min_isr})",
+                                                 "refusal")])
+    return []
+
+
+def _fate_rows(graph: nx.DiGraph, trace: Trace,
+               messages: list[tuple[str, str, str, str]]) -> list[str]:
+    keys = []
+    for number, (source, target, label, event) in enumerate(messages, 1):
+        key = f"rest{number}"
+        _add_tail_row(graph, trace, key)
+        graph.add_edge((source, key), (target, key), kind="message", label=label, event=event)
+        for lane in (source, target):
+            graph.nodes[(lane, key)]["kind"] = "event"
+        keys.append(key)
+    return keys
 
 
 def _place_events(graph: nx.DiGraph, lanes: list[str], index: int, row: Row) -> None:
@@ -90,12 +190,15 @@ def _place_events(graph: nx.DiGraph, lanes: list[str], index: int, row: Row) -> 
                            label=short_label(event), event=event.kind)
             for lane in (event.source, event.target):
                 graph.nodes[(lane, index)]["kind"] = "event"
-        elif event.kind in FAULT_KINDS and FAULTS in lanes:
-            target = next((a for a in event.actors if a != FAULTS), FAULTS)
-            graph.add_edge((FAULTS, index), (target, index), kind="fault",
-                           label=short_label(event), event=event.kind)
-            graph.nodes[(FAULTS, index)]["kind"] = "event"
-            graph.nodes[(target, index)]["kind"] = "event"
+        elif event.kind in FAULT_KINDS | RECOVERY_KINDS and \
+                any(a in lanes for a in event.actors):
+            node = graph.nodes[(_home_lane(event, lanes), index)]
+            node["kind"] = "event"
+            node["markers"].append({"label": short_label(event), "event": event.kind,
+                                    "fault": event.kind in FAULT_KINDS})
+        elif event.kind == "settle":
+            # Faults stop for the whole cluster: said beside the step number.
+            graph.graph["row_notes"].setdefault(index, []).append(short_label(event))
         else:
             lane = _home_lane(event, lanes)
             node = graph.nodes[(lane, index)]
@@ -129,8 +232,11 @@ def _place_state(graph: nx.DiGraph, index: int, row: Row, blamed_lanes: list[str
                 "log": [(e["id"], e["epoch"]) for e in state["log"][broker]],
                 "hw": state["hw"][broker], "status": state["status"][broker]}
     if first or changed & {"leader", "epoch", "isr", "elr"}:
-        graph.nodes[(CONTROLLER, index)]["state"] = {
-            "leader": str(state["leader"]), "epoch": state["epoch"],
+        graph.nodes[(CONTROLLER, index)]["state"] = _controller_view(state)
+
+
+def _controller_view(state: Any) -> dict[str, Any]:
+    return {"leader": str(state["leader"]), "epoch": state["epoch"],
             "isr": sorted(map(str, state["isr"])),
             "elr": sorted(map(str, state.get("elr", ())))}
 
@@ -154,13 +260,14 @@ def short_label(event: Event) -> str:
     records = ", ".join(f"r{r}" if r else "probe" for r in event.records)
     lost = f" (lost {records})" if records else ""
     labels = {
-        "produce": f"produce {records}", "fetch": f"fetch {records}",
+        "produce": "acks=all write (probe)" if event.records == (PROBE_ID,)
+        else f"produce {records}", "fetch": f"fetch {records}",
         "ack": f"ack {records}", "probe_ack": "ack (acks=all write)",
         "register": "register", "crash": "crash", "restart": "restart",
         "power_loss": f"power loss{lost}", "disk_loss": f"disk loss{lost}",
         "heal": "partition heals",
         "truncate": f"truncate (drop {records})" if records else "keeps its log",
         "fence": " ".join(["fence", *event.actors[1:]]), "offline": "offline",
-        "settle": "faults stop", "probe_retry": "retry",
+        "settle": "faults stop", "probe_retry": "no ack: retry",
     }
     return labels.get(event.kind, event.text)

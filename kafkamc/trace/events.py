@@ -355,10 +355,12 @@ def _producer(step: Step, before: Mapping[str, Any], after: Mapping[str, Any]) -
                                 (PRODUCER, leader), source=leader, target=PRODUCER,
                                 records=(PROBE_ID,)))
         elif stage == "retry":
+            # The failure (an error or a timeout) comes from where the write waited.
+            waited = str(probe_before["leader"]) if probe_before else PRODUCER
             events.append(Event("probe_retry", "the client's write fails or times out; it "
                                 "refreshes its metadata and retries at the leader the "
                                 "controller names",
-                                (PRODUCER,)))
+                                (PRODUCER, waited), source=waited, target=PRODUCER))
     return events
 
 
