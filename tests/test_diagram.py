@@ -6,11 +6,13 @@ import struct
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import networkx as nx
 import pytest
+from conftest import SPEC_BY_NAME, describe, run_kafkamc
 
 from kafkamc.config import Model
-from kafkamc.render.diagram import RED, draw
-from kafkamc.render.sequence import MAX_ROWS, lanes_of, sequence_graph
+from kafkamc.render.diagram import GREY, PALE_GREY, RED, draw
+from kafkamc.render.sequence import END, MAX_ROWS, lanes_of, sequence_graph
 from kafkamc.trace.narrative import tell
 from kafkamc.trace.read_back import log_trace
 from kafkamc.trace.steps import Trace, read_trace
@@ -120,3 +122,89 @@ def test_a_partition_cuts_the_lifeline(tmp_path: Path) -> None:
     cut = [g for g in root.iter(f"{SVG}g") if g.get("class") == "edge"
            and "cut from" in "".join(g.itertext())]
     assert cut and all(RED.lower() in ET.tostring(g, encoding="unicode").lower() for g in cut)
+
+
+@pytest.fixture(scope="module")
+def two_crashes(tmp_path_factory: pytest.TempPathFactory, session_cache: Path) -> Path:
+    """specs/availability-minisr2-two-crashes.yaml, checked by real TLC: two brokers
+    crash and stay down, and the last one refuses every acks=all write."""
+    work = tmp_path_factory.mktemp("two-crashes")
+    proc = run_kafkamc("check", SPEC_BY_NAME["availability-minisr2-two-crashes"], "--out",
+                       work / "out", "--workers", "1", cwd=work, cache=session_cache)
+    assert proc.returncode == 0, describe(proc)
+    return work / "out"
+
+
+def _edges(svg: Path) -> dict[str, str]:
+    """Each edge of the SVG by its title ("b1-2->b1-3"), as its markup."""
+    root = ET.parse(svg).getroot()
+    return {group.findtext(f"{SVG}title"): ET.tostring(group, encoding="unicode")
+            for group in root.iter(f"{SVG}g") if group.get("class") == "edge"}
+
+
+def _crashed(graph: nx.DiGraph) -> dict[str, int]:
+    """Each broker that crashes, and the row of its crash marker."""
+    return {node[0]: node[1] for node, data in graph.nodes(data=True)
+            for marker in data.get("markers", ()) if marker["event"] == "crash"}
+
+
+@pytest.mark.tlc
+def test_a_down_broker_has_a_pale_dashed_lifeline(two_crashes: Path) -> None:
+    """From the row of its crash to the end, a crashed broker's lifeline is pale and
+    dashed; before it, and the live brokers' lifelines throughout, are solid grey."""
+    trace = read_trace(two_crashes / "trace-availability.json")
+    graph = sequence_graph(trace, tell(trace))
+    crashed = _crashed(graph)
+    assert len(crashed) == 2, crashed
+    edges = _edges(two_crashes / "diagram-availability.svg")
+    rows = list(range(len(graph.graph["rows"]))) + graph.graph["tail"]
+    for lane in ("b1", "b2", "b3"):
+        for index, (upper, lower) in enumerate(zip(rows, rows[1:])):
+            markup = edges[f"{lane}-{upper}->{lane}-{lower}"]
+            down = lane in crashed and index >= crashed[lane]
+            assert graph.edges[(lane, upper), (lane, lower)]["down"] == down
+            assert ("stroke-dasharray" in markup) == down, (lane, upper, markup)
+            assert (f'stroke="{PALE_GREY}"' in markup) == down, (lane, upper, markup)
+            assert (f'stroke="{GREY}"' in markup) != down, (lane, upper, markup)
+
+
+@pytest.mark.tlc
+def test_the_end_row_restates_every_log(two_crashes: Path) -> None:
+    trace = read_trace(two_crashes / "trace-availability.json")
+    graph = sequence_graph(trace, tell(trace))
+    assert graph.graph["tail"][-1] == END
+    nodes = _nodes(two_crashes / "diagram-availability.svg")
+    state = trace.last.state
+    for broker, log in state["log"].items():
+        end = graph.nodes[(str(broker), END)]
+        assert end["state"]["log"] == [(e["id"], e["epoch"]) for e in log]
+        assert end["state"]["status"] == state["status"][broker]
+        text = " ".join(nodes[f"{broker}-{END}"].itertext())
+        assert f"LEO {len(log)}" in text
+        assert ("(crashed)" in text) == (state["status"][broker] == "crashed"), text
+    leader = str(state["leader"])
+    assert f"leader of epoch {state['epoch']}" in " ".join(nodes[f"{leader}-{END}"].itertext())
+    assert "acknowledged: nothing" in " ".join(nodes[f"producer-{END}"].itertext())
+
+
+@pytest.mark.tlc
+def test_the_probe_and_its_refusal_are_messages(two_crashes: Path) -> None:
+    """The leader alone in its ISR refuses the acks=all write: the diagram draws the
+    write and the NotEnoughReplicas answer as arrows, after the last step."""
+    trace = read_trace(two_crashes / "trace-availability.json")
+    graph = sequence_graph(trace, tell(trace))
+    leader = str(trace.last.state["leader"])
+    messages = [(u, v, d["label"]) for u, v, d in graph.edges(data=True)
+                if d["kind"] == "message" and u[1] in graph.graph["tail"]]
+    assert messages == [(("producer", "rest1"), (leader, "rest1"), "acks=all write"),
+                        ((leader, "rest2"), ("producer", "rest2"),
+                         "NotEnoughReplicas (ISR 1 < min.insync.replicas 2)")]
+    edges = _edges(two_crashes / "diagram-availability.svg")
+    refusal = edges[f"{leader}-rest2->producer-rest2"]
+    assert "NotEnoughReplicas" in refusal and RED.lower() in refusal.lower()
+    assert "acks=all write" in edges[f"producer-rest1->{leader}-rest1"]
+    # The box at the violating step says what it marks.
+    marked = [node for node, data in graph.nodes(data=True) if data.get("violating")]
+    nodes = _nodes(two_crashes / "diagram-availability.svg")
+    assert marked and all("availability broken here" in " ".join(nodes[f"{n[0]}-{n[1]}"]
+                                                                   .itertext()) for n in marked)

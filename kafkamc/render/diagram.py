@@ -25,9 +25,11 @@ from kafkamc.trace.events import record_name
 from kafkamc.trace.narrative import Story
 from kafkamc.trace.steps import Trace
 
+# A failed write (its retry, a refusal) dashed in orange and red: the rest are solid.
 EDGE_COLOR = {"produce": "#1f5fbf", "ack": "#1f5fbf", "probe_ack": "#1f5fbf",
-              "probe_retry": "#e65100", "refusal": "#c62828", "fetch": "#2e7d32", "learn": "#7b1fa2", "register": "#7b1fa2",
-              "isr_shrink": "#7b1fa2", "isr_expand": "#7b1fa2", "shutdown_request": "#7b1fa2"}
+              "probe_retry": "#e65100", "refusal": "#c62828", "fetch": "#2e7d32",
+              "learn": "#7b1fa2", "register": "#7b1fa2", "isr_shrink": "#7b1fa2",
+              "isr_expand": "#7b1fa2", "shutdown_request": "#7b1fa2"}
 CUT_WORDS = {"brokers": "brokers", "controller": "controller", "both": "all"}
 RED, PALE_RED, GREEN, GREY = "#c62828", "#ffebee", "#c8e6c9", "#9e9e9e"
 PALE_GREY, NEUTRAL = "#d0d0d0", "#616161"     # a down broker's lifeline; a recovery
