@@ -125,7 +125,7 @@ def _place_end(graph: nx.DiGraph, trace: Trace) -> None:
         node["state"] = {"log": [(e["id"], e["epoch"]) for e in state["log"][broker]],
                          "hw": state["hw"][broker], "status": state["status"][broker]}
         if str(broker) == leader:
-            node["notes"].append(f"leader of epoch {state['epoch']}")
+            node["notes"].append(_leader_note(state, broker))
     graph.nodes[(CONTROLLER, END)]["state"] = _controller_view(state)
     acked = sorted(r["id"] for r in state.get("acked", ()) if r["id"] != PROBE_ID)
     notes = graph.nodes[(PRODUCER, END)]["notes"]
@@ -133,6 +133,17 @@ def _place_end(graph: nx.DiGraph, trace: Trace) -> None:
     probe = state.get("probe") or {}
     if trace.property == "availability" and probe.get("stage") == "pending":
         notes.append(f"waits for the ack of its acks=all write (on {probe['leader']})")
+
+
+def _leader_note(state: Any, broker: Any) -> str:
+    """The leader's end box: whether it leads, or only the controller says so."""
+    epoch = state["epoch"]
+    if state["status"][broker] != "up":
+        return f"named leader of epoch {epoch}, but down"
+    if state["knownLeader"][broker] != broker:
+        # It missed the news: a restart the controller did not see, or cut off from it.
+        return f"named leader of epoch {epoch}; does not know it"
+    return f"leader of epoch {epoch}"
 
 
 def _place_probe_fate(graph: nx.DiGraph, trace: Trace) -> list[str]:
