@@ -60,14 +60,14 @@ def to_dot(graph: nx.DiGraph) -> graphviz.Digraph:
             # Said in words on the first segment only; the rest are just pale.
             first = not any(graph.edges[e].get("down") for e in graph.in_edges(source))
             dot.edge(_id(source), _id(target), style="dashed", color=PALE_GREY,
-                     arrowhead="none", weight="20", fontcolor=GREY, fontsize="8",
+                     arrowhead="none", weight="100", fontcolor=GREY, fontsize="8",
                      label=" down " if first else "")
         elif data["kind"] == "lifeline" and data["cut"] != "none":
             dot.edge(_id(source), _id(target), style="dotted", color=RED, penwidth="2.5",
-                     arrowhead="tee", weight="20", fontcolor=RED,
+                     arrowhead="tee", weight="100", fontcolor=RED,
                      label=f" cut from {CUT_WORDS[data['cut']]} ")
         elif data["kind"] == "lifeline":
-            dot.edge(_id(source), _id(target), color=GREY, arrowhead="none", weight="20")
+            dot.edge(_id(source), _id(target), color=GREY, arrowhead="none", weight="100")
         else:
             color = EDGE_COLOR.get(data["event"], "black")
             # On a white ground, so that neither the arrow's own bend nor a lifeline

@@ -125,7 +125,7 @@ def _place_end(graph: nx.DiGraph, trace: Trace) -> None:
         node["state"] = {"log": [(e["id"], e["epoch"]) for e in state["log"][broker]],
                          "hw": state["hw"][broker], "status": state["status"][broker]}
         if str(broker) == leader:
-            node["notes"].append(_leader_note(state, broker))
+            node["notes"] += _leader_notes(state, broker)
     graph.nodes[(CONTROLLER, END)]["state"] = _controller_view(state)
     acked = sorted(r["id"] for r in state.get("acked", ()) if r["id"] != PROBE_ID)
     notes = graph.nodes[(PRODUCER, END)]["notes"]
@@ -135,15 +135,16 @@ def _place_end(graph: nx.DiGraph, trace: Trace) -> None:
         notes.append(f"waits for the ack of its acks=all write (on {probe['leader']})")
 
 
-def _leader_note(state: Any, broker: Any) -> str:
-    """The leader's end box: whether it leads, or only the controller says so."""
+def _leader_notes(state: Any, broker: Any) -> list[str]:
+    """The leader's end box: whether it leads, or only the controller says so (short
+    lines: a wide box pushes the lanes beside it off their column)."""
     epoch = state["epoch"]
     if state["status"][broker] != "up":
-        return f"named leader of epoch {epoch}, but down"
+        return [f"named leader (epoch {epoch})", "(but it is down)"]
     if state["knownLeader"][broker] != broker:
-        # It missed the news: a restart the controller did not see, or cut off from it.
-        return f"named leader of epoch {epoch}; does not know it"
-    return f"leader of epoch {epoch}"
+        # Not told yet, or it missed the news (a restart the controller did not see, a cut).
+        return [f"named leader (epoch {epoch})", "(it has not learnt so)"]
+    return [f"leader of epoch {epoch}"]
 
 
 def _place_probe_fate(graph: nx.DiGraph, trace: Trace) -> list[str]:
