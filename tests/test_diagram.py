@@ -208,3 +208,31 @@ def test_the_probe_and_its_refusal_are_messages(two_crashes: Path) -> None:
     nodes = _nodes(two_crashes / "diagram-availability.svg")
     assert marked and all("availability broken here" in " ".join(nodes[f"{n[0]}-{n[1]}"]
                                                                    .itertext()) for n in marked)
+
+
+@pytest.mark.tlc
+def test_a_restart_is_grey_and_ends_the_down_stretch(tmp_path: Path,
+                                                      session_cache: Path) -> None:
+    """KAFKA-6361 on 1.1: b1 crashes and restarts. Its lifeline is down from the crash
+    to the restart and live again after it; the crash marker is red, the restart's
+    grey (a restart is no fault)."""
+    proc = run_kafkamc("check", SPEC_BY_NAME["kafka-6361-1.1"], "--out", tmp_path / "out",
+                       "--workers", "1", "--format", "svg", cwd=tmp_path, cache=session_cache)
+    assert proc.returncode == 0, describe(proc)
+    trace = read_trace(tmp_path / "out" / "trace-consistency.json")
+    graph = sequence_graph(trace, tell(trace))
+    marks = {(node[0], m["event"]): node[1] for node, data in graph.nodes(data=True)
+             for m in data.get("markers", ())}
+    restarted = [lane for lane, event in marks if event == "restart"
+                 and (lane, "crash") in marks and marks[(lane, "crash")] < marks[(lane, event)]]
+    assert restarted, marks
+    lane = restarted[0]
+    crash, restart = marks[(lane, "crash")], marks[(lane, "restart")]
+    for row in range(crash, restart + 1):
+        after = row + 1 if row + 1 < len(graph.graph["rows"]) else graph.graph["tail"][0]
+        assert graph.edges[(lane, row), (lane, after)]["down"] == (row < restart), row
+    nodes = _nodes(tmp_path / "out" / "diagram-consistency.svg")
+    crash_box = ET.tostring(nodes[f"{lane}-{crash}"], encoding="unicode").lower()
+    restart_box = ET.tostring(nodes[f"{lane}-{restart}"], encoding="unicode").lower()
+    assert RED.lower() in crash_box and "crash" in crash_box
+    assert RED.lower() not in restart_box and "restart" in restart_box
