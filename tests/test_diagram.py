@@ -99,6 +99,7 @@ def test_a_long_trace_is_cut_and_says_so(jepsen: Path, tmp_path: Path) -> None:
 def test_a_foreign_log_is_drawn_on_one_lane(tmp_path: Path) -> None:
     trace = log_trace(FIXTURES / "lasso.log")
     assert lanes_of(trace) == ["spec"]
+    assert sequence_graph(trace, tell(trace)).graph["tail"] == []   # no logs to restate
     svg = draw(trace, tell(trace), tmp_path / "lasso", ["svg"])[0]
     assert "head-spec" in _nodes(svg)
 
