@@ -56,16 +56,18 @@ def to_dot(graph: nx.DiGraph) -> graphviz.Digraph:
         _ordered_row(dot, f"step-{key}", nodes, _row_label(label, graph, key),
                      {node: _node_attrs(graph, node) for node in nodes})
     for source, target, data in graph.edges(data=True):
+        # A down or cut stretch is said in words on its first segment only.
+        first = not any(graph.edges[e].get("down") for e in graph.in_edges(source))
+        first_cut = not any(graph.edges[e].get("cut", "none") != "none"
+                            for e in graph.in_edges(source))
         if data["kind"] == "lifeline" and data["down"]:
-            # Said in words on the first segment only; the rest are just pale.
-            first = not any(graph.edges[e].get("down") for e in graph.in_edges(source))
             dot.edge(_id(source), _id(target), style="dashed", color=PALE_GREY,
                      arrowhead="none", weight="100", fontcolor=GREY, fontsize="8",
                      label=" down " if first else "")
         elif data["kind"] == "lifeline" and data["cut"] != "none":
             dot.edge(_id(source), _id(target), style="dotted", color=RED, penwidth="2.5",
                      arrowhead="tee", weight="100", fontcolor=RED,
-                     label=f" cut from {CUT_WORDS[data['cut']]} ")
+                     label=f" cut from {CUT_WORDS[data['cut']]} " if first_cut else "")
         elif data["kind"] == "lifeline":
             dot.edge(_id(source), _id(target), color=GREY, arrowhead="none", weight="100")
         else:

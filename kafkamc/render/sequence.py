@@ -35,6 +35,7 @@ MESSAGES = {"produce", "fetch", "ack", "probe_ack", "probe_retry", "learn", "reg
 FAULT_KINDS = {"crash", "power_loss", "disk_loss", "partition"}
 RECOVERY_KINDS = {"restart", "heal"}
 END = "end"            # the row after the last step
+CUT_FROM = {"brokers": "the brokers", "controller": "the controller", "both": "all"}
 
 
 @dataclass(frozen=True)
@@ -204,9 +205,11 @@ def _place_events(graph: nx.DiGraph, lanes: list[str], index: int, row: Row) -> 
                 graph.nodes[(lane, index)]["kind"] = "event"
         elif event.kind in FAULT_KINDS | RECOVERY_KINDS and \
                 any(a in lanes for a in event.actors):
-            node = graph.nodes[(_home_lane(event, lanes), index)]
+            lane = _home_lane(event, lanes)
+            node = graph.nodes[(lane, index)]
             node["kind"] = "event"
-            node["markers"].append({"label": short_label(event), "event": event.kind,
+            node["markers"].append({"label": _marker_label(event, row, lane),
+                                    "event": event.kind,
                                     "fault": event.kind in FAULT_KINDS})
         elif event.kind == "settle":
             # Faults stop for the whole cluster: said beside the step number.
@@ -216,6 +219,15 @@ def _place_events(graph: nx.DiGraph, lanes: list[str], index: int, row: Row) -> 
             node = graph.nodes[(lane, index)]
             node["kind"] = "event"
             node["notes"].append(short_label(event))
+
+
+def _marker_label(event: Event, row: Row, lane: str) -> str:
+    """A fault's words on its broker's lifeline: the broker's name goes without saying,
+    and a long label would push the lanes apart."""
+    if event.kind == "partition":
+        side = {str(b): s for b, s in row.step.state["cut"].items()}[lane]
+        return f"cut off from {CUT_FROM[side]}"
+    return short_label(event)
 
 
 def _home_lane(event: Event, lanes: list[str]) -> str:
