@@ -170,12 +170,14 @@ def _place_probe_fate(graph: nx.DiGraph, trace: Trace) -> list[str]:
         graph.nodes[(name, keys[0])]["notes"].append("down: no answer (the request times out)")
         return keys
     if state["knownLeader"][leader] != leader:
-        # The broker does not know it leads: ReplicaManager answers
-        # NOT_LEADER_OR_FOLLOWER (NOT_LEADER_FOR_PARTITION in older releases).
+        # The broker does not know it leads: Partition.appendRecordsToLeader finds no
+        # local leader log and the answer is NOT_LEADER_OR_FOLLOWER
+        # (NOT_LEADER_FOR_PARTITION before 2.6, KAFKA-10223).
         return _fate_rows(graph, trace, [write, (name, PRODUCER, "not leader", "refusal")])
     if min_isr is not None and len(isr) < min_isr:
-        # Partition.appendRecordsToLeader: acks=all with the ISR below
-        # min.insync.replicas throws NotEnoughReplicasException (KAFKA-1555).
+        # Partition.appendRecordsToLeader: `inSyncSize < minIsr && requiredAcks == -1`
+        # throws NotEnoughReplicasException (KAFKA-1555); here the ISR is the leader's
+        # own view of it, as in Kafka.
         return _fate_rows(graph, trace, [write, (name, PRODUCER, f"NotEnoughReplicas (ISR "
                                                  f"{len(isr)} < min.insync.replicas {min_isr})",
                                                  "refusal")])
