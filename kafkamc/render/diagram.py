@@ -30,7 +30,6 @@ EDGE_COLOR = {"produce": "#1f5fbf", "ack": "#1f5fbf", "probe_ack": "#1f5fbf",
               "probe_retry": "#e65100", "refusal": "#c62828", "fetch": "#2e7d32",
               "learn": "#7b1fa2", "register": "#7b1fa2", "isr_shrink": "#7b1fa2",
               "isr_expand": "#7b1fa2", "shutdown_request": "#7b1fa2"}
-CUT_WORDS = {"brokers": "brokers", "controller": "controller", "both": "all"}
 RED, PALE_RED, GREEN, GREY = "#c62828", "#ffebee", "#c8e6c9", "#9e9e9e"
 PALE_GREY, NEUTRAL = "#d0d0d0", "#616161"     # a down broker's lifeline; a recovery
 
@@ -56,18 +55,17 @@ def to_dot(graph: nx.DiGraph) -> graphviz.Digraph:
         _ordered_row(dot, f"step-{key}", nodes, _row_label(label, graph, key),
                      {node: _node_attrs(graph, node) for node in nodes})
     for source, target, data in graph.edges(data=True):
-        # A down or cut stretch is said in words on its first segment only.
-        first = not any(graph.edges[e].get("down") for e in graph.in_edges(source))
-        first_cut = not any(graph.edges[e].get("cut", "none") != "none"
-                            for e in graph.in_edges(source))
         if data["kind"] == "lifeline" and data["down"]:
+            # Said in words on the first segment only; the rest are just pale.
+            first = not any(graph.edges[e].get("down") for e in graph.in_edges(source))
             dot.edge(_id(source), _id(target), style="dashed", color=PALE_GREY,
                      arrowhead="none", weight="100", fontcolor=GREY, fontsize="8",
                      label=" down " if first else "")
         elif data["kind"] == "lifeline" and data["cut"] != "none":
+            # Red and dotted; the marker where it starts says from whom it is cut (a
+            # label here sat on the messages that cross the lane).
             dot.edge(_id(source), _id(target), style="dotted", color=RED, penwidth="2.5",
-                     arrowhead="tee", weight="100", fontcolor=RED,
-                     label=f" cut from {CUT_WORDS[data['cut']]} " if first_cut else "")
+                     arrowhead="none", weight="100")
         elif data["kind"] == "lifeline":
             dot.edge(_id(source), _id(target), color=GREY, arrowhead="none", weight="100")
         else:
