@@ -58,9 +58,11 @@ def to_dot(graph: nx.DiGraph) -> graphviz.Digraph:
         if data["kind"] == "lifeline" and data["down"]:
             # Said in words on the first segment only; the rest are just pale.
             first = not any(graph.edges[e].get("down") for e in graph.in_edges(source))
+            # Beside the top of the segment, just under the fault's marker: at its
+            # middle the word sat on the messages crossing the lane.
             dot.edge(_id(source), _id(target), style="dashed", color=PALE_GREY,
-                     arrowhead="none", weight="100", fontcolor=GREY, fontsize="8",
-                     label=" down " if first else "")
+                     arrowhead="none", weight="100", labelfontcolor=GREY, labelfontsize="8",
+                     labelangle="-60", labeldistance="1.6", taillabel="down" if first else "")
         elif data["kind"] == "lifeline" and data["cut"] != "none":
             # Red and dotted; the marker where it starts says from whom it is cut (a
             # label here sat on the messages that cross the lane).
