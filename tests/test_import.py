@@ -678,7 +678,8 @@ def test_help_documents_the_command(tmp_path: Path) -> None:
     proc = run_kafkamc("import", "--help", cwd=tmp_path, env={**os.environ, "COLUMNS": "300"})
     assert proc.returncode == 0, describe(proc)
     for word in ("--producer", "--topic", "--kafka-version", "--replication-factor", "--out",
-                 "--force", "kafka-configs.sh", "server.properties"):
+                 "--force", "kafka-configs.sh", "server.properties", "Strimzi", "CFK",
+                 "docker compose", "KafkaTopic"):
         assert word in proc.stdout, f"{word} missing\n{describe(proc)}"
 
 
