@@ -836,6 +836,11 @@ def test_release_from_a_comment_of_server_properties(tmp_path: Path) -> None:
     imported = import_files(server)
     assert imported.model.kafka_version == "3.6.1"
     assert imported.origins["kafka_version"] == f"{server}:2 comment '# Kafka 3.6.1'"
+    # --kafka-version wins, and says what it overrides.
+    overridden = import_files(server, kafka_version="3.7")
+    assert overridden.model.kafka_version == "3.7"
+    assert "kafkamc uses --kafka-version 3.7" in \
+        warned(overridden)[(str(server), 2, "comment '# Kafka 3.6.1'")]
 
 
 def test_protocol_alone_gives_the_release_with_a_warning(tmp_path: Path) -> None:

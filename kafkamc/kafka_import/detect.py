@@ -54,6 +54,10 @@ def read_cluster(file: str, warnings: list[ImportWarning]) -> Cluster:
         warnings.append(ImportWarning(f"ignored {len(others)} resource(s) that do not configure "
                                       f"the brokers or a topic: {', '.join(others)}", file=file))
     clusters = [doc for doc in resources if doc.kind == "Kafka"]
+    if not clusters and all(doc.kind == "KafkaTopic" for doc in resources):
+        raise ConfigError("only KafkaTopics here, no cluster; allowed: the KafkaTopics as "
+                          "TOPIC_FILE, after the cluster's file (server.properties, Strimzi's "
+                          "or CFK's Kafka, or a docker compose file)", file=file)
     if len(clusters) != 1:
         found = ", ".join(doc.describe() for doc in resources)
         many = f"{len(clusters)} Kafka clusters" if clusters else "no Kafka cluster"

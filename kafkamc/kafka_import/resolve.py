@@ -221,6 +221,9 @@ def _kafka_version(file: str, server: Mapping[str, Setting], option: str | None,
     if option is not None or named is not None:
         version, origin = ((_option_version(option), "--kafka-version") if option is not None
                            else _named_version(named))
+        if option is not None and named is not None and named.text != version:
+            warnings.append(named.warning(f"the brokers run {named.text} here; kafkamc uses "
+                                          f"--kafka-version {version}"))
         if ibp is not None and ibp_release is not None and not kraft:
             _compare_ibp(ibp, ibp_release, version, warnings)
     elif kraft:
