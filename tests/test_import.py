@@ -623,6 +623,8 @@ BAD_INPUT: dict[str, tuple[Any, Any, str | None, list[str], list[str]]] = {
     "unknown yaml topic": (ZK_36, "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n", None, [],
                            ["topic.txt: kind: YAML that import does not know",
                             "ConfigMap (line 1)", "KafkaTopic resources"]),
+    "flat resource": ("apiVersion: v1\nkind: Namespace\n", None, None, [],
+                      ["kind: YAML that import does not know", "Namespace (line 1)"]),
     "yaml without kind": ("brokers:\n  - id: 1\n    min.insync.replicas: 2\n", None, None, [],
                           ["YAML that import does not know", "a document without a kind"]),
     "compose without kafka": ("services:\n  web:\n    image: nginx:1.25\n", None, None, [],

@@ -20,7 +20,7 @@ from kafkamc.kafka_import.describe import (
     is_describe_output,
     parse_topic_text,
 )
-from kafkamc.kafka_import.documents import Document, child, compose_documents, is_nested
+from kafkamc.kafka_import.documents import Document, child, compose_documents, is_yaml
 from kafkamc.kafka_import.properties import read_file, server_settings
 from kafkamc.kafka_import.release import release_in_comments
 from kafkamc.kafka_import.settings import ImportWarning
@@ -90,7 +90,7 @@ def read_topics(file: str) -> dict[str | None, TopicConfigs]:
 def _yaml_documents(text: str, file: str) -> list[Document] | None:
     """The file's YAML documents, or None for a .properties file."""
     nodes = compose_documents(text)
-    if nodes is None or not any(is_nested(node) for node in nodes):
+    if nodes is None or not any(is_yaml(node) for node in nodes):
         return None
     documents = []
     for node in nodes:

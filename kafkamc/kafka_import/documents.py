@@ -54,13 +54,15 @@ def compose_documents(text_: str) -> list[yaml.Node] | None:
         return None
 
 
-def is_nested(node: yaml.Node) -> bool:
-    """Whether a document holds more than `key: value` lines: a flat mapping of
-    scalars reads the same as a .properties file (Java allows `key: value`)."""
+def is_yaml(node: yaml.Node) -> bool:
+    """Whether a document is YAML rather than .properties: it holds more than `key:
+    value` lines (a flat mapping of scalars reads the same as a .properties file, since
+    Java allows `key: value`), or it is a Kubernetes resource."""
     if not isinstance(node, yaml.MappingNode):
         return isinstance(node, yaml.SequenceNode)
-    return any(not isinstance(value, yaml.ScalarNode) or key.tag == _MERGE
-               for key, value in node.value)
+    keys = {key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
+    return {"apiVersion", "kind"} <= keys or any(
+        not isinstance(value, yaml.ScalarNode) or key.tag == _MERGE for key, value in node.value)
 
 
 def items(node: yaml.Node | None) -> list[tuple[str, yaml.Node, yaml.Node]]:
