@@ -623,6 +623,16 @@ BAD_INPUT: dict[str, tuple[Any, Any, str | None, list[str], list[str]]] = {
     "unknown yaml topic": (ZK_36, "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n", None, [],
                            ["topic.txt: kind: YAML that import does not know",
                             "ConfigMap (line 1)", "KafkaTopic resources"]),
+    "more replicas than brokers": (
+        FIXTURES / "compose-confluent.yaml", None, None, ["--replication-factor", "3"],
+        ["--replication-factor: 3 replicas, but the cluster has 2 brokers",
+         "2 broker services", "allowed: 2 replicas or fewer"]),
+    "topic with more replicas than broker pools": (
+        FIXTURES / "strimzi-kafka-kraft.yaml",
+        "apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaTopic\nmetadata:\n  name: t\n"
+        "spec:\n  replicas: 5\n", None, [],
+        ["topic.txt:6: spec.replicas: 5 replicas, but the cluster has 3 brokers",
+         "spec.replicas of the broker KafkaNodePools"]),
     "flat resource": ("apiVersion: v1\nkind: Namespace\n", None, None, [],
                       ["kind: YAML that import does not know", "Namespace (line 1)"]),
     "yaml without kind": ("brokers:\n  - id: 1\n    min.insync.replicas: 2\n", None, None, [],

@@ -49,6 +49,11 @@ def read_kafka(kafka: Document, warnings: list[ImportWarning]) -> Cluster:
         assert image is not None
         cluster.release = release_of_image(text(image) or "", file, line_of(image),
                                            "spec.image.application")
+    replicas = child(spec, "replicas")
+    if (text(replicas) or "").isdigit():
+        assert replicas is not None
+        cluster.brokers = Setting("brokers", text(replicas) or "", file, line_of(replicas),
+                                  Layer.STATIC_BROKER, written="spec.replicas")
     kraft = child(spec, "dependencies", "kRaftController")
     if kraft is not None:
         by_name["process.roles"] = Setting("process.roles", "broker", file, line_of(kraft),

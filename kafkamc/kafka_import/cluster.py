@@ -17,6 +17,7 @@ class Cluster:
     kind: str                                   # "server.properties", "Strimzi Kafka", ...
     settings: dict[str, Setting]
     release: Setting | None = None              # the Kafka release, where the file names it
+    brokers: Setting | None = None              # how many brokers, where the file says
     features: dict[str, Setting] = field(default_factory=dict)   # e.g. metadata.version
     topics: dict[str | None, TopicConfigs] = field(default_factory=dict)  # KafkaTopics alongside
     notes: list[ImportWarning] = field(default_factory=list)

@@ -63,6 +63,8 @@ def read_compose(compose: Document, warnings: list[ImportWarning]) -> Cluster:
     cluster = Cluster(kind=f"docker compose service {name}", settings=settings,
                       release=release_of_image(text(image) or "", file, line_of(image),
                                                f"service {name} image"))
+    cluster.brokers = Setting("brokers", str(len(brokers)), file, compose.line,
+                              Layer.STATIC_BROKER, written=f"{len(brokers)} broker services")
     for other, _, other_node, other_settings in brokers[1:]:
         warnings += _differences(name, settings, other, other_settings)
         other_image = text(child(other_node, "image")) or ""

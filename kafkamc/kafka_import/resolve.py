@@ -355,6 +355,7 @@ def _topic_section(cluster: Cluster, topic: TopicConfigs | None,
     section: dict[str, Any] = {}
     server = cluster.settings
     rf, rf_source = _replication_factor(cluster, topic, rf_option, warnings)
+    _check_brokers(cluster, rf, rf_source)
     section["replication.factor"] = rf
     origins["replication.factor"] = origin_of(rf_source)
     blame["topic.replication.factor"] = rf_source
@@ -384,6 +385,20 @@ def _topic_section(cluster: Cluster, topic: TopicConfigs | None,
         origins["auto.leader.rebalance.enable"] = origin_of(rebalance)
         blame["topic.auto.leader.rebalance.enable"] = rebalance
     return section
+
+
+def _check_brokers(cluster: Cluster, rf: int, source: Setting | str) -> None:
+    """Kafka refuses to create a topic with more replicas than brokers
+    (InvalidReplicationFactorException, from AdminUtils/ReplicaAssignment)."""
+    brokers = cluster.brokers
+    if brokers is None or rf <= int(brokers.text):
+        return
+    message = (f"{rf} replicas, but the cluster has {brokers.text} brokers "
+               f"({origin_of(brokers)}), and Kafka refuses to create a topic with more replicas "
+               f"than brokers; allowed: {brokers.text} replicas or fewer")
+    if isinstance(source, Setting):
+        raise source.error(message)
+    raise ConfigError(message, key=source if source.startswith("--") else None)
 
 
 def _not_computed(cluster: Cluster, broker_key: str, what: str) -> None:

@@ -12,6 +12,8 @@
 """
 from __future__ import annotations
 
+import yaml
+
 from kafkamc.errors import ConfigError
 from kafkamc.kafka_import.cluster import Cluster
 from kafkamc.kafka_import.describe import TopicConfigs
@@ -55,7 +57,10 @@ def read_kafka(kafka: Document, pools: list[Document],
     zookeeper = child(kafka.node, "spec", "zookeeper")
     if annotation == "enabled" or zookeeper is None:
         settings["process.roles"] = _broker_roles(kafka, pools)
-    elif annotation in ("migration", "rollback"):
+        cluster.brokers = _pool_brokers(kafka, pools)
+        return cluster
+    cluster.brokers = _count(child(spec, "replicas"), file, "spec.kafka.replicas")
+    if annotation in ("migration", "rollback"):
         warnings.append(ImportWarning(
             f"the cluster is annotated {_KRAFT_ANNOTATION}: {annotation}, mid-way between "
             f"ZooKeeper and KRaft; kafkamc models it in ZooKeeper mode, as its brokers run "
@@ -80,6 +85,32 @@ def _broker_roles(kafka: Document, pools: list[Document]) -> Setting:
                       f"labelled {_CLUSTER_LABEL}: {kafka.name} has the broker role (found: "
                       f"{found}); allowed: the cluster's KafkaNodePools in the same file",
                       file=kafka.file, line=kafka.line)
+
+
+def _pool_brokers(kafka: Document, pools: list[Document]) -> Setting | None:
+    """The brokers of a KRaft cluster: the replicas of its pools with the broker role."""
+    total, first = 0, None
+    for pool in pools:
+        roles = [text(role) for role in sequence(child(pool.node, "spec", "roles"))]
+        replicas = child(pool.node, "spec", "replicas")
+        if text(child(pool.node, "metadata", "labels", _CLUSTER_LABEL)) != kafka.name or \
+                "broker" not in roles or not (text(replicas) or "").isdigit():
+            continue
+        assert replicas is not None
+        total += int(text(replicas) or 0)
+        first = first or replicas
+    if first is None:
+        return None
+    return Setting("brokers", str(total), kafka.file, line_of(first), Layer.STATIC_BROKER,
+                   written="spec.replicas of the broker KafkaNodePools")
+
+
+def _count(node: yaml.Node | None, file: str, written: str) -> Setting | None:
+    if not (text(node) or "").isdigit():
+        return None
+    assert node is not None
+    return Setting("brokers", text(node) or "", file, line_of(node), Layer.STATIC_BROKER,
+                   written=written)
 
 
 def read_topic(topic: Document) -> TopicConfigs:
