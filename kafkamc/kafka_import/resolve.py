@@ -388,8 +388,9 @@ def _topic_section(cluster: Cluster, topic: TopicConfigs | None,
 
 
 def _check_brokers(cluster: Cluster, rf: int, source: Setting | str) -> None:
-    """Kafka refuses to create a topic with more replicas than brokers
-    (InvalidReplicationFactorException, from AdminUtils/ReplicaAssignment)."""
+    """Kafka refuses to create a topic with more replicas than brokers: an
+    InvalidReplicationFactorException (StripedReplicaPlacer.place in KRaft,
+    AdminUtils.assignReplicasToBrokers in ZooKeeper mode)."""
     brokers = cluster.brokers
     if brokers is None or rf <= int(brokers.text):
         return
