@@ -722,6 +722,22 @@ def test_imported_config_is_checked_by_tlc(tmp_path: Path) -> None:
     assert proc.returncode == 1, describe(proc)
 
 
+@pytest.mark.tlc
+def test_config_imported_from_compose_is_checked_by_tlc(tmp_path: Path) -> None:
+    """compose-confluent.yaml: cp-kafka 7.5.3 (Kafka 3.5, ZooKeeper mode), two replicas,
+    min.insync.replicas=1 and unclean leader election on, from the brokers' KAFKA_*
+    variables: an acknowledged write is lost as in the test above."""
+    config = tmp_path / "compose.yaml"
+    imported = run_kafkamc("import", COMPOSE_CONFLUENT, "--out", config, cwd=tmp_path)
+    assert imported.returncode == 0, describe(imported)
+    proc = run_kafkamc("check", config, "--json", "--workers", "1", "--property", "durability",
+                       "--out", tmp_path / "out", cwd=tmp_path)
+    assert_no_traceback(proc)
+    result = json_stdout(proc)
+    assert result["kafka_version"] == "3.5", describe(proc)
+    assert result["properties"]["durability"]["verdict"] == "violated", describe(proc)
+
+
 # ---------------------------------------------------------------------------------
 # Where operators keep their configs (issue 19): Strimzi, Confluent for Kubernetes,
 # docker compose. The fixtures are written from each project's documented format.
