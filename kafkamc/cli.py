@@ -415,31 +415,37 @@ def eras() -> None:
 
 
 @app.command(name="import", help=(
-    "Write a kafkamc config from Kafka's own files.\n\n"
+    "Write a kafkamc config from Kafka's own files, or from where operators keep them: "
+    "Strimzi's or Confluent for Kubernetes' resources, a docker compose file.\n\n"
     "Each setting is resolved as Kafka resolves it: the topic's override, else a dynamic "
     "broker config, else server.properties (min.insync.replicas, "
     "unclean.leader.election.enable, log.flush.interval.messages, "
     "default.replication.factor), else the default of the Kafka release, left unset "
-    "(`kafkamc eras`). The release is --kafka-version, else inter.broker.protocol.version. "
+    "(`kafkamc eras`). The release is --kafka-version, else what the files name (a "
+    "'# Kafka 3.6.1' comment, an image tag, spec.kafka.version), else "
+    "inter.broker.protocol.version; import asks when nothing names it. "
     "Faults and bounds are starting values to edit.\n\n"
     "Every setting that import ignores is a warning on stderr; a value Kafka would refuse "
     "is an error (exit 2)."))
 def import_(
     server: Annotated[Path, typer.Argument(
-        metavar="SERVER_PROPERTIES", help="A broker's server.properties.",
+        metavar="SERVER_PROPERTIES", help="A broker's server.properties; or YAML: Strimzi's "
+        "Kafka with its KafkaNodePools, CFK's Kafka (either with KafkaTopics), or a docker "
+        "compose file of Kafka images (bitnami, confluentinc, apache).",
         show_default=False)],
     topic_file: Annotated[Path | None, typer.Argument(
         metavar="TOPIC_FILE", help="The topic's overrides: the output of `kafka-configs.sh "
-        "--describe --entity-type topics [--all]` or of `kafka-topics.sh --describe`, or a "
-        "topic .properties file.", show_default=False)] = None,
+        "--describe --entity-type topics [--all]` (or lines grepped from it) or of "
+        "`kafka-topics.sh --describe`, a topic .properties file, or a Strimzi or CFK "
+        "KafkaTopic.", show_default=False)] = None,
     producer: Annotated[Path | None, typer.Option(
         "--producer", help="A producer's .properties (acks).")] = None,
     topic: Annotated[str | None, typer.Option(
-        "--topic", help="The topic to import when TOPIC_FILE describes several; also the "
-        "config's name.")] = None,
+        "--topic", help="The topic to import when TOPIC_FILE (or the cluster's YAML) "
+        "describes several; also the config's name.")] = None,
     kafka_version: Annotated[str | None, typer.Option(
-        "--kafka-version", help="The brokers' Kafka release; needed in KRaft mode, and wins "
-        "over inter.broker.protocol.version.")] = None,
+        "--kafka-version", help="The brokers' Kafka release; wins over what the files name, "
+        "and is needed when they name none (a KRaft node's server.properties).")] = None,
     replication_factor: Annotated[int | None, typer.Option(
         "--replication-factor", help="The topic's replication factor; wins over "
         "kafka-topics.sh's ReplicationFactor and default.replication.factor.")] = None,

@@ -566,13 +566,14 @@ BAD_INPUT: dict[str, tuple[Any, Any, str | None, list[str], list[str]]] = {
     "protocol newer than the release": ("inter.broker.protocol.version=3.6-IV2\n", None, None,
                                         ["--kafka-version", "3.5"],
                                         ["server.properties:1: inter.broker.protocol.version:",
-                                         "newer than --kafka-version 3.5"]),
+                                         "newer than the brokers' release 3.5"]),
     "no release": ("default.replication.factor=3\n", None, None, [],
-                   ["server.properties: inter.broker.protocol.version: not set",
-                    "--kafka-version"]),
+                   ["server.properties: --kafka-version: which Kafka release do the brokers "
+                    "run?", "no inter.broker.protocol.version",
+                    "allowed: pass --kafka-version RELEASE, one of 0.8.0, 0.8.1", "3.9, 4.0, 4.1"]),
     "kraft without a release": (KRAFT_41, None, None, [],
-                                ["server-4.1-kraft.properties:10: process.roles:",
-                                 "allowed: pass --kafka-version"]),
+                                ["server-4.1-kraft.properties:10: --kafka-version: which Kafka "
+                                 "release", "a KRaft node", "allowed: pass --kafka-version"]),
     "zookeeper on 4.x": (ZK_36, None, None, ["--kafka-version", "4.1"],
                          ["process.roles: not set", "ZooKeeper was removed in 4.0"]),
     "bad --kafka-version": (ZK_36, None, None, ["--kafka-version", "3.x"],
@@ -614,6 +615,48 @@ BAD_INPUT: dict[str, tuple[Any, Any, str | None, list[str], list[str]]] = {
                                 "auto.leader.rebalance.enable=maybe\n", None, None, [],
                                 ["server.properties:2: auto.leader.rebalance.enable"]),
     "missing topic file": (ZK_36, "MISSING", None, [], ["missing-topic.txt: no such file"]),
+    "unknown yaml": (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n",
+        None, None, [], ["server.properties: kind: YAML that import does not know",
+                         "Deployment web (line 1) of apps", "allowed: a server.properties",
+                         "Strimzi's Kafka", "docker compose"]),
+    "unknown yaml topic": (ZK_36, "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n", None, [],
+                           ["topic.txt: kind: YAML that import does not know",
+                            "ConfigMap (line 1)", "KafkaTopic resources"]),
+    "more replicas than brokers": (
+        FIXTURES / "compose-confluent.yaml", None, None, ["--replication-factor", "3"],
+        ["--replication-factor: 3 replicas, but the cluster has 2 brokers",
+         "2 broker services", "allowed: 2 replicas or fewer"]),
+    "topic with more replicas than broker pools": (
+        FIXTURES / "strimzi-kafka-kraft.yaml",
+        "apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaTopic\nmetadata:\n  name: t\n"
+        "spec:\n  replicas: 5\n", None, [],
+        ["topic.txt:6: spec.replicas: 5 replicas, but the cluster has 3 brokers",
+         "spec.replicas of the broker KafkaNodePools"]),
+    "flat resource": ("apiVersion: v1\nkind: Namespace\n", None, None, [],
+                      ["kind: YAML that import does not know", "Namespace (line 1)"]),
+    "yaml without kind": ("brokers:\n  - id: 1\n    min.insync.replicas: 2\n", None, None, [],
+                          ["YAML that import does not know", "a document without a kind"]),
+    "compose without kafka": ("services:\n  web:\n    image: nginx:1.25\n", None, None, [],
+                              ["no service runs a Kafka image", "web (nginx:1.25)",
+                               "bitnami/kafka"]),
+    "strimzi kraft without broker pool": (
+        "apiVersion: kafka.strimzi.io/v1beta2\nkind: Kafka\nmetadata:\n  name: c\n"
+        "spec:\n  kafka:\n    version: 3.9.0\n", None, None, [],
+        ["KRaft mode, and no KafkaNodePool", "strimzi.io/cluster: c", "allowed"]),
+    "strimzi release unknown": (
+        "apiVersion: kafka.strimzi.io/v1beta2\nkind: Kafka\nmetadata:\n  name: c\n"
+        "spec:\n  kafka:\n    replicas: 3\n  zookeeper:\n    replicas: 3\n", None, None, [],
+        ["--kafka-version: which Kafka release", "spec.kafka.version", "one of 0.8.0"]),
+    "cfk computes min.insync.replicas": (
+        FIXTURES / "cfk-kafka-computed.yaml", None, None, [],
+        ["min.insync.replicas: spec.configOverrides.server of the CFK Kafka kafka",
+         "CFK sets it from the broker count", "allowed: set min.insync.replicas there"]),
+    "compose value from the shell": (
+        "services:\n  kafka:\n    image: apache/kafka:3.8.0\n    environment:\n"
+        "      KAFKA_MIN_INSYNC_REPLICAS: ${MIN_ISR:-2}\n", None, None, [],
+        ["server.properties:5: KAFKA_MIN_INSYNC_REPLICAS (min.insync.replicas):",
+         "filled in by docker compose"]),
 }
 
 
@@ -647,7 +690,8 @@ def test_help_documents_the_command(tmp_path: Path) -> None:
     proc = run_kafkamc("import", "--help", cwd=tmp_path, env={**os.environ, "COLUMNS": "300"})
     assert proc.returncode == 0, describe(proc)
     for word in ("--producer", "--topic", "--kafka-version", "--replication-factor", "--out",
-                 "--force", "kafka-configs.sh", "server.properties"):
+                 "--force", "kafka-configs.sh", "server.properties", "Strimzi", "CFK",
+                 "docker compose", "KafkaTopic"):
         assert word in proc.stdout, f"{word} missing\n{describe(proc)}"
 
 
@@ -676,3 +720,191 @@ def test_imported_config_is_checked_by_tlc(tmp_path: Path) -> None:
         == result["properties"]
     # No expect: in an imported config, so a violation makes the exit status 1.
     assert proc.returncode == 1, describe(proc)
+
+
+@pytest.mark.tlc
+def test_config_imported_from_compose_is_checked_by_tlc(tmp_path: Path) -> None:
+    """compose-confluent.yaml: cp-kafka 7.5.3 (Kafka 3.5, ZooKeeper mode), two replicas,
+    min.insync.replicas=1 and unclean leader election on, from the brokers' KAFKA_*
+    variables: an acknowledged write is lost as in the test above."""
+    config = tmp_path / "compose.yaml"
+    imported = run_kafkamc("import", COMPOSE_CONFLUENT, "--out", config, cwd=tmp_path)
+    assert imported.returncode == 0, describe(imported)
+    proc = run_kafkamc("check", config, "--json", "--workers", "1", "--property", "durability",
+                       "--out", tmp_path / "out", cwd=tmp_path)
+    assert_no_traceback(proc)
+    result = json_stdout(proc)
+    assert result["kafka_version"] == "3.5", describe(proc)
+    assert result["properties"]["durability"]["verdict"] == "violated", describe(proc)
+
+
+# ---------------------------------------------------------------------------------
+# Where operators keep their configs (issue 19): Strimzi, Confluent for Kubernetes,
+# docker compose. The fixtures are written from each project's documented format.
+
+STRIMZI_KRAFT = FIXTURES / "strimzi-kafka-kraft.yaml"     # 3.9.0, pools, min ISR 2, RF 3
+STRIMZI_TOPIC = FIXTURES / "strimzi-topic.yaml"           # orders: replicas 3, min ISR 2
+STRIMZI_ZK = FIXTURES / "strimzi-kafka-zookeeper.yaml"    # 3.6.1 on IBP 3.5, a KafkaTopic
+CFK_KAFKA = FIXTURES / "cfk-kafka.yaml"                   # cp-server 7.6.0, KRaft
+CFK_TOPIC = FIXTURES / "cfk-topic.yaml"                   # clicks: replicas 3, min ISR 3
+COMPOSE_BITNAMI = FIXTURES / "compose-bitnami.yaml"       # bitnami/kafka:3.7.0, KRaft
+COMPOSE_CONFLUENT = FIXTURES / "compose-confluent.yaml"   # cp-kafka 7.5.3, ZooKeeper
+
+
+def origins_of(imported: Imported) -> dict[str, str]:
+    return dict(imported.origins)
+
+
+def test_strimzi_topic_is_not_read_as_properties(tmp_path: Path) -> None:
+    """Issue 19: the KafkaTopic's spec.replicas is the replication factor, its
+    spec.config the topic's overrides; the cluster is KRaft, from its node pools."""
+    imported = import_files(STRIMZI_KRAFT, STRIMZI_TOPIC)
+    model = round_trip(imported, tmp_path)
+    assert (model.kafka_version, model.metadata_version) == ("3.9.0", "3.9-IV0")
+    assert (model.topic.replication_factor, model.topic.min_insync_replicas) == (3, 2)
+    assert model.topic.unclean_leader_election_enable is False
+    assert model.name == "orders"
+    origins = origins_of(imported)
+    assert origins["replication.factor"] == \
+        f"{STRIMZI_TOPIC}:{line_of(STRIMZI_TOPIC, 'replicas:')} spec.replicas"
+    assert origins["min.insync.replicas"].startswith(
+        f"{STRIMZI_TOPIC}:{line_of(STRIMZI_TOPIC, 'min.insync.replicas')} min.insync.replicas")
+    assert origins["kafka_version"] == \
+        f"{STRIMZI_KRAFT}:{line_of(STRIMZI_KRAFT, 'version: 3.9.0')} spec.kafka.version"
+    # KRaft: no ZooKeeper-mode semantics, and no "given twice" for the pools' keys.
+    assert model.semantics.fenced_isr_exclusion is None
+    assert not any("given twice" in w.message for w in imported.warnings)
+    # The topic's ignored overrides are reported, as for a describe output.
+    assert any("retention.ms" in w.message for w in imported.warnings
+               if w.file == str(STRIMZI_TOPIC))
+
+
+def test_strimzi_zookeeper_cluster_with_its_topic_in_the_same_file(tmp_path: Path) -> None:
+    imported = import_files(STRIMZI_ZK)
+    model = round_trip(imported, tmp_path)
+    assert (model.kafka_version, model.inter_broker_protocol_version) == ("3.6.1", None)
+    assert model.name == "payments.v1"                    # spec.topicName
+    assert (model.topic.replication_factor, model.topic.min_insync_replicas) == (2, 2)
+    assert (model.topic.unclean_leader_election_enable, model.topic.flush_messages) == (True, 1)
+    assert model.semantics.fenced_isr_exclusion is False   # ZooKeeper mode on 3.6
+    # A 3.5 protocol on 3.6.1 brokers: the release is spec.kafka.version, the IBP apart.
+    assert "mid-upgrade" in warned(imported)[
+        (str(STRIMZI_ZK), line_of(STRIMZI_ZK, "inter.broker"), "inter.broker.protocol.version")]
+
+
+def test_cfk_kafka_and_topic(tmp_path: Path) -> None:
+    imported = import_files(CFK_KAFKA, CFK_TOPIC)
+    model = round_trip(imported, tmp_path)
+    # cp-server 7.6.0 is Confluent Platform 7.6, which ships Kafka 3.6.
+    assert model.kafka_version == "3.6"
+    assert "Confluent Platform 7.6 ships Kafka 3.6" in imported.origins["kafka_version"]
+    assert (model.topic.replication_factor, model.topic.min_insync_replicas) == (3, 3)
+    assert model.topic.unclean_leader_election_enable is False
+    assert model.semantics.fenced_isr_exclusion is None   # KRaft: dependencies.kRaftController
+    assert imported.origins["unclean.leader.election.enable"] == \
+        f"{CFK_KAFKA}:{line_of(CFK_KAFKA, '- unclean.leader')} unclean.leader.election.enable"
+    assert any("Secret credential" in w.message for w in imported.warnings)
+
+
+def test_compose_bitnami_variables_and_anchors(tmp_path: Path) -> None:
+    imported = import_files(COMPOSE_BITNAMI)
+    model = round_trip(imported, tmp_path)
+    assert model.kafka_version == "3.7.0"                 # the image tag
+    assert (model.topic.replication_factor, model.topic.min_insync_replicas) == (3, 2)
+    assert model.topic.flush_messages == 1
+    assert model.semantics.fenced_isr_exclusion is None   # KAFKA_CFG_PROCESS_ROLES
+    assert imported.origins["min.insync.replicas"] == (
+        f"{COMPOSE_BITNAMI}:{line_of(COMPOSE_BITNAMI, 'KAFKA_CFG_MIN_INSYNC')} "
+        "KAFKA_CFG_MIN_INSYNC_REPLICAS (min.insync.replicas)")
+    # bitnami's own variables (KAFKA_KRAFT_CLUSTER_ID) are not Kafka settings.
+    assert not any("kraft.cluster.id" in w.message for w in imported.warnings)
+
+
+def test_compose_confluent_variables_and_brokers_that_disagree(tmp_path: Path) -> None:
+    imported = import_files(COMPOSE_CONFLUENT)
+    model = round_trip(imported, tmp_path)
+    assert model.kafka_version == "3.5"                   # cp-kafka 7.5.3
+    assert (model.topic.replication_factor, model.topic.min_insync_replicas) == (2, 1)
+    assert model.topic.unclean_leader_election_enable is True
+    assert model.semantics.fenced_isr_exclusion is False  # ZooKeeper mode
+    assert not any("heap" in w.message for w in imported.warnings)   # KAFKA_HEAP_OPTS
+    changed = COMPOSE_CONFLUENT.read_text().replace(
+        "      - KAFKA_MIN_INSYNC_REPLICAS=1\n      - KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE=true\n"
+        "      - KAFKA_HEAP_OPTS=-Xmx1G\n", "      - KAFKA_MIN_INSYNC_REPLICAS=2\n", 2)
+    changed = changed.replace("KAFKA_MIN_INSYNC_REPLICAS=2", "KAFKA_MIN_INSYNC_REPLICAS=1", 1)
+    other = write(tmp_path, "compose.yaml", changed)
+    messages = warned(import_files(other))
+    line = line_of(other, "- KAFKA_MIN_INSYNC_REPLICAS=2")
+    assert "service broker-2 sets '2', service broker-1 '1'" in \
+        messages[(str(other), line, "min.insync.replicas")]
+
+
+def test_confluent_variable_names_follow_the_images_rules(tmp_path: Path) -> None:
+    """`_` is `.`, `__` is `_`, `___` is `-` (Confluent's and Apache's images)."""
+    compose = write(tmp_path, "compose.yaml", """\
+        services:
+          kafka:
+            image: apache/kafka:3.8.0
+            environment:
+              KAFKA_PROCESS_ROLES: broker,controller
+              KAFKA_LOG_FLUSH_INTERVAL_MESSAGES: "1"
+              KAFKA_LISTENER_NAME_CONTROLLER_SOME__THING___X: a
+        """)
+    imported = import_files(compose)
+    assert imported.model.topic.flush_messages == 1
+    assert imported.model.kafka_version == "3.8.0"
+    assert any("listener.name.controller.some_thing-x" in w.message
+               for w in imported.warnings)
+
+
+def test_release_from_a_comment_of_server_properties(tmp_path: Path) -> None:
+    server = write(tmp_path, "server.properties",
+                   "# Apache Kafka 3.6.1, installed in /opt/kafka\n# Kafka 3.6.1\n"
+                   "broker.id=0\nzookeeper.connect=localhost:2181\n")
+    imported = import_files(server)
+    assert imported.model.kafka_version == "3.6.1"
+    assert imported.origins["kafka_version"] == f"{server}:2 comment '# Kafka 3.6.1'"
+    # --kafka-version wins, and says what it overrides.
+    overridden = import_files(server, kafka_version="3.7")
+    assert overridden.model.kafka_version == "3.7"
+    assert "kafkamc uses --kafka-version 3.7" in \
+        warned(overridden)[(str(server), 2, "comment '# Kafka 3.6.1'")]
+
+
+def test_protocol_alone_gives_the_release_with_a_warning(tmp_path: Path) -> None:
+    server = write(tmp_path, "server.properties", "inter.broker.protocol.version=2.7\n")
+    imported = import_files(server, replication_factor=3)
+    assert imported.model.kafka_version == "2.7"
+    assert "brokers of a later release may speak it too" in \
+        warned(imported)[(str(server), 1, "inter.broker.protocol.version")]
+
+
+def test_grepped_describe_lines_without_their_header(tmp_path: Path) -> None:
+    # `kafka-configs.sh --describe --all ... | grep -E 'min.insync|unclean'`
+    topic = write(tmp_path, "grepped.txt", "\n".join([
+        "  min.insync.replicas=2 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:"
+        "min.insync.replicas=2, STATIC_BROKER_CONFIG:min.insync.replicas=1, "
+        "DEFAULT_CONFIG:min.insync.replicas=1}",
+        "  unclean.leader.election.enable=false sensitive=false synonyms={DEFAULT_CONFIG:"
+        "unclean.leader.election.enable=false}", ""]))
+    imported = import_files(ZK_36, topic, topic="orders")
+    assert imported.model.topic.min_insync_replicas == 2
+    assert "the topic's override" in imported.origins["min.insync.replicas"]
+    assert imported.model.name == "orders"
+
+
+def test_release_from_the_default_protocol_in_a_broker_describe(tmp_path: Path) -> None:
+    """kafka-configs.sh --describe --all of a broker prints the default of
+    inter.broker.protocol.version: the protocol of the broker's own release."""
+    describe = write(tmp_path, "describe.txt", "\n".join([
+        "All configs for broker 1 are:",
+        "  inter.broker.protocol.version=2.8-IV1 sensitive=false synonyms={DEFAULT_CONFIG:"
+        "inter.broker.protocol.version=2.8-IV1}",
+        "Dynamic configs for topic orders are:",
+        "  min.insync.replicas=2 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:"
+        "min.insync.replicas=2}", ""]))
+    server = write(tmp_path, "server.properties", "broker.id=1\n")
+    imported = import_files(server, describe, replication_factor=3)
+    assert imported.model.kafka_version == "2.8"
+    assert imported.origins["kafka_version"].startswith(f"{describe}:2 the default of "
+                                                        "inter.broker.protocol.version")

@@ -116,9 +116,10 @@ PRODUCER_UNMODELLED: dict[str, str] = {
 _TYPO_CUTOFF = 0.88
 
 
-def ignored_server(server: Mapping[str, Setting], file: str) -> list[ImportWarning]:
+def ignored_server(server: Mapping[str, Setting], file: str,
+                   kind: str = "server.properties") -> list[ImportWarning]:
     read = {*BROKER_TO_TOPIC, *BROKER_READ, "eligible.leader.replicas.enable"}
-    return _ignored(server.values(), file, read, BROKER_UNMODELLED, "server.properties")
+    return _ignored(server.values(), file, read, BROKER_UNMODELLED, kind)
 
 
 def ignored_topic(topic: TopicConfigs) -> list[ImportWarning]:

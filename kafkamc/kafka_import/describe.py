@@ -23,6 +23,9 @@ class TopicConfigs:
     # (STATIC_BROKER_CONFIG synonyms), to compare with the server.properties given.
     cluster_static: dict[str, Setting] = field(default_factory=dict)
     replication_factor: Setting | None = None
+    # The brokers' release, where the output shows it (a DEFAULT_CONFIG synonym of a
+    # key whose default is the release's own protocol).
+    release: Setting | None = None
     ignored_sections: list[ImportWarning] = field(default_factory=list)
 
     def add(self, topic_key: str, setting: Setting) -> None:
@@ -51,12 +54,24 @@ _PARTITION_LINE = re.compile(r"\s+Topic:\s*\S+\s+Partition:.*")
 _CONFIG_LIST_SPLIT = re.compile(r",(?=[A-Za-z0-9._-]+=)")
 
 
+TOPIC_FILE = ("a topic file (kafka-configs.sh or kafka-topics.sh --describe output, a topic "
+              ".properties file, or a Strimzi or CFK KafkaTopic)")
+
+
 def read_topic_file(file: str) -> dict[str | None, TopicConfigs]:
     """The topics a topic file describes, by name (None for a plain .properties file)."""
-    text = read_file(file, "a topic file (kafka-configs.sh or kafka-topics.sh --describe output, "
-                       "or a topic .properties file)")
+    return parse_topic_text(read_file(file, TOPIC_FILE), file)
+
+
+def is_describe_output(text: str) -> bool:
+    """Whether a text is kafka-configs.sh or kafka-topics.sh --describe output (which a
+    YAML parser may take for a mapping)."""
+    return any(_is_describe_header(line) for line in re.split(r"\r\n|\r|\n", text))
+
+
+def parse_topic_text(text: str, file: str) -> dict[str | None, TopicConfigs]:
     lines = re.split(r"\r\n|\r|\n", text)
-    if not any(_is_describe_header(line) for line in lines):
+    if not is_describe_output(text):
         topic = TopicConfigs(name=None, file=file)
         for setting in parse_properties(text, file, Layer.TOPIC):
             topic.add(setting.key, setting)
@@ -65,7 +80,9 @@ def read_topic_file(file: str) -> dict[str | None, TopicConfigs]:
 
 
 def _is_describe_header(line: str) -> bool:
-    return any(pattern.fullmatch(line) for pattern in (_SECTION, _ZK_CONFIGS, _TOPIC_LINE))
+    # An entry line on its own is describe output too: `kafka-configs.sh ... | grep min.insync`.
+    return any(pattern.fullmatch(line) for pattern in (_SECTION, _ZK_CONFIGS, _TOPIC_LINE,
+                                                       _ENTRY))
 
 
 def _parse_describe(lines: list[str], file: str) -> dict[str | None, TopicConfigs]:
@@ -86,10 +103,13 @@ def _parse_describe(lines: list[str], file: str) -> dict[str | None, TopicConfig
         elif match := _ENTRY.fullmatch(line):
             if section is not None:
                 _add_entry(section, match, file, number, describe_all=describe_all)
-            elif not in_other_section:
-                raise ConfigError("a config entry before any `... configs for topic T are:` "
-                                  "line; allowed: kafka-configs.sh --describe output as "
-                                  "printed", file=file, line=number)
+            elif in_other_section:
+                _note_release(_placeholder(topics, file), match, file, number)
+            else:
+                # Entries grepped out of the output, without their header: the topic's,
+                # read as --all prints them (no synonyms: a default with no broker key).
+                _add_entry(_placeholder(topics, file), match, file, number,
+                           describe_all=True)
         elif match := _ZK_CONFIGS.fullmatch(line):
             section, in_other_section = None, match["type"] != "topic"
             if in_other_section:
@@ -112,10 +132,15 @@ def _topic(topics: dict[str | None, TopicConfigs], name: str, file: str) -> Topi
     return topics.setdefault(name, TopicConfigs(name=name, file=file))
 
 
+def _placeholder(topics: dict[str | None, TopicConfigs], file: str) -> TopicConfigs:
+    """What the output says outside any topic's section, kept apart so that it
+    survives whichever topic is chosen."""
+    return topics.setdefault(None, TopicConfigs(name=None, file=file))
+
+
 def _ignore_section(topics: dict[str | None, TopicConfigs], line: str, file: str,
                     number: int) -> None:
-    # Kept on a placeholder so the warning survives whichever topic is chosen.
-    holder = topics.setdefault(None, TopicConfigs(name=None, file=file))
+    holder = _placeholder(topics, file)
     holder.ignored_sections.append(ImportWarning(
         f"ignored the section {line.strip()!r}: only topic sections are read (a cluster-wide "
         f"dynamic broker default shows up in a topic's synonyms with kafka-configs.sh "
@@ -126,6 +151,7 @@ def _add_entry(topic: TopicConfigs, match: re.Match[str], file: str, number: int
                describe_all: bool) -> None:
     key, value = match["key"], match["value"]
     synonyms = _synonyms(match["synonyms"], file, number)
+    _note_release(topic, match, file, number)
     if not synonyms and not describe_all:
         # A `Dynamic configs` section lists only the topic's own overrides.
         topic.add(key, Setting(key, value, file, number, Layer.TOPIC))
@@ -137,6 +163,24 @@ def _add_entry(topic: TopicConfigs, match: re.Match[str], file: str, number: int
         elif source in LAYER_OF_SOURCE:
             topic.add(key, Setting(name, synonym_value, file, number, LAYER_OF_SOURCE[source]))
         # DEFAULT_CONFIG: Kafka's default, which an unset kafkamc field gives already.
+
+
+# Keys whose default is the broker release's own protocol (KafkaConfig: the latest
+# inter-broker protocol; the message format's, before 3.0 fixed it at 3.0-IV1).
+_RELEASE_DEFAULTS = ("inter.broker.protocol.version", "log.message.format.version")
+_FIXED_FORMAT = "3.0"
+
+
+def _note_release(topic: TopicConfigs, match: re.Match[str], file: str, number: int) -> None:
+    for source, name, value in _synonyms(match["synonyms"], file, number):
+        release = value.split("-", 1)[0]
+        if source != "DEFAULT_CONFIG" or name not in _RELEASE_DEFAULTS or \
+                (name == "log.message.format.version" and release == _FIXED_FORMAT) or \
+                not re.fullmatch(r"\d+\.\d+(?:\.\d+)?", release):
+            continue
+        topic.release = Setting("kafka_version", release, file, number, Layer.STATIC_BROKER,
+                                written=f"the default of {name}, {value}, which is the "
+                                        f"protocol of the brokers' own release")
 
 
 def _synonyms(text: str, file: str, number: int) -> list[tuple[str, str, str]]:
@@ -168,8 +212,9 @@ def _add_topic_line(topic: TopicConfigs, match: re.Match[str], file: str, number
     _add_list(topic, match["configs"] or "", file, number)
 
 
-def chosen_topic(file: str, wanted: str | None) -> TopicConfigs:
-    topics = read_topic_file(file)
+def chosen_topic(topics: dict[str | None, TopicConfigs], file: str,
+                 wanted: str | None) -> TopicConfigs:
+    """The topic import models: the only one, or the one `wanted` (--topic) names."""
     placeholder = topics.pop(None, None)
     if placeholder is not None and not topics:
         # A plain .properties file (or a describe output with no topic section at all).
@@ -189,4 +234,5 @@ def chosen_topic(file: str, wanted: str | None) -> TopicConfigs:
     chosen = topics[name]
     if placeholder is not None:
         chosen.ignored_sections += placeholder.ignored_sections
+        chosen.release = chosen.release or placeholder.release
     return chosen

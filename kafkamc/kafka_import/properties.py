@@ -118,9 +118,10 @@ def read_file(file: str, what: str) -> str:
     return data.decode("iso-8859-1")
 
 
-def _by_key(settings: Iterable[Setting], what: str,
-            warnings: list[ImportWarning]) -> dict[str, Setting]:
-    """The settings by key; Kafka keeps the last of a key given twice, and says nothing."""
+def by_key(settings: Iterable[Setting], what: str,
+           warnings: list[ImportWarning]) -> dict[str, Setting]:
+    """The settings by key; Kafka keeps the last of a key given twice, and says nothing
+    (nor do the operators and images that write server.properties from YAML)."""
     found: dict[str, Setting] = {}
     for setting in settings:
         earlier = found.get(setting.key)
@@ -132,15 +133,15 @@ def _by_key(settings: Iterable[Setting], what: str,
     return found
 
 
-def read_server_settings(file: str, warnings: list[ImportWarning]) -> dict[str, Setting]:
-    text = read_file(file, "a broker's server.properties")
+def server_settings(text: str, file: str, warnings: list[ImportWarning]) -> dict[str, Setting]:
+    """A server.properties' settings by key, from its text."""
     if text.startswith("\u00ef\u00bb\u00bf"):
         warnings.append(ImportWarning(
             "the file starts with a UTF-8 byte order mark, which Java reads as part of the "
             "first key, so Kafka does not see that key", file=file, line=1))
-    return _by_key(parse_properties(text, file), "server.properties", warnings)
+    return by_key(parse_properties(text, file), "server.properties", warnings)
 
 
 def read_producer_settings(file: str, warnings: list[ImportWarning]) -> dict[str, Setting]:
-    return _by_key(read_properties(file, "a producer's .properties"), "producer config",
+    return by_key(read_properties(file, "a producer's .properties"), "producer config",
                    warnings)

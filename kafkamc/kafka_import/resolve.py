@@ -30,9 +30,12 @@ from kafkamc.kafka_import.catalogue import (
     ignored_server,
     ignored_topic,
 )
+from kafkamc.kafka_import.cluster import Cluster
 from kafkamc.kafka_import.describe import TopicConfigs, chosen_topic
+from kafkamc.kafka_import.detect import read_cluster, read_topics
 from kafkamc.kafka_import.features import read_features
-from kafkamc.kafka_import.properties import read_producer_settings, read_server_settings
+from kafkamc.kafka_import.properties import read_producer_settings
+from kafkamc.kafka_import.release import unknown_release
 from kafkamc.kafka_import.settings import (
     INT_BITS,
     LAST_LINE,
@@ -82,14 +85,18 @@ def import_files(server: str | Path, topic_file: str | Path | None = None,
     server_file = str(server)
     topic_path = str(topic_file) if topic_file is not None else None
     producer_file = str(producer) if producer is not None else None
-    server_settings = read_server_settings(server_file, warnings)
-    chosen = chosen_topic(topic_path, topic) if topic_path is not None else None
+    cluster = read_cluster(server_file, warnings)
+    server_settings = cluster.settings
+    chosen = _chosen(cluster, topic_path, topic)
     producer_settings = read_producer_settings(producer_file, warnings) if producer_file else {}
     features_file = str(features) if features is not None else None
-    finalized = read_features(features_file) if features_file is not None else {}
+    # The features file says what the cluster runs; the cluster file what was asked for.
+    finalized = {**cluster.features,
+                 **(read_features(features_file) if features_file is not None else {})}
 
+    named = cluster.release or (chosen.release if chosen is not None else None)
     version, version_origin = _kafka_version(server_file, server_settings, kafka_version,
-                                             warnings)
+                                             named, warnings)
     origins: dict[str, str] = {"kafka_version": version_origin}
     protocol = _older_protocol(server_settings, version, origins)
     blame: dict[str, Setting | str] = {}   # kafkamc key -> what to blame for a bad value
@@ -97,7 +104,7 @@ def import_files(server: str | Path, topic_file: str | Path | None = None,
     data: dict[str, Any] = {
         "kafka_version": version,
         **protocol,
-        "topic": _topic_section(server_settings, chosen, replication_factor, version,
+        "topic": _topic_section(cluster, chosen, replication_factor, version,
                                 origins, blame, warnings),
         "producer": _producer_section(producer_settings, producer_file, version, origins,
                                       blame, warnings),
@@ -108,17 +115,18 @@ def import_files(server: str | Path, topic_file: str | Path | None = None,
     }
     if name is not None and re.fullmatch(f"{NAME_CHARS}+", name):
         data["name"] = name
-    if features_file is not None:
-        _apply_features(finalized, features_file, version, data, origins, blame, warnings)
+    if finalized:
+        _apply_features(finalized, version, data, origins, blame, warnings)
     model = _validated(data, blame)
 
-    warnings += ignored_server(server_settings, server_file)
+    warnings += cluster.notes
+    warnings += ignored_server(server_settings, server_file, cluster.kind)
     if chosen is not None:
         warnings += ignored_topic(chosen)
     if producer_file is not None:
         warnings += ignored_producer(producer_settings, producer_file)
     warnings += _notes(server_settings, version, elr_known=ELR_FEATURE in finalized)
-    files = [f"server.properties: {server_file}"]
+    files = [f"{cluster.kind}: {server_file}"]
     if topic_path is not None:
         files.append(f"topic: {topic_path}" + (f" (topic {name})" if name else ""))
     if producer_file is not None:
@@ -130,18 +138,30 @@ def import_files(server: str | Path, topic_file: str | Path | None = None,
         origins=origins, files=tuple(files))
 
 
-def _apply_features(finalized: Mapping[str, Setting], file: str, version: str,
-                    data: dict[str, Any], origins: dict[str, str],
-                    blame: dict[str, Setting | str], warnings: list[ImportWarning]) -> None:
+def _chosen(cluster: Cluster, topic_path: str | None, topic: str | None) -> TopicConfigs | None:
+    """The topic file's topic, else a KafkaTopic that came with the cluster's resources."""
+    if topic_path is not None:
+        return chosen_topic(read_topics(topic_path), topic_path, topic)
+    if cluster.topics:
+        first = next(iter(cluster.topics.values()))
+        return chosen_topic(dict(cluster.topics), first.file, topic)
+    return None
+
+
+def _apply_features(finalized: Mapping[str, Setting], version: str, data: dict[str, Any],
+                    origins: dict[str, str], blame: dict[str, Setting | str],
+                    warnings: list[ImportWarning]) -> None:
     """A KRaft cluster's finalized levels: metadata.version decides KIP-966's
     availability and default (kafkamc.protocol), eligible.leader.replicas.version
     whether ELR is on (EligibleLeaderReplicasVersion: level 1 is ELRV_1)."""
     if not at_least(version, KRAFT_FROM):
+        first = next(iter(finalized.values()))
         raise ConfigError(f"Kafka {version} runs in ZooKeeper mode here (kafkamc models KRaft "
                           f"from {KRAFT_FROM}), which has no {MV_KEY}; allowed: the features "
-                          "of a KRaft cluster, or no --features", file=file)
+                          "of a KRaft cluster, or no --features", file=first.file)
     for name, setting in finalized.items():
-        described = f"{setting.where} {name} (kafka-features.sh describe)"
+        described = (origin_of(setting) if setting.written
+                     else f"{setting.where} {name} (kafka-features.sh describe)")
         if name == MV_KEY:
             data[MV_KEY] = setting.text
             origins[MV_KEY] = described
@@ -186,9 +206,11 @@ _IBP = re.compile(r"(?P<release>\d+\.\d+(?:\.\d+)?)(?:\.\d+)?(?:-IV\d+)?")
 
 
 def _kafka_version(file: str, server: Mapping[str, Setting], option: str | None,
-                   warnings: list[ImportWarning]) -> tuple[str, str]:
-    """The release whose rules apply, and where it came from: --kafka-version, else
-    inter.broker.protocol.version (ZooKeeper mode only: a KRaft node ignores it)."""
+                   named: Setting | None, warnings: list[ImportWarning]) -> tuple[str, str]:
+    """The release whose rules apply, and where it came from: --kafka-version, else the
+    release the files name (a comment, an image tag, Strimzi's spec.kafka.version, the
+    describe output), else inter.broker.protocol.version (ZooKeeper mode only: a KRaft
+    node ignores it), which a newer broker may speak too, so that is a warning."""
     roles = server.get("process.roles")
     kraft = roles is not None and _roles(roles) != ()
     ibp = server.get("inter.broker.protocol.version")
@@ -196,25 +218,42 @@ def _kafka_version(file: str, server: Mapping[str, Setting], option: str | None,
     if kraft and ibp is not None:
         warnings.append(ibp.warning("ignored: a KRaft node takes its protocol from the "
                                     "metadata.version chosen at format time, not from this key"))
-    if option is not None:
-        version = _option_version(option)
+    if option is not None or named is not None:
+        version, origin = ((_option_version(option), "--kafka-version") if option is not None
+                           else _named_version(named))
+        if option is not None and named is not None and named.text != version:
+            warnings.append(named.warning(f"the brokers run {named.text} here; kafkamc uses "
+                                          f"--kafka-version {version}"))
         if ibp is not None and ibp_release is not None and not kraft:
             _compare_ibp(ibp, ibp_release, version, warnings)
-        origin = "--kafka-version"
     elif kraft:
         assert roles is not None
-        raise roles.error("this is a KRaft node, and its server.properties does not say which "
-                          "Kafka release it runs (the metadata.version is chosen when the "
-                          "storage is formatted); allowed: pass --kafka-version, e.g. "
-                          "--kafka-version 4.1")
+        raise unknown_release(roles.file, "this is a KRaft node, whose configuration does not "
+                                          "name its release (the metadata.version is chosen "
+                                          "when the storage is formatted)", roles.line)
     elif ibp is not None and ibp_release is not None:
         version, origin = ibp_release, origin_of(ibp)
+        warnings.append(ibp.warning(
+            f"kafkamc takes the brokers to run Kafka {version}, the release of this protocol; "
+            f"brokers of a later release may speak it too (mid-upgrade, or pinned on "
+            f"purpose) and then follow their own release's rules: pass --kafka-version if "
+            f"they run a later one"))
     else:
-        raise ConfigError("not set, so the Kafka release is unknown (it defaults to the "
-                          "broker's own release); allowed: set it in server.properties, or "
-                          "pass --kafka-version", file=file, key="inter.broker.protocol.version")
+        raise unknown_release(file, "nothing in the files names it (no "
+                                    "inter.broker.protocol.version, which defaults to the "
+                                    "broker's own release, no release in a comment such as "
+                                    "'# Kafka 3.6.1', no image tag or spec.kafka.version)")
     _check_mode(file, roles, kraft, version)
     return version, origin
+
+
+def _named_version(named: Setting | None) -> tuple[str, str]:
+    assert named is not None
+    try:
+        parse_version(named.text)
+    except ConfigError as error:
+        raise named.error(error.detail) from None
+    return named.text, origin_of(named)
 
 
 def _roles(setting: Setting) -> tuple[str, ...]:
@@ -257,13 +296,13 @@ def _option_version(option: str) -> str:
 def _compare_ibp(ibp: Setting, release: str, version: str,
                  warnings: list[ImportWarning]) -> None:
     if not at_least(version, release):
-        raise ibp.error(f"protocol {release} is newer than --kafka-version {version}, and a "
+        raise ibp.error(f"protocol {release} is newer than the brokers' release {version}, and a "
                         f"broker cannot speak a newer protocol than its own (Kafka refuses to "
                         f"start); allowed: a protocol of {version} or older")
     if not at_least(release, version) and at_least(version, KRAFT_FROM):
         warnings.append(ibp.warning(
             f"brokers on {version} that still speak protocol {release} are mid-upgrade; "
-            f"kafkamc models {version} in KRaft mode and uses its rules (--kafka-version)"))
+            f"kafkamc models {version} in KRaft mode and uses its rules"))
     elif not at_least(release, version):
         warnings.append(ibp.warning(
             f"brokers on {version} that still speak protocol {release} are mid-upgrade; "
@@ -309,12 +348,14 @@ def _check_mode(file: str, roles: Setting | None, kraft: bool, version: str) -> 
 # ---------------------------------------------------------------------------------
 # The topic section.
 
-def _topic_section(server: Mapping[str, Setting], topic: TopicConfigs | None,
+def _topic_section(cluster: Cluster, topic: TopicConfigs | None,
                    rf_option: int | None, version: str, origins: dict[str, str],
                    blame: dict[str, Setting | str],
                    warnings: list[ImportWarning]) -> dict[str, Any]:
     section: dict[str, Any] = {}
-    rf, rf_source = _replication_factor(server, topic, rf_option, warnings)
+    server = cluster.settings
+    rf, rf_source = _replication_factor(cluster, topic, rf_option, warnings)
+    _check_brokers(cluster, rf, rf_source)
     section["replication.factor"] = rf
     origins["replication.factor"] = origin_of(rf_source)
     blame["topic.replication.factor"] = rf_source
@@ -324,6 +365,7 @@ def _topic_section(server: Mapping[str, Setting], topic: TopicConfigs | None,
     for topic_key in BROKER_TO_TOPIC.values():
         setting = _resolved(topic_key, topic, server, warnings)
         if setting is None:
+            _not_computed(cluster, TOPIC_TO_BROKER[topic_key], f"topic {topic_key}")
             continue
         if not era.has_key(f"topic.{topic_key}"):
             first, source = KEY_INTRODUCED[f"topic.{topic_key}"]
@@ -345,9 +387,33 @@ def _topic_section(server: Mapping[str, Setting], topic: TopicConfigs | None,
     return section
 
 
-def _replication_factor(server: Mapping[str, Setting], topic: TopicConfigs | None,
+def _check_brokers(cluster: Cluster, rf: int, source: Setting | str) -> None:
+    """Kafka refuses to create a topic with more replicas than brokers: an
+    InvalidReplicationFactorException (StripedReplicaPlacer.place in KRaft,
+    AdminUtils.assignReplicasToBrokers in ZooKeeper mode)."""
+    brokers = cluster.brokers
+    if brokers is None or rf <= int(brokers.text):
+        return
+    message = (f"{rf} replicas, but the cluster has {brokers.text} brokers "
+               f"({origin_of(brokers)}), and Kafka refuses to create a topic with more replicas "
+               f"than brokers; allowed: {brokers.text} replicas or fewer")
+    if isinstance(source, Setting):
+        raise source.error(message)
+    raise ConfigError(message, key=source if source.startswith("--") else None)
+
+
+def _not_computed(cluster: Cluster, broker_key: str, what: str) -> None:
+    """No file gives the value, and Kafka's default is not what the cluster runs with."""
+    if broker_key in cluster.computed:
+        raise ConfigError(f"{cluster.computed[broker_key]}; allowed: set {broker_key} there, "
+                          f"or give the {what} (a topic file, or the config after import)",
+                          key=broker_key)
+
+
+def _replication_factor(cluster: Cluster, topic: TopicConfigs | None,
                         option: int | None,
                         warnings: list[ImportWarning]) -> tuple[int, Setting | str]:
+    server = cluster.settings
     described = topic.replication_factor if topic is not None else None
     if option is not None:
         if described is not None and described.text != str(option):
@@ -367,6 +433,7 @@ def _replication_factor(server: Mapping[str, Setting], topic: TopicConfigs | Non
         return java_integer(default, bits=INT_BITS, minimum=1,
                         allowed="an integer >= 1 (Kafka cannot create a topic with fewer "
                                 "replicas)"), default
+    _not_computed(cluster, "default.replication.factor", "--replication-factor")
     warnings.append(ImportWarning(
         "nothing gives the topic's replication factor, so kafkamc uses Kafka's "
         "default.replication.factor, 1; pass --replication-factor, or a kafka-topics.sh "

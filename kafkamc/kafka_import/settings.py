@@ -44,12 +44,20 @@ class Setting:
     file: str
     line: int
     layer: Layer
+    # How the file names the setting when that is not Kafka's key (Strimzi's
+    # `spec.replicas`, a compose file's `KAFKA_CFG_MIN_INSYNC_REPLICAS`): what a user
+    # looks for in the file, so errors, warnings and origins say it.
+    written: str = ""
 
     def error(self, message: str) -> ConfigError:
-        return ConfigError(message, file=self.file, line=self.line, key=self.key)
+        return ConfigError(message, file=self.file, line=self.line, key=self.label)
 
     def warning(self, message: str) -> ImportWarning:
-        return ImportWarning(message, file=self.file, line=self.line, key=self.key)
+        return ImportWarning(message, file=self.file, line=self.line, key=self.label)
+
+    @property
+    def label(self) -> str:
+        return self.written or self.key
 
     @property
     def text(self) -> str:
@@ -113,6 +121,8 @@ def java_boolean(setting: Setting) -> bool:
 def origin_of(source: Setting | str) -> str:
     if isinstance(source, str):
         return source
+    if source.written:
+        return f"{source.where} {source.written}"
     if source.key == "ReplicationFactor":
         return f"{source.where} ReplicationFactor (kafka-topics.sh --describe)"
     if source.layer == Layer.STATIC_BROKER:
