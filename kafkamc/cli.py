@@ -98,6 +98,7 @@ def main(
 
 @app.command()
 def check(
+    ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="Config files (YAML) to check.",
                                                 show_default=False)],
     out: Annotated[Path | None, typer.Option(
@@ -150,7 +151,7 @@ def check(
     wanted = _chosen(properties)
     check_one = partial(check_model, properties=wanted, workers=workers, timeout=timeout,
                         cache=cache, diagram_formats=_formats(formats), progress=board,
-                        distributed=_distributed(distributed, port, local_workers, hostname))
+                        distributed=_distributed(ctx, distributed, port, local_workers, hostname))
     for model, out_dir in zip(models, outs):
         with board.shown():
             result = _run(partial(_checked, model, out_dir, wanted,
@@ -259,16 +260,22 @@ def _checked(model: Resolved, out_dir: Path, wanted: list[Property] | None,
                 seconds=0.0, log=out_dir, message=str(error)) for p in props})
 
 
-def _distributed(enabled: bool, port: int, local_workers: int,
+def _distributed(ctx: typer.Context, enabled: bool, port: int, local_workers: int,
                  hostname: str | None) -> Distributed | None:
+    """With --distributed: how to run it, and a lobby on the port for every config
+    the command checks, closed (telling remote workers it is over) when it ends."""
     if not enabled:
         return None
+    from kafkamc.tlc.lobby import Lobby
+    lobby = Lobby(port)
+    lobby.open()
+    ctx.call_on_close(lobby.close)
 
     def ready(host: str, at: int) -> None:
         err_console.print(f"TLC server open at {host}:{at}; on other machines run: "
                           f"kafkamc worker {host} --port {at}", highlight=False)
     return Distributed(port=port, local_workers=local_workers, hostname=hostname,
-                       on_ready=ready)
+                       on_ready=ready, lobby=lobby)
 
 
 def _cache(disabled: bool) -> RunCache | None:
@@ -383,11 +390,13 @@ def worker(
     threads: Annotated[int | None, typer.Option(
         "--threads", min=1, help="Worker threads (default: the number of cores).")] = None,
     connect_timeout: Annotated[float, typer.Option(
-        "--connect-timeout", min=0, help="Seconds to wait for the server to answer.")] = 60,
+        "--connect-timeout", min=0, help="Seconds to wait for the check to answer, at the "
+        "start and between rounds.")] = 60,
 ) -> None:
-    """Lend this machine to a `check --distributed` on HOST until that check is done."""
+    """Lend this machine to a `check --distributed` on HOST: every TLC round of it, until
+    that check says it is over (or nothing answers for --connect-timeout seconds)."""
     # TLC's distributed mode, imported here as sweep's steps are (docs/distributed.md)
-    from kafkamc.tlc.distributed import run_worker
+    from kafkamc.tlc.worker import run_worker
     raise typer.Exit(_run(lambda: run_worker(
         host, port=port, hostname=hostname, threads=threads, connect_timeout=connect_timeout,
         echo=lambda line: err_console.print(line, markup=False, highlight=False))))
