@@ -42,7 +42,7 @@ from kafkamc.tlc.cache import RunCache, default_cache_dir
 from kafkamc.tlc.progress import ProgressBoard
 from kafkamc.tlc.run import signal_running
 from kafkamc.trace.narrative import tell
-from kafkamc.trace.read_back import log_trace, saved_traces
+from kafkamc.trace.read_back import log_traces, saved_traces
 from kafkamc.trace.steps import to_json, write_trace
 
 app = typer.Typer(
@@ -360,22 +360,34 @@ def render(
         "--out", help="Where to write trace.json (default out/LOG-NAME).")] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the trace (trace.json's content) on stdout instead of the "
-        "story.")] = False,
+        "story; for several, {\"counterexamples\": [...]}.")] = False,
     formats: Annotated[list[DiagramFormat] | None, typer.Option(
         "--format", help=FORMAT_HELP)] = None,
 ) -> None:
-    """Read a TLC log's counterexample into a trace: trace.json, a diagram and the story."""
-    trace = _run(lambda: log_trace(log))
-    story = tell(trace)
+    """Read every counterexample of a TLC log into a trace: trace.json, a diagram and
+    the story (with several, trace-N.json and diagram-N.* in TLC's order)."""
+    traces = _run(lambda: log_traces(log))
     out_dir = _run(lambda: prepare_out_dir(out or Path("out") / _plain(log.stem)))
-    _run(lambda: write_trace(trace, out_dir / "trace.json", story.to_json()), writes=out_dir)
     from kafkamc.render.diagram import draw  # networkx and graphviz load only to draw
-    diagrams = _run(lambda: draw(trace, story, out_dir / "diagram", _formats(formats)),
-                    writes=out_dir)
+    told = []
+    for number, trace in enumerate(traces, 1):
+        stem = f"-{number}" if len(traces) > 1 else ""
+        story = tell(trace)
+        _run(partial(write_trace, trace, out_dir / f"trace{stem}.json", story.to_json()),
+             writes=out_dir)
+        diagrams = _run(partial(draw, trace, story, out_dir / f"diagram{stem}",
+                                _formats(formats)), writes=out_dir)
+        told.append((trace, story, (out_dir / f"trace{stem}.json", *diagrams)))
     if as_json:
-        print(json.dumps(to_json(trace, story.to_json()), indent=1))
-    else:
-        print_story(story, out_console, (out_dir / "trace.json", *diagrams))
+        objects = [to_json(trace, story.to_json()) for trace, story, _ in told]
+        print(json.dumps(objects[0] if len(objects) == 1 else {"counterexamples": objects},
+                         indent=1))
+        return
+    if len(told) > 1:
+        out_console.print(f"{log}: {len(told)} counterexamples", highlight=False,
+                          markup=False)
+    for _, story, files in told:
+        print_story(story, out_console, files)
 
 
 @app.command()
