@@ -213,6 +213,33 @@ def test_lobby_greets_then_sends_next_and_frees_the_port() -> None:
             assert waiting.recv(64) == OVER
 
 
+def test_lobby_waits_at_close_for_the_last_rounds_remote_workers() -> None:
+    """A check may end right after its last server: the worker that server dismissed
+    is still stopping its TLCWorker, and must still hear that the check is over."""
+    port = free_port()
+    lobby = Lobby(port)
+    lobby.open(returning=1)   # the round that just ended had one remote worker
+    heard: list[bytes] = []
+
+    def come_back() -> None:
+        time.sleep(1.5)
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+            connection.settimeout(5)
+            data = b""
+            while chunk := connection.recv(64):
+                data += chunk
+            heard.append(data)
+
+    worker = threading.Thread(target=come_back)
+    worker.start()
+    start = time.monotonic()
+    lobby.close()
+    waited = time.monotonic() - start
+    worker.join(timeout=10)
+    assert heard == [GREETING + OVER]
+    assert 1.0 < waited < 8
+
+
 def test_worker_in_the_lobby_leaves_when_the_check_is_over() -> None:
     port = free_port()
     lines: list[str] = []

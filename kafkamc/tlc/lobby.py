@@ -88,9 +88,10 @@ class Lobby:
     def close(self) -> None:
         """The check is over: once the last round's remote workers are back (or after
         LINGER_SECONDS), tell the waiting workers so, and free the port."""
-        with self._greeted:
-            self._greeted.wait_for(lambda: self._expected <= 0,
-                                   max(self._opened + LINGER_SECONDS - time.monotonic(), 0))
+        if self._listener is not None:   # else nobody can come back to it
+            with self._greeted:
+                self._greeted.wait_for(lambda: self._expected <= 0,
+                                       max(self._opened + LINGER_SECONDS - time.monotonic(), 0))
         self._shut(OVER)
 
     def _accept(self, listener: socket.socket) -> None:
