@@ -222,14 +222,16 @@ class _Run:
         """Wait for the server, starting the local workers once it accepts them.
         Returns whether the deadline stopped it."""
         assert self.tlc is not None
+        opened = False   # once: with --local-workers 0 the list of workers stays empty
         while self.tlc.process.poll() is None:
             if deadline is not None and time.monotonic() >= deadline:
                 return True
-            if self.ready.is_set() and not self.workers:
+            if self.ready.is_set() and not opened:
                 # Started only now: a worker that finds no server backs off for longer
                 # and longer, which would delay a run with a long initial-state phase.
                 self.workers = [self._start_worker(n) for n in range(1, self.local_workers + 1)]
                 on_ready()
+                opened = True
             if self._workers_failed():
                 raise CheckerError(self._failure())
             time.sleep(_POLL_SECONDS)
