@@ -9,7 +9,8 @@ has a next-state relation of its own and its own run; both runs go at once.
 Every run starts as a one-worker probe (_Runner._run): only a strictly
 breadth-first search guarantees shortest counterexamples. Distributed TLC cannot
 report several violations; there each one ends a round, and the next round checks
-the properties still open. The artifacts step (kafkamc.render.artifacts) writes
+the properties still open; between rounds a lobby holds the port, so that remote
+workers serve every round (kafkamc.tlc.lobby). The artifacts step (kafkamc.render.artifacts) writes
 every file of the result.
 """
 from __future__ import annotations
