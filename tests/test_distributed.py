@@ -259,6 +259,26 @@ def test_worker_in_the_lobby_leaves_when_the_check_is_over() -> None:
                      "rounds"]
 
 
+def test_worker_reads_a_greeting_and_over_that_arrive_together() -> None:
+    """When the check closes its lobby as a worker comes back, the greeting and
+    `over` can arrive in one packet; the worker must still hear `over`."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+
+        def lobby_closing() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                connection.sendall(GREETING + OVER)
+
+        thread = threading.Thread(target=lobby_closing)
+        thread.start()
+        assert worker_module._next_round("127.0.0.1", port, 5, after_round=True) \
+            is worker_module._Next.OVER
+        thread.join(timeout=10)
+
+
 def test_worker_after_a_round_leaves_when_nothing_answers() -> None:
     port = free_port()   # neither lobby nor server: the check ended without a word
     start = time.monotonic()

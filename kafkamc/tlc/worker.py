@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 from enum import Enum
+from typing import BinaryIO
 
 from kafkamc.errors import CheckerError
 from kafkamc.tlc.dialect import WORKER_DISMISSED, WORKER_FAILED, WORKER_UNREACHABLE
@@ -30,6 +31,7 @@ __all__ = ["run_worker"]
 # The lobby greets within a fraction of a second; an RMI registry never speaks first.
 _GREETING_WAIT = 2.0
 _RETRY_SECONDS = 0.5
+_LONGEST_LINE = 256   # the lobby's lines are short; anything else on the port is no lobby
 # A lobby connection idles between rounds for as long as the check needs; keepalive
 # notices a check machine that vanished from the network (Linux: within a minute).
 _KEEPALIVE = {"TCP_KEEPIDLE": 30, "TCP_KEEPINTVL": 10, "TCP_KEEPCNT": 3}
@@ -81,12 +83,14 @@ def _next_round(host: str, port: int, patience: float, *, after_round: bool) -> 
     reason = "it does not speak TLC's protocol"
     while True:
         try:
-            with socket.create_connection((host, port), timeout=5) as connection:
-                first = _line(connection, _GREETING_WAIT)
+            with socket.create_connection((host, port), timeout=5) as connection, \
+                    connection.makefile("rb") as lines:
+                connection.settimeout(_GREETING_WAIT)
+                first = _line(lines)
                 if first is None and old_server_gone:
                     return _Next.SERVER
                 if first == GREETING:
-                    if _wait_in_lobby(connection) == OVER:
+                    if _wait_in_lobby(connection, lines) == OVER:
                         return _Next.OVER
                     old_server_gone = True
                     deadline = time.monotonic() + patience   # the check is alive
@@ -103,31 +107,26 @@ def _next_round(host: str, port: int, patience: float, *, after_round: bool) -> 
         time.sleep(_RETRY_SECONDS)
 
 
-def _line(connection: socket.socket, timeout: float | None) -> bytes | None:
-    """The first line the peer sends (b"" if it closes first); None if it says
-    nothing within `timeout` seconds."""
-    connection.settimeout(timeout)
-    data = b""
+def _line(lines: BinaryIO) -> bytes | None:
+    """The next line the peer sends (b"" if it hangs up first); None if it says
+    nothing within its socket's timeout. Buffered: the lobby's greeting and its
+    next word may arrive in one packet."""
     try:
-        while not data.endswith(b"\n"):
-            chunk = connection.recv(64)
-            if not chunk:
-                return b""
-            data += chunk
+        return lines.readline(_LONGEST_LINE)
     except TimeoutError:
-        return data or None
-    return data
+        return None
 
 
-def _wait_in_lobby(connection: socket.socket) -> bytes:
+def _wait_in_lobby(connection: socket.socket, lines: BinaryIO) -> bytes:
     """NEXT or OVER, whichever the lobby sends; NEXT too when the connection drops
     (the check was stopped, or the network): look again, with patience."""
+    connection.settimeout(None)
     connection.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
     for name, value in _KEEPALIVE.items():
         if hasattr(socket, name):
             connection.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
     try:
-        word = _line(connection, None)
+        word = _line(lines)
     except OSError:
         return NEXT
     return OVER if word == OVER else NEXT
