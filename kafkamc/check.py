@@ -9,7 +9,8 @@ has a next-state relation of its own and its own run; both runs go at once.
 Every run starts as a one-worker probe (_Runner._run): only a strictly
 breadth-first search guarantees shortest counterexamples. Distributed TLC cannot
 report several violations; there each one ends a round, and the next round checks
-the properties still open. The artifacts step (kafkamc.render.artifacts) writes
+the properties still open; between rounds a lobby holds the port, so that remote
+workers serve every round (kafkamc.tlc.lobby). The artifacts step (kafkamc.render.artifacts) writes
 every file of the result.
 """
 from __future__ import annotations
@@ -17,9 +18,9 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -40,7 +41,8 @@ from kafkamc.render.formats import FORMATS
 from kafkamc.resolved import Property, Resolved
 from kafkamc.result import CheckResult, Outcome, PropertyResult
 from kafkamc.tlc.cache import CachedRun, RunCache
-from kafkamc.tlc.distributed import distributed_outcome, run_tlc_distributed
+from kafkamc.tlc.distributed import DEFAULT_PORT, distributed_outcome, run_tlc_distributed
+from kafkamc.tlc.lobby import Lobby
 from kafkamc.tlc.output import (
     Counterexample,
     TlcOutcome,
@@ -71,6 +73,9 @@ class Distributed:
     local_workers: int = 2           # TLCWorker JVMs on this machine; 0: remote ones only
     hostname: str | None = None      # the address workers reach this machine at
     on_ready: Callable[[str, int], None] | None = None   # told (hostname, port) when open
+    # Holds the port between rounds, so remote workers serve every round
+    # (kafkamc.tlc.lobby); check_model opens one of its own when none is given.
+    lobby: Lobby | None = None
 
 
 @dataclass(frozen=True)
@@ -97,18 +102,19 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
     result.json. TLC's progress goes to `progress`, if given. With `distributed`,
     every run goes to TLC's distributed server, one at a time (they would share
     its port)."""
-    settings = RunSettings(workers, timeout, cache, diagram_formats, progress, distributed)
     out = prepare_out_dir(out_dir or Path("out") / model.name)
     spec = compile_model(model, properties)
     files = write_spec(spec, out)
     deadline = None if timeout is None else time.monotonic() + timeout
-    runner = _Runner(spec, out, settings, deadline, model)
-    jobs: list[Callable[[], None]] = [partial(runner.check, plan) for plan in spec.runs]
-    if distributed:
-        for job in jobs:
-            job()
-    else:
-        _run_together(jobs)
+    with _in_lobby(distributed) as distributed:
+        settings = RunSettings(workers, timeout, cache, diagram_formats, progress, distributed)
+        runner = _Runner(spec, out, settings, deadline, model)
+        jobs: list[Callable[[], None]] = [partial(runner.check, plan) for plan in spec.runs]
+        if distributed:
+            for job in jobs:   # one server at a time: they share the port
+                job()
+        else:
+            _run_together(jobs)
     result = CheckResult(
         name=model.name,
         kafka_version=model.kafka_version,
@@ -118,6 +124,18 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
         tlc_version=runner.tlc_version,
     )
     return write_artifacts(result, model, spec.runs, diagram_formats)
+
+
+@contextmanager
+def _in_lobby(distributed: Distributed | None) -> Iterator[Distributed | None]:
+    """`distributed` with a lobby that holds its port between rounds (kafkamc.tlc.lobby):
+    the caller's (the CLI keeps one for all the configs it checks), else one for
+    this check, which tells the waiting workers at the end that it is over."""
+    if distributed is None or distributed.lobby is not None:
+        yield distributed
+        return
+    with Lobby(distributed.port or DEFAULT_PORT) as lobby:
+        yield replace(distributed, lobby=lobby)
 
 
 def _run_together(jobs: list[Callable[[], None]]) -> None:
@@ -332,7 +350,8 @@ class _Runner:
                 fresh = run_tlc_distributed(
                     tla, cfg, metadir=metadir, log=log, timeout=timeout, on_line=on_line,
                     local_workers=distributed.local_workers, port=distributed.port,
-                    hostname=distributed.hostname, on_ready=distributed.on_ready)
+                    hostname=distributed.hostname, on_ready=distributed.on_ready,
+                    lobby=distributed.lobby)
             else:
                 fresh = run_tlc(tla, cfg, metadir=metadir, log=log, workers=workers,
                                 timeout=timeout, on_line=on_line, keep_going=keep_going,

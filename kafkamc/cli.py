@@ -42,7 +42,7 @@ from kafkamc.tlc.cache import RunCache, default_cache_dir
 from kafkamc.tlc.progress import ProgressBoard
 from kafkamc.tlc.run import signal_running
 from kafkamc.trace.narrative import tell
-from kafkamc.trace.read_back import log_trace, saved_traces
+from kafkamc.trace.read_back import log_traces, saved_traces
 from kafkamc.trace.steps import to_json, write_trace
 
 app = typer.Typer(
@@ -98,6 +98,7 @@ def main(
 
 @app.command()
 def check(
+    ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="Config files (YAML) to check.",
                                                 show_default=False)],
     out: Annotated[Path | None, typer.Option(
@@ -150,7 +151,7 @@ def check(
     wanted = _chosen(properties)
     check_one = partial(check_model, properties=wanted, workers=workers, timeout=timeout,
                         cache=cache, diagram_formats=_formats(formats), progress=board,
-                        distributed=_distributed(distributed, port, local_workers, hostname))
+                        distributed=_distributed(ctx, distributed, port, local_workers, hostname))
     for model, out_dir in zip(models, outs):
         with board.shown():
             result = _run(partial(_checked, model, out_dir, wanted,
@@ -259,16 +260,22 @@ def _checked(model: Resolved, out_dir: Path, wanted: list[Property] | None,
                 seconds=0.0, log=out_dir, message=str(error)) for p in props})
 
 
-def _distributed(enabled: bool, port: int, local_workers: int,
+def _distributed(ctx: typer.Context, enabled: bool, port: int, local_workers: int,
                  hostname: str | None) -> Distributed | None:
+    """With --distributed: how to run it, and a lobby on the port for every config
+    the command checks, closed (telling remote workers it is over) when it ends."""
     if not enabled:
         return None
+    from kafkamc.tlc.lobby import Lobby
+    lobby = Lobby(port)
+    lobby.open()
+    ctx.call_on_close(lobby.close)
 
     def ready(host: str, at: int) -> None:
         err_console.print(f"TLC server open at {host}:{at}; on other machines run: "
                           f"kafkamc worker {host} --port {at}", highlight=False)
     return Distributed(port=port, local_workers=local_workers, hostname=hostname,
-                       on_ready=ready)
+                       on_ready=ready, lobby=lobby)
 
 
 def _cache(disabled: bool) -> RunCache | None:
@@ -353,22 +360,34 @@ def render(
         "--out", help="Where to write trace.json (default out/LOG-NAME).")] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the trace (trace.json's content) on stdout instead of the "
-        "story.")] = False,
+        "story; for several, {\"counterexamples\": [...]}.")] = False,
     formats: Annotated[list[DiagramFormat] | None, typer.Option(
         "--format", help=FORMAT_HELP)] = None,
 ) -> None:
-    """Read a TLC log's counterexample into a trace: trace.json, a diagram and the story."""
-    trace = _run(lambda: log_trace(log))
-    story = tell(trace)
+    """Read every counterexample of a TLC log into a trace: trace.json, a diagram and
+    the story (with several, trace-N.json and diagram-N.* in TLC's order)."""
+    traces = _run(lambda: log_traces(log))
     out_dir = _run(lambda: prepare_out_dir(out or Path("out") / _plain(log.stem)))
-    _run(lambda: write_trace(trace, out_dir / "trace.json", story.to_json()), writes=out_dir)
     from kafkamc.render.diagram import draw  # networkx and graphviz load only to draw
-    diagrams = _run(lambda: draw(trace, story, out_dir / "diagram", _formats(formats)),
-                    writes=out_dir)
+    told = []
+    for number, trace in enumerate(traces, 1):
+        stem = f"-{number}" if len(traces) > 1 else ""
+        story = tell(trace)
+        _run(partial(write_trace, trace, out_dir / f"trace{stem}.json", story.to_json()),
+             writes=out_dir)
+        diagrams = _run(partial(draw, trace, story, out_dir / f"diagram{stem}",
+                                _formats(formats)), writes=out_dir)
+        told.append((trace, story, (out_dir / f"trace{stem}.json", *diagrams)))
     if as_json:
-        print(json.dumps(to_json(trace, story.to_json()), indent=1))
-    else:
-        print_story(story, out_console, (out_dir / "trace.json", *diagrams))
+        objects = [to_json(trace, story.to_json()) for trace, story, _ in told]
+        print(json.dumps(objects[0] if len(objects) == 1 else {"counterexamples": objects},
+                         indent=1))
+        return
+    if len(told) > 1:
+        out_console.print(f"{log}: {len(told)} counterexamples", highlight=False,
+                          markup=False)
+    for _, story, files in told:
+        print_story(story, out_console, files)
 
 
 @app.command()
@@ -383,11 +402,13 @@ def worker(
     threads: Annotated[int | None, typer.Option(
         "--threads", min=1, help="Worker threads (default: the number of cores).")] = None,
     connect_timeout: Annotated[float, typer.Option(
-        "--connect-timeout", min=0, help="Seconds to wait for the server to answer.")] = 60,
+        "--connect-timeout", min=0, help="Seconds to wait for the check to answer, at the "
+        "start and between rounds.")] = 60,
 ) -> None:
-    """Lend this machine to a `check --distributed` on HOST until that check is done."""
+    """Lend this machine to a `check --distributed` on HOST: every TLC round of it, until
+    that check says it is over (or nothing answers for --connect-timeout seconds)."""
     # TLC's distributed mode, imported here as sweep's steps are (docs/distributed.md)
-    from kafkamc.tlc.distributed import run_worker
+    from kafkamc.tlc.worker import run_worker
     raise typer.Exit(_run(lambda: run_worker(
         host, port=port, hostname=hostname, threads=threads, connect_timeout=connect_timeout,
         echo=lambda line: err_console.print(line, markup=False, highlight=False))))

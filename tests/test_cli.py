@@ -250,6 +250,30 @@ def test_render_reads_a_tlc_log_into_trace_json(tmp_path: Path) -> None:
     assert json_stdout(as_json) == data
 
 
+def test_render_renders_every_counterexample_of_a_log(tmp_path: Path) -> None:
+    """Issue 19: a -continue run's log holds several counterexamples (here two
+    invariants, each reported twice); render writes and tells each, numbered in
+    TLC's order, and keeps TLC's action names for a spec kafkamc did not write."""
+    log = Path(__file__).parent / "fixtures" / "tlc" / "both.continue.tool.log"
+    proc = run_kafkamc("render", log, "--out", tmp_path / "r", "--format", "dot", cwd=tmp_path)
+    assert proc.returncode == 0, describe(proc)
+    out = tmp_path / "r"
+    assert sorted(p.name for p in out.iterdir() if p.suffix in (".json", ".dot")) == \
+        [f"diagram-{n}.dot" for n in range(1, 5)] + [f"trace-{n}.json" for n in range(1, 5)]
+    traces = [json.loads((out / f"trace-{n}.json").read_text()) for n in range(1, 5)]
+    assert [(t["violated"], len(t["steps"])) for t in traces] == \
+        [("Below2", 3), ("Below2", 4), ("Below4", 5), ("Below4", 6)]
+    assert re.findall(r"So (Below\d) is violated at step (\d)", proc.stdout) == \
+        [("Below2", "3"), ("Below2", "4"), ("Below4", "5"), ("Below4", "6")], describe(proc)
+    assert "  2. Next: c becomes 1." in proc.stdout, describe(proc)   # TLC's action name
+    assert traces[0]["narrative"][1] == "2. Next: c becomes 1."
+    assert [e["kind"] for e in traces[0]["events"][1]] == ["action", "change"]
+    assert "<TD ALIGN='LEFT'>Next</TD>" in (out / "diagram-1.dot").read_text()
+    as_json = run_kafkamc("render", log, "--json", "--format", "dot", "--out", tmp_path / "j",
+                          cwd=tmp_path)
+    assert json_stdout(as_json) == {"counterexamples": traces}
+
+
 @pytest.mark.tlc
 def test_render_tells_the_first_report_of_a_shared_safety_run(tmp_path: Path) -> None:
     """A shared run's log names what it reports in Once_ forms; render tells the

@@ -19,14 +19,16 @@ from conftest import REPO, assert_one_line_error, describe, run_kafkamc
 from kafkamc.compile import broker_names, render_cfg
 from kafkamc.config import Model
 from kafkamc.errors import CheckerError, TlcParseError
+from kafkamc.tlc import worker as worker_module
 from kafkamc.tlc.distributed import (
     advertised_address,
     distributed_outcome,
     run_tlc_distributed,
-    run_worker,
 )
+from kafkamc.tlc.lobby import GREETING, NEXT, OVER, Lobby
 from kafkamc.tlc.output import TlcOutcome, parse_tlc_output
 from kafkamc.tlc.run import run_tlc
+from kafkamc.tlc.worker import run_worker
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "distributed"
 SAFETY = ["Durability", "Consistency", "ReadStability"]
@@ -136,14 +138,17 @@ def test_violation_with_two_remote_style_workers_names_the_invariant(tmp_path: P
     threads = [threading.Thread(target=worker) for _ in range(2)]
     for thread in threads:
         thread.start()
-    run = run_tlc_distributed(tla, cfg, metadir=tmp_path / "dist-states",
-                              log=tmp_path / "dist.log", local_workers=0, timeout=600,
-                              port=port, hostname="127.0.0.1")
+    with Lobby(port) as lobby:   # the check's: it says when the check is over
+        run = run_tlc_distributed(tla, cfg, metadir=tmp_path / "dist-states",
+                                  log=tmp_path / "dist.log", local_workers=0, timeout=600,
+                                  port=port, hostname="127.0.0.1", lobby=lobby)
     for thread in threads:
         thread.join(timeout=120)
     outcome = distributed_outcome(run.output, ["Durability"])
 
     assert results == [0, 0], "\n".join(lines)
+    over = f"kafkamc worker: the check at 127.0.0.1:{port} is over; served 1 TLC round"
+    assert lines.count(over) == 2, "\n".join(lines)
     assert run.output.count("Registration for worker at ") == 2
     assert outcome.status == "invariant", outcome.message
     assert outcome.message and "Invariant Durability is violated" in outcome.message
@@ -156,13 +161,16 @@ def test_timeout_stops_a_server_that_waits_for_workers(tmp_path: Path) -> None:
     tla = compiled("acksall-failover", tmp_path)
     cfg = tla.with_name(f"{tla.stem}.durability.cfg")
     ready: list[int] = []
+    port = free_port()
     start = time.monotonic()
     run = run_tlc_distributed(tla, cfg, metadir=tmp_path / "dist-states",
                               log=tmp_path / "dist.log", local_workers=0, timeout=20,
-                              port=free_port(), hostname="127.0.0.1",
-                              on_ready=lambda host, port: ready.append(port))
+                              port=port, hostname="127.0.0.1",
+                              on_ready=lambda host, at: ready.append(at))
     assert run.timed_out
-    assert ready, run.output  # it was up, waiting for workers, when the deadline came
+    # It was up, waiting for workers, when the deadline came; and said so once, though
+    # it has no local workers to start.
+    assert ready == [port], run.output
     assert time.monotonic() - start < 60
     assert java_processes_of(tmp_path) == []
 
@@ -184,6 +192,99 @@ def test_worker_command_without_a_server_fails_in_one_line(tmp_path: Path) -> No
     proc = run_kafkamc("worker", "127.0.0.1", "--port", str(port), "--connect-timeout", "1",
                        cwd=tmp_path)
     assert_one_line_error(proc, 3, f"no TLC server answers at 127.0.0.1:{port}")
+
+
+# --- the lobby: the port between rounds, no JVM needed ---------------------------------------
+
+def test_lobby_greets_then_sends_next_and_frees_the_port() -> None:
+    port = free_port()
+    with Lobby(port) as lobby:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as waiting:
+            waiting.settimeout(5)
+            assert waiting.recv(64) == GREETING
+            lobby.release()
+            assert waiting.recv(64) == NEXT
+            assert waiting.recv(64) == b""   # and it hung up
+        with socket.socket() as server:      # the next TLC server can bind at once
+            server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            server.bind(("", port))
+        lobby.open()
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as waiting:
+            waiting.settimeout(5)
+            assert waiting.recv(64) == GREETING
+            lobby.close()
+            assert waiting.recv(64) == OVER
+
+
+def test_lobby_waits_at_close_for_the_last_rounds_remote_workers() -> None:
+    """A check may end right after its last server: the worker that server dismissed
+    is still stopping its TLCWorker, and must still hear that the check is over."""
+    port = free_port()
+    lobby = Lobby(port)
+    lobby.open(returning=1)   # the round that just ended had one remote worker
+    heard: list[bytes] = []
+
+    def come_back() -> None:
+        time.sleep(1.5)
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+            connection.settimeout(5)
+            data = b""
+            while chunk := connection.recv(64):
+                data += chunk
+            heard.append(data)
+
+    worker = threading.Thread(target=come_back)
+    worker.start()
+    start = time.monotonic()
+    lobby.close()
+    waited = time.monotonic() - start
+    worker.join(timeout=10)
+    assert heard == [GREETING + OVER]
+    assert 1.0 < waited < 8
+
+
+def test_worker_in_the_lobby_leaves_when_the_check_is_over() -> None:
+    port = free_port()
+    lines: list[str] = []
+    results: list[int] = []
+    with Lobby(port):
+        thread = threading.Thread(target=lambda: results.append(run_worker(
+            "127.0.0.1", port=port, threads=1, connect_timeout=1, echo=lines.append)))
+        thread.start()
+        time.sleep(3)   # longer than connect_timeout: waiting in a lobby is no idling
+        assert thread.is_alive()
+    thread.join(timeout=10)
+    assert results == [0]
+    assert lines == [f"kafkamc worker: the check at 127.0.0.1:{port} is over; served 0 TLC "
+                     "rounds"]
+
+
+def test_worker_reads_a_greeting_and_over_that_arrive_together() -> None:
+    """When the check closes its lobby as a worker comes back, the greeting and
+    `over` can arrive in one packet; the worker must still hear `over`."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+
+        def lobby_closing() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                connection.sendall(GREETING + OVER)
+
+        thread = threading.Thread(target=lobby_closing)
+        thread.start()
+        assert worker_module._next_round("127.0.0.1", port, 5, after_round=True) \
+            is worker_module._Next.OVER
+        thread.join(timeout=10)
+
+
+def test_worker_after_a_round_leaves_when_nothing_answers() -> None:
+    port = free_port()   # neither lobby nor server: the check ended without a word
+    start = time.monotonic()
+    assert worker_module._next_round("127.0.0.1", port, 1, after_round=True) \
+        is worker_module._Next.GONE
+    assert time.monotonic() - start < 10
 
 
 def test_worker_for_an_unknown_host_fails_clearly() -> None:

@@ -19,7 +19,7 @@ from kafkamc.errors import TraceFileError
 from kafkamc.tlc.output import parse_tlc_output
 from kafkamc.trace.events import infer_params, step_events
 from kafkamc.trace.narrative import tell
-from kafkamc.trace.read_back import log_trace, saved_traces
+from kafkamc.trace.read_back import log_trace, log_traces, saved_traces
 from kafkamc.trace.steps import (
     decode_value,
     encode_value,
@@ -173,6 +173,15 @@ def test_any_tlc_log_gets_a_plain_story(name: str, ending: str) -> None:
         story = tell(log_trace(FIXTURES / f"{name}{mode}.log"))
         assert story.lines[-1].startswith(ending), story.lines
         assert story.lines[0].startswith("1. initially "), story.lines
+
+
+def test_every_counterexample_of_a_continue_log_is_read() -> None:
+    """-continue with one worker: the first report of each invariant is a shortest
+    counterexample, a later report of the same invariant need not be."""
+    traces = log_traces(FIXTURES / "both.continue.log")
+    assert [(t.violated, len(t.steps), t.shortest) for t in traces] == \
+        [("Below2", 3, True), ("Below2", 4, False), ("Below4", 5, True), ("Below4", 6, False)]
+    assert [s.action for s in traces[0].steps] == [None, "Next", "Next"]
 
 
 def test_a_log_without_a_counterexample_is_a_clear_error() -> None:

@@ -28,14 +28,15 @@ checked against the jar; docs/distributed.md has the user's side):
   errors.
 * Life cycle. The server waits for workers for ever; it finishes when its queue is
   empty and no worker is computing, then tells every worker to exit. A worker that
-  cannot reach its server retries for ever, so `run_worker` probes the port first.
+  cannot reach its server retries for ever, so `kafkamc worker` (kafkamc.tlc.worker)
+  probes the port first, and starts a TLCWorker per round of the check; between
+  rounds the check's lobby (kafkamc.tlc.lobby) holds the port.
 """
 from __future__ import annotations
 
-import os
+import re
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -47,8 +48,6 @@ from kafkamc.errors import CheckerError, TlcParseError
 from kafkamc.tlc.dialect import (
     EC,
     WORKER_DISMISSED,
-    WORKER_FAILED,
-    WORKER_UNREACHABLE,
     Message,
     MessageReader,
     has_temporal_property,
@@ -57,11 +56,12 @@ from kafkamc.tlc.dialect import (
     split_messages,
 )
 from kafkamc.tlc.jvm import jvm_options
+from kafkamc.tlc.lobby import Lobby
 from kafkamc.tlc.output import TlcOutcome, parse_tlc_output
 from kafkamc.tlc.run import Streamed, TlcRun, find_jar, find_java, stop, track, untrack
 
 __all__ = ["DEFAULT_PORT", "advertised_address", "distributed_outcome", "run_tlc_distributed",
-           "run_worker", "server_command", "worker_command"]
+           "server_command", "worker_command"]
 
 SERVER_CLASS = "tlc2.tool.distributed.TLCServer"
 WORKER_CLASS = "tlc2.tool.distributed.TLCWorker"
@@ -77,6 +77,9 @@ REPORT_MS = 10_000
 _RMI_EXPORTS = ("--add-exports", "java.rmi/sun.rmi.server=ALL-UNNAMED",
                 "--add-exports", "java.rmi/sun.rmi.transport=ALL-UNNAMED")
 _POLL_SECONDS = 0.1
+# "Registration for worker at rmi://HOST:PORT/N completed": one per worker thread, and
+# HOST:PORT, the worker JVM's own remote object, tells the JVMs apart.
+_REGISTERED = re.compile(r"Registration for worker at (\S+)/\d+ ")
 _WORKER_EXIT_GRACE = 15.0  # the server's exit() reaches each worker within seconds
 
 
@@ -128,7 +131,8 @@ def run_tlc_distributed(tla: Path, cfg: Path, *, metadir: Path, log: Path, local
                         timeout: float | None, port: int | None = None,
                         hostname: str | None = None, worker_threads: int = 1,
                         on_ready: Callable[[str, int], None] | None = None,
-                        on_line: Callable[[str], None] | None = None) -> TlcRun:
+                        on_line: Callable[[str], None] | None = None,
+                        lobby: Lobby | None = None) -> TlcRun:
     """Check tla with cfg (both in one directory) on a TLCServer, with `local_workers`
     TLCWorker JVMs of `worker_threads` threads each on this machine (0: only remote
     workers, started with `kafkamc worker`). The server's output is teed into log and,
@@ -137,8 +141,11 @@ def run_tlc_distributed(tla: Path, cfg: Path, *, metadir: Path, log: Path, local
 
     `hostname` is the address workers reach this machine at (default: the address
     of the interface on the default route); `on_ready(hostname, port)` is called once
-    the server accepts workers. Raises CheckerError when the port is taken, the local
-    workers fail, or the cfg has a temporal property (distributed TLC skips those).
+    the server accepts workers. `lobby`, the check's lobby on the same port, is
+    released for the server and opened again once the server has gone, so that
+    remote workers wait there for the next round. Raises CheckerError when the
+    port is taken, the local workers fail, or the cfg has a temporal property
+    (distributed TLC skips those).
     """
     tla, cfg, metadir, log = tla.resolve(), cfg.resolve(), metadir.resolve(), log.resolve()
     port = DEFAULT_PORT if port is None else port
@@ -147,19 +154,25 @@ def run_tlc_distributed(tla: Path, cfg: Path, *, metadir: Path, log: Path, local
     if has_temporal_property(cfg.read_text()):
         raise CheckerError(f"{cfg.name}: distributed TLC checks invariants only; it would "
                            "skip the temporal property and report success")
-    _ensure_port_free(port)
-    (metadir / "tmp").mkdir(parents=True, exist_ok=True)
-    start = time.monotonic()
-    # Line-buffered: a long run's log can be followed with tail -f.
-    with log.open("w", buffering=1) as sink:
-        run = _Run(log, port, metadir, local_workers, worker_threads)
-        run.start(server_command(tla, cfg, metadir, port=port, hostname=hostname), tla.parent,
-                  sink, on_line)
-        try:
-            timed_out = run.supervise(None if timeout is None else start + timeout,
-                                      lambda: on_ready(hostname, port) if on_ready else None)
-        finally:
-            run.finish()  # after Ctrl-C or a failed worker too: leave no JVM behind
+    run = _Run(log, port, metadir, local_workers, worker_threads)
+    if lobby is not None:
+        lobby.release()   # waiting workers now look for this run's server
+    try:
+        _ensure_port_free(port)
+        (metadir / "tmp").mkdir(parents=True, exist_ok=True)
+        start = time.monotonic()
+        # Line-buffered: a long run's log can be followed with tail -f.
+        with log.open("w", buffering=1) as sink:
+            run.start(server_command(tla, cfg, metadir, port=port, hostname=hostname),
+                      tla.parent, sink, on_line)
+            try:
+                timed_out = run.supervise(None if timeout is None else start + timeout,
+                                          lambda: on_ready(hostname, port) if on_ready else None)
+            finally:
+                run.finish()  # after Ctrl-C or a failed worker too: leave no JVM behind
+    finally:
+        if lobby is not None:
+            lobby.open(returning=run.remote_workers())
     output = log.read_text(errors="replace")
     if not timed_out and (taken := port_in_use(output)):
         raise CheckerError(f"port {taken} is in use (another TLC server?): "
@@ -179,6 +192,7 @@ class _Run:
         self.workers: list[subprocess.Popen[str]] = []
         self.ready = threading.Event()  # the server accepts workers
         self.registered = 0             # worker threads that joined, local or remote
+        self.joined: set[str] = set()   # the RMI address of each worker JVM that joined
         self._reader = MessageReader()
         self.returncode = 0
 
@@ -197,19 +211,27 @@ class _Run:
             self.ready.set()
         elif msg.code == EC.TLC_DISTRIBUTED_WORKER_REGISTERED:   # one per worker thread
             self.registered += 1
+            if address := _REGISTERED.match(msg.text):
+                self.joined.add(address[1])
+
+    def remote_workers(self) -> int:
+        """How many worker JVMs of other machines (or `kafkamc worker`s) joined."""
+        return max(len(self.joined) - len(self.workers), 0)
 
     def supervise(self, deadline: float | None, on_ready: Callable[[], None]) -> bool:
         """Wait for the server, starting the local workers once it accepts them.
         Returns whether the deadline stopped it."""
         assert self.tlc is not None
+        opened = False   # once: with --local-workers 0 the list of workers stays empty
         while self.tlc.process.poll() is None:
             if deadline is not None and time.monotonic() >= deadline:
                 return True
-            if self.ready.is_set() and not self.workers:
+            if self.ready.is_set() and not opened:
                 # Started only now: a worker that finds no server backs off for longer
                 # and longer, which would delay a run with a long initial-state phase.
                 self.workers = [self._start_worker(n) for n in range(1, self.local_workers + 1)]
                 on_ready()
+                opened = True
             if self._workers_failed():
                 raise CheckerError(self._failure())
             time.sleep(_POLL_SECONDS)
@@ -314,67 +336,3 @@ def _messages(output: str) -> list[Message]:
         return split_messages(output.replace("\r\n", "\n"))
     except TlcParseError:
         return []
-
-
-def run_worker(host: str, *, port: int | None = None, hostname: str | None = None,
-               threads: int | None = None, connect_timeout: float = 30.0,
-               echo: Callable[[str], None] | None = None) -> int:
-    """Run a TLCWorker for the server at host until that server finishes; returns 0.
-
-    `hostname` is the address the server calls this worker back at (default: this
-    machine's address on the route to host); `threads` defaults to the cores. Each
-    line the worker prints goes to `echo` (default: stdout). Raises CheckerError
-    when no server answers within connect_timeout seconds or the worker fails."""
-    port = DEFAULT_PORT if port is None else port
-    _wait_for_server(host, port, connect_timeout)
-    command = worker_command(host, port=port, hostname=hostname or advertised_address(host, port),
-                             threads=threads or os.cpu_count() or 1)
-    say = echo or (lambda line: print(line, file=sys.stdout, flush=True))
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               start_new_session=True, text=True, errors="replace")
-    deadline = time.monotonic() + connect_timeout
-    finished = False
-    failure: str | None = None
-    why_next = False  # TLCWorker prints the exception's message after its failure line
-    try:
-        assert process.stdout is not None  # PIPE above
-        for line in process.stdout:
-            line = line.rstrip("\n")
-            say(line)
-            if why_next and line.strip():
-                failure, why_next = f"{failure}: {line.strip()}", False
-            elif WORKER_DISMISSED in line:  # the server is done with this worker
-                finished = True
-            elif line.startswith(WORKER_FAILED):
-                failure, why_next = f"the TLC worker could not join {host}:{port}", True
-            elif WORKER_UNREACHABLE in line and time.monotonic() > deadline:
-                # TLCWorker itself would go on retrying for ever. ("reachable but not
-                # ready yet" is a server still computing its initial states: wait.)
-                failure = f"the TLC server at {host}:{port} stopped answering"
-                stop(process)
-                break
-    except KeyboardInterrupt:
-        stop(process)
-        raise
-    process.wait()
-    if failure or not finished:
-        raise CheckerError(failure or f"the TLC worker ended before the server at {host}:{port} "
-                                      f"finished (exit status {process.returncode})")
-    return 0
-
-
-def _wait_for_server(host: str, port: int, connect_timeout: float) -> None:
-    """Probe the registry port, retrying: the server may still be parsing the spec."""
-    deadline = time.monotonic() + connect_timeout
-    while True:
-        try:
-            with socket.create_connection((host, port), timeout=5):
-                return
-        except OSError as error:
-            reason = error.strerror or str(error)
-            if isinstance(error, socket.gaierror) or time.monotonic() >= deadline:
-                raise CheckerError(
-                    f"no TLC server answers at {host}:{port} ({reason}): start "
-                    "`kafkamc check --distributed` there first, or check the host, "
-                    "--port and the firewall") from None
-        time.sleep(min(1.0, max(deadline - time.monotonic(), 0)))

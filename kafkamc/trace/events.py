@@ -5,7 +5,7 @@ named variables: per-broker maps (log, hw, status, cut, knownLeader, ...) and th
 controller's (leader, epoch, isr, elr, registered). An event is read off the
 change of those variables, not off the action's name, so each sentence says what
 actually happened in that step. States of other specs get one plain event per
-changed variable.
+changed variable, after TLC's name of the step's action.
 """
 from __future__ import annotations
 
@@ -103,8 +103,11 @@ def step_events(step: Step, previous: Step | None) -> list[Event]:
         if previous is None:
             return [Event("initial", "initially " + ", ".join(
                 f"{name} = {format_value(value)}" for name, value in state.items()), ())]
-        return [Event("change", f"{name} becomes {format_value(change.after)}", ())
-                for name, change in step.changed.items()]
+        # A spec kafkamc did not write has no Kafka events to read off: TLC's name
+        # of the action (its author's word for the step) leads, then what changed.
+        named = [Event("action", step.action, ())] if step.action else []
+        return named + [Event("change", f"{name} becomes {format_value(change.after)}", ())
+                        for name, change in step.changed.items()]
     if previous is None:
         return [_initial(state)]
     before = previous.state

@@ -117,6 +117,9 @@ def _property(trace: Trace) -> str | None:
 def _sentence(step: Step, events: tuple[Event, ...]) -> str:
     if not events:
         return f"{step.title}: nothing a client or operator would see changes."
+    if events[0].kind == "action":   # a spec kafkamc did not write: TLC's action name
+        changes = "; ".join(e.text for e in events[1:]) or "no variable changes"
+        return f"{events[0].text}: {changes}."
     text = "; ".join(e.text for e in events)
     # Names stay as written (b1, a variable); Kafka's sentences start with a capital.
     if events[0].kind in ("change", "initial") or re.match(r"b\d+\b", text):

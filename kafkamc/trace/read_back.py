@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kafkamc.errors import TlcParseError, TraceFileError
 from kafkamc.resolved import PROPERTIES
-from kafkamc.tlc.output import parse_tlc_output
+from kafkamc.tlc.output import Counterexample, parse_tlc_output
 from kafkamc.trace.events import infer_params
 from kafkamc.trace.narrative import tell
 from kafkamc.trace.steps import Trace, read_trace, to_json, trace_of
@@ -29,7 +29,13 @@ def saved_traces(path: Path) -> list[Trace]:
 
 
 def log_trace(log: Path) -> Trace:
-    """The (first) counterexample in a TLC log, kafkamc's or anyone's (plain or -tool)."""
+    """The first counterexample in a TLC log, kafkamc's or anyone's (plain or -tool)."""
+    return log_traces(log)[0]
+
+
+def log_traces(log: Path) -> list[Trace]:
+    """Every counterexample in a TLC log, in the order TLC reported them (several
+    with -continue, one per violation and worker), kafkamc's or anyone's."""
     try:
         text = log.read_text()
     except (OSError, UnicodeDecodeError) as error:
@@ -42,9 +48,15 @@ def log_trace(log: Path) -> Trace:
     if not outcome.counterexamples:
         said = outcome.message or f"TLC ended with '{outcome.status}'"
         raise TraceFileError(f"holds no counterexample ({said})", file=str(log))
-    # A one-worker run searched strictly breadth-first: its trace is a shortest one.
-    return _tellable(partial(trace_of, outcome.counterexamples[0], infer=infer_params,
-                             shortest=outcome.workers == 1), log)
+    # A one-worker run searched strictly breadth-first: its first report of each
+    # violation is a shortest counterexample (with -continue, later ones may not be).
+    firsts: dict[str | None, Counterexample] = {}
+    for found in outcome.counterexamples:
+        firsts.setdefault(found.violated, found)
+    return [_tellable(partial(trace_of, found, infer=infer_params,
+                              shortest=outcome.workers == 1
+                              and firsts[found.violated] is found), log)
+            for found in outcome.counterexamples]
 
 
 def _tellable(read: Callable[[], Trace], file: Path) -> Trace:
