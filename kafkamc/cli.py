@@ -201,6 +201,7 @@ def compile_(
 
 
 SWITCHES = ("rejoin_after_epoch_start", "epoch_cache_on_election", "caught_up_kept_in_isr",
+            "truncate_on_missed_epoch",
             "bounce_detection", "fenced_isr_exclusion", "strict_min_isr",
             "eligible_leader_replicas")
 

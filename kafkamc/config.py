@@ -203,6 +203,7 @@ class Semantics(_Section):
     fenced_isr_exclusion: Switch = None
     epoch_cache_on_election: Switch = None
     caught_up_kept_in_isr: Switch = None
+    truncate_on_missed_epoch: Switch = None
 
 
 class Faults(_Section):

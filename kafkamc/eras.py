@@ -109,6 +109,7 @@ def era_for(version: str) -> Era:
             fenced_isr_exclusion=at_least(v, "3.3"),         # KIP-841
             epoch_cache_on_election=at_least(v, "2.0.1"),    # KAFKA-7415
             caught_up_kept_in_isr=at_least(v, "2.1"),        # KAFKA-7152
+            truncate_on_missed_epoch=at_least(v, "2.1"),     # KAFKA-7164
         ),
         metadata="kraft" if at_least(v, "3.3") else "zookeeper",   # KIP-833
         eligible_leader_replicas_available=at_least(v, ELR_AVAILABLE[0]),
@@ -141,7 +142,7 @@ _BOUNDARIES: tuple[tuple[str, str, str], ...] = (
     ("0.11.0", "1.1", "KIP-101, KIP-106"),
     ("2.0.0", "2.0.0", "KIP-279"),
     ("2.0.1", "2.0.x", "KAFKA-7128, KAFKA-7415"),
-    ("2.1", "2.1", "KIP-320, KAFKA-7152"),
+    ("2.1", "2.1", "KIP-320, KAFKA-7152, KAFKA-7164"),
     ("2.2", "2.8", "KIP-380"),
     ("3.0", "3.2", "KIP-679"),
     ("3.3", "3.6", "KIP-841; KRaft (KIP-833)"),
@@ -177,6 +178,7 @@ def _row(first: str, last: str, source: str) -> dict[str, str]:
         "fenced_isr_exclusion": _on(era.rules.fenced_isr_exclusion),
         "epoch_cache_on_election": _on(era.rules.epoch_cache_on_election),
         "caught_up_kept_in_isr": _on(era.rules.caught_up_kept_in_isr),
+        "truncate_on_missed_epoch": _on(era.rules.truncate_on_missed_epoch),
         "strict_min_isr": _on(era.rules.strict_min_isr),
         "eligible_leader_replicas": (_on(era.rules.eligible_leader_replicas)
                                      if era.eligible_leader_replicas_available else "n/a"),

@@ -16,6 +16,8 @@ Checked against Apache Kafka's source (ReplicaFetcherThread, EligibleLeaderRepli
   for clusters at MV 4.1-IV0 or later.
 - KAFKA-7128's rejoin rule is not gated: Partition.makeLeader records the epoch's
   start offset whatever the IBP, so it follows the binaries.
+- Neither is KAFKA-7164's: Partition.makeFollower decides whether a notice makes the
+  replica a follower again without sending any request.
 """
 from __future__ import annotations
 

@@ -40,6 +40,9 @@ class Rules:
     # KAFKA-7152 (2.1): a follower at the leader's LEO is never dropped for lag;
     # before it a caught-up follower that stalled could be.
     caught_up_kept_in_isr: bool
+    # KAFKA-7164 (2.1): a follower told of a newer epoch with the leader it already
+    # follows truncates again if it missed an epoch; before it, it skipped the notice.
+    truncate_on_missed_epoch: bool
 
 
 @dataclass(frozen=True)

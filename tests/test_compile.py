@@ -188,7 +188,7 @@ BASES: dict[str, dict[str, Any]] = {
 }
 SWITCHES = ("rejoin_after_epoch_start", "strict_min_isr", "eligible_leader_replicas",
             "bounce_detection", "fenced_isr_exclusion", "epoch_cache_on_election",
-            "caught_up_kept_in_isr")
+            "caught_up_kept_in_isr", "truncate_on_missed_epoch")
 TRUNCATIONS = ("high_watermark", "kip101", "kip279", "kip320")
 
 

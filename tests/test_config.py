@@ -491,7 +491,8 @@ def test_resolve_fills_the_era_defaults(tmp_path: Path) -> None:
         rules=Rules(truncation="high_watermark", rejoin_after_epoch_start=False,
                     strict_min_isr=False, eligible_leader_replicas=False,
                     bounce_detection=False, fenced_isr_exclusion=False,
-                    epoch_cache_on_election=False, caught_up_kept_in_isr=False),
+                    epoch_cache_on_election=False, caught_up_kept_in_isr=False,
+                    truncate_on_missed_epoch=False),
         faults=FaultBudget(network_partitions=1), records=2, check=PROPERTIES,
         expect={"durability": "violated"}, source=str(path))
 
@@ -521,11 +522,12 @@ def test_semantics_override_the_era(tmp_path: Path) -> None:
           fenced_isr_exclusion: true
           epoch_cache_on_election: true
           caught_up_kept_in_isr: true
+          truncate_on_missed_epoch: true
         """)).resolve().rules
     assert rules == Rules(truncation="kip320", rejoin_after_epoch_start=True, strict_min_isr=True,
                           eligible_leader_replicas=False, bounce_detection=True,
                           fenced_isr_exclusion=True, epoch_cache_on_election=True,
-                          caught_up_kept_in_isr=True)
+                          caught_up_kept_in_isr=True, truncate_on_missed_epoch=True)
 
 
 def test_empty_sections_mean_defaults(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from kafkamc.eras import (
     parse_version,
 )
 from kafkamc.errors import ConfigError
-from kafkamc.protocol import protocol_column
+from kafkamc.protocol import protocol_column, protocol_rules
 from kafkamc.resolved import Rules
 
 
@@ -118,7 +118,8 @@ def test_era_rules_are_the_semantics_defaults() -> None:
     assert era_for("2.0.1").rules == Rules(
         truncation="kip279", rejoin_after_epoch_start=True, strict_min_isr=False,
         eligible_leader_replicas=False, bounce_detection=False, fenced_isr_exclusion=False,
-        epoch_cache_on_election=True, caught_up_kept_in_isr=False)
+        epoch_cache_on_election=True, caught_up_kept_in_isr=False,
+        truncate_on_missed_epoch=False)
 
 
 @pytest.mark.parametrize("version, on", [
@@ -134,6 +135,16 @@ def test_epoch_cache_on_election_from_2_0_1(version: str, on: bool) -> None:
 def test_caught_up_kept_in_isr_from_2_1(version: str, on: bool) -> None:
     """KAFKA-7152 shipped in 2.1.0 (its release notes)."""
     assert era_for(version).rules.caught_up_kept_in_isr is on
+
+
+@pytest.mark.parametrize("version, on", [
+    ("0.8.0", False), ("0.11.0", False), ("2.0.1", False), ("2.0.2", False), ("2.1", True),
+    ("4.1", True)])
+def test_truncate_on_missed_epoch_from_2_1(version: str, on: bool) -> None:
+    """KAFKA-7164 (PR #5436) shipped in 2.1.0 (its release notes); it is broker code
+    (Partition.makeFollower), so no inter.broker.protocol.version gates it."""
+    assert era_for(version).rules.truncate_on_missed_epoch is on
+    assert protocol_rules(era_for(version).rules, "2.0", None).truncate_on_missed_epoch is on
 
 
 def test_versions_after_4_1_get_the_4_1_rules() -> None:
@@ -180,6 +191,9 @@ def test_era_table_rows_match_era_for() -> None:
     assert rows["2.0.1"]["epoch_cache_on_election"] == "on"
     assert rows["2.0.1"]["caught_up_kept_in_isr"] == "off"
     assert rows["2.1"]["caught_up_kept_in_isr"] == "on"
+    assert rows["2.0.1"]["truncate_on_missed_epoch"] == "off"
+    assert rows["2.1"]["truncate_on_missed_epoch"] == "on"
+    assert "KAFKA-7164" in rows["2.1"]["source"]
     assert rows["3.3"]["metadata"] == "kraft"
     assert rows["3.7"]["eligible_leader_replicas"] == "n/a"
     assert rows["4.0"]["eligible_leader_replicas"] == "off"

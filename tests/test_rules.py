@@ -49,6 +49,13 @@ PAIRS: dict[str, tuple[dict, Property, str, dict[object, str]]] = {
         dict(version="2.0.1", rf=3, min_isr=2, unclean=False, records=1,
              faults=Faults(power_losses=1)),
         "durability", "caught_up_kept_in_isr", {False: "violated", True: "holds"}),
+    # KAFKA-7164: a follower that missed the offline epoch of its leader, which lost its
+    # unflushed tail in a power loss and leads again, skips truncation (same leader) and
+    # rejoins the ISR with a record the leader overwrote. On 2.1's fencing: before KIP-320
+    # the skip flips no verdict (docs/fidelity-notes.md §5), so the base is 2.1.
+    "truncate_on_missed_epoch": (
+        dict(version="2.1", rf=2, min_isr=1, unclean=False, faults=Faults(power_losses=1)),
+        "consistency", "truncate_on_missed_epoch", {False: "violated", True: "holds"}),
     # KIP-320: a follower on a stale epoch replicates from a leader of a later epoch.
     "truncation: kip279 -> kip320": (
         dict(version="2.0.1", rf=3, min_isr=1, unclean=False, faults=Faults(crashes=2)),

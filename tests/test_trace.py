@@ -21,6 +21,8 @@ from kafkamc.trace.events import infer_params, step_events
 from kafkamc.trace.narrative import tell
 from kafkamc.trace.read_back import log_trace, log_traces, saved_traces
 from kafkamc.trace.steps import (
+    Change,
+    Step,
     decode_value,
     encode_value,
     from_json,
@@ -145,6 +147,26 @@ def test_params_come_from_the_broker_that_changed() -> None:
     shrunk = _state(log={"b1": (), "b2": ()}, isr={"b1"})
     assert infer_params("ShrinkIsr", before, shrunk) == {"l": "b1", "f": "b2"}
     assert infer_params("Fetch", {"x": 1}, {"x": 2}) == {}
+
+
+@pytest.mark.parametrize(("pending", "text"), [
+    (False, "b2 learns that b1 leads epoch 3; it already follows b1, so it fetches on "
+            "without truncating its log"),
+    (True, "b2 learns that b1 leads epoch 3 and follows it"),
+])
+def test_a_notice_with_the_same_leader_says_whether_the_follower_truncates(
+        pending: bool, text: str) -> None:
+    """KAFKA-7164: before 2.1 a follower told of a later epoch of the leader it follows
+    skips the follower steps (its log and pending truncation stay); from 2.1, having
+    missed epoch 2, it truncates again (pending)."""
+    log = {"b1": ({"id": 2, "epoch": 3},), "b2": ({"id": 1, "epoch": 1},)}
+    before = {**_state(log, {"b1"}), "epoch": 3, "needsTruncation": {"b1": False, "b2": False}}
+    after = {**before, "knownEpoch": {"b1": 1, "b2": 3},
+             "needsTruncation": {"b1": False, "b2": pending}}
+    step = Step(number=2, action="Learn", params={"b": "b2"}, state=after,
+                changed={"knownEpoch": Change(before["knownEpoch"], after["knownEpoch"])})
+    previous = Step(number=1, action=None, params={}, state=before, changed={})
+    assert [e.text for e in step_events(step, previous) if e.kind == "learn"] == [text]
 
 
 def _state(log: dict[str, tuple[Any, ...]], isr: set[str]) -> dict[str, Any]:

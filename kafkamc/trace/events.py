@@ -269,7 +269,7 @@ def _brokers(step: Step, before: Mapping[str, Any], after: Mapping[str, Any]) ->
     learnt = set(changed_brokers("knownEpoch", before, after)) | \
         set(changed_brokers("knownLeader", before, after))
     for b in sorted(learnt - restarted):
-        events.append(_learn(b, after))
+        events.append(_learn(b, before, after))
     for b in changed_brokers("leaderIsr", before, after):
         if b not in learnt | restarted and before["isr"] == after["isr"]:
             events.append(Event("learn", f"{b} learns that the ISR is "
@@ -288,7 +288,7 @@ def _brokers(step: Step, before: Mapping[str, Any], after: Mapping[str, Any]) ->
     return events
 
 
-def _learn(b: Any, after: Mapping[str, Any]) -> Event:
+def _learn(b: Any, before: Mapping[str, Any], after: Mapping[str, Any]) -> Event:
     leader, epoch = after["knownLeader"][b], after["knownEpoch"][b]
     if leader == b:
         text, label = f"{b} learns that it leads epoch {epoch}", f"leads epoch {epoch}"
@@ -296,9 +296,21 @@ def _learn(b: Any, after: Mapping[str, Any]) -> Event:
         text, label = f"{b} learns that the partition is offline (epoch {epoch})", "offline"
     else:
         text = f"{b} learns that {leader} leads epoch {epoch} and follows it"
+        if _kept_following(b, before, after):
+            # Partition.makeFollower skipped the follower steps (before 2.1, KAFKA-7164).
+            text = (f"{b} learns that {leader} leads epoch {epoch}; it already follows "
+                    f"{leader}, so it fetches on without truncating its log")
         label = f"{leader} leads epoch {epoch}"
     return Event("learn", text, (CONTROLLER, str(b)), source=CONTROLLER, target=str(b),
                  label=label)
+
+
+def _kept_following(b: Any, before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    # A notice with the leader the follower already had that left its log and its
+    # pending truncation as they were: the follower steps were skipped.
+    return (before["knownLeader"][b] == after["knownLeader"][b]
+            and before["log"][b] == after["log"][b]
+            and not after.get("needsTruncation", {}).get(b, False))
 
 
 def _log_change(step: Step, b: Any, before: Mapping[str, Any],

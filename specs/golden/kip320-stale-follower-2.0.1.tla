@@ -155,6 +155,19 @@ Truncate(f) ==
     /\ UNCHANGED controllerVars
     /\ UNCHANGED producerVars
 
+\* Follower notice: same_leader_skipped (before 2.1, KAFKA-7164). A broker told of a
+\* newer epoch whose leader is the one it already follows skips the follower steps,
+\* truncation included, however many epochs it missed: Partition.makeFollower
+\* returns false when leaderReplicaIdOpt is the new leader (it still records the new
+\* epoch), and ReplicaManager.makeFollowers then leaves the partition's fetcher as it
+\* was. If another broker led in a missed epoch, the follower keeps records that its
+\* leader dropped meanwhile, and fetches on from its own log end offset.
+\* Reference: docs/kafka-replication.md#rule-notices
+FollowNotice(b) ==
+    IF knownLeader[b] = leader
+    THEN UNCHANGED <<log, hw, needsTruncation>>
+    ELSE BecomeFollower(b)
+
 \* HW advance: lenient (before 3.7). The HW advances whatever the ISR's size, and
 \* min.insync.replicas is not capped: above the replication factor it refuses
 \* every acks=all write (KAFKA-15583 describes the old behaviour).
@@ -443,7 +456,8 @@ HwAsLeader(b, i) == IF i = {b} /\ IsrMayAdvanceHw(i) THEN Max({hw[b], LEO(b)}) E
 \* A broker learns the partition state from the controller (LeaderAndIsr before
 \* 3.3, the metadata log in KRaft). Notices arrive in order; a later one may
 \* supersede one not yet read. The leader starts from HwAsLeader. A broker told
-\* of another leader becomes its follower, and truncates by the era's rule.
+\* of another leader becomes its follower, and truncates by the era's rule; the
+\* era's follower-notice rule says when a notice with the same leader does too.
 Learn(b) ==
     /\ Up(b) /\ registered[b] /\ ControllerLinked(b)
     /\ \/ epoch > knownEpoch[b]
@@ -454,7 +468,7 @@ Learn(b) ==
     /\ IF leader = b
        THEN /\ MoveHw(b, HwAsLeader(b, isr), epoch, isr)
             /\ UNCHANGED <<log, needsTruncation>>
-       ELSE /\ BecomeFollower(b)
+       ELSE /\ FollowNotice(b)
             /\ UNCHANGED <<readable, acked, probe>>
     /\ UNCHANGED <<status, cut>>
     /\ UNCHANGED controllerVars
