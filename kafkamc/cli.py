@@ -25,6 +25,7 @@ from rich.table import Table
 
 from kafkamc import __version__
 from kafkamc.check import CheckResult, Distributed, check_model
+from kafkamc.cli_conventions import PIPE_CLOSED, App, StdoutConsole, stdout_flushed
 from kafkamc.compile import compile_model, module_name, write_spec
 from kafkamc.config import load_configs
 from kafkamc.eras import era_table
@@ -45,7 +46,7 @@ from kafkamc.trace.narrative import tell
 from kafkamc.trace.read_back import log_trace, saved_traces
 from kafkamc.trace.steps import to_json, write_trace
 
-app = typer.Typer(
+app = App(
     add_completion=False,
     no_args_is_help=True,
     help="Model-check Apache Kafka replication settings with TLA+ and TLC.",
@@ -53,7 +54,7 @@ app = typer.Typer(
 )
 T = TypeVar("T")
 # A pipe or a CI log has no width; rich would assume 80 columns and cut tables short.
-out_console = Console(width=None if sys.stdout.isatty() else 200)
+out_console = StdoutConsole(width=None if sys.stdout.isatty() else 200)
 err_console = Console(stderr=True)
 
 
@@ -72,7 +73,8 @@ def _formats(chosen: list[DiagramFormat] | None) -> tuple[str, ...]:
     return tuple(f.value for f in chosen) if chosen else FORMATS
 
 
-FORMAT_HELP = "Diagram format of each counterexample (repeatable; default dot, svg and png)."
+FORMAT_HELP = "Diagram format of each counterexample: dot, svg or png (repeatable; default " \
+              "all three)."
 
 
 class PropertyName(str, Enum):
@@ -80,6 +82,9 @@ class PropertyName(str, Enum):
     consistency = "consistency"
     read_stability = "read_stability"
     availability = "availability"
+
+
+PROPERTY_NAMES = ", ".join(p.value for p in PropertyName)
 
 
 def _version(value: bool) -> None:
@@ -98,26 +103,27 @@ def main(
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Config files (YAML) to check.",
-                                                show_default=False)],
+    files: Annotated[list[Path], typer.Argument(
+        metavar="FILE", help="Config files (YAML) to check.", show_default=False)],
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Output directory (default out/NAME). With several files, each "
-        "config gets DIR/NAME.")] = None,
+        "--out", metavar="DIR", help="Output directory (default out/NAME). With several "
+        "files, each config gets DIR/NAME.")] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print one JSON object on stdout and nothing else there; progress "
         "goes to stderr.")] = False,
     properties: Annotated[list[PropertyName] | None, typer.Option(
-        "--property", "-p", help="Check only this property (repeatable). Default: the "
-        "config's `check` list.")] = None,
+        "--property", "-p", metavar="NAME", help=f"Check only this property, {PROPERTY_NAMES} "
+        "(repeatable). Default: the config's `check` list.")] = None,
     workers: Annotated[int | None, typer.Option(
-        "--workers", min=1, help="TLC worker threads (default: the number of cores).")] = None,
+        "--workers", min=1, metavar="N", help="TLC worker threads (default: the number of "
+        "cores).")] = None,
     timeout: Annotated[float | None, typer.Option(
-        "--timeout", min=1, help="Seconds allowed per config; undecided properties are "
-        "reported as unknown (exit 3).")] = None,
+        "--timeout", min=1, metavar="SECONDS", help="Seconds allowed per config; undecided "
+        "properties are reported as unknown (exit 3).")] = None,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
     formats: Annotated[list[DiagramFormat] | None, typer.Option(
-        "--format", help=FORMAT_HELP)] = None,
+        "--format", metavar="FORMAT", help=FORMAT_HELP)] = None,
     open_report: Annotated[bool, typer.Option(
         "--open", help="Open each config's report.html in the browser when it is done.")]
     = False,
@@ -129,13 +135,14 @@ def check(
         "workers, and any `kafkamc worker HOST` on other machines (docs/distributed.md).")]
     = False,
     port: Annotated[int, typer.Option(
-        "--port", min=1, max=65535, help="With --distributed: the server's RMI registry "
-        "port.")] = 10997,
+        "--port", min=1, max=65535, metavar="PORT", help="With --distributed: the server's "
+        "RMI registry port.")] = 10997,
     local_workers: Annotated[int, typer.Option(
-        "--local-workers", min=0, help="With --distributed: worker JVMs on this machine "
-        "(0: only remote workers).")] = 2,
+        "--local-workers", min=0, metavar="N", help="With --distributed: worker JVMs on this "
+        "machine (0: only remote workers).")] = 2,
     hostname: Annotated[str | None, typer.Option(
-        "--hostname", help="With --distributed: this machine's address as workers reach "
+        "--hostname", metavar="ADDRESS",
+        help="With --distributed: this machine's address as workers reach "
         "it (default: its address on the default route).")] = None,
 ) -> None:
     """Check configs with TLC and report, per property, whether it holds.
@@ -180,13 +187,13 @@ def check(
 
 @app.command(name="compile")
 def compile_(
-    file: Annotated[Path, typer.Argument(help="Config file (YAML) to compile.",
-                                         show_default=False)],
+    file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="Config file (YAML) to compile.", show_default=False)],
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Output directory (default out/NAME).")] = None,
+        "--out", metavar="DIR", help="Output directory (default out/NAME).")] = None,
     properties: Annotated[list[PropertyName] | None, typer.Option(
-        "--property", "-p", help="Compile the runs of only this property (repeatable). "
-        "Default: the config's `check` list.")] = None,
+        "--property", "-p", metavar="NAME", help=f"Compile the runs of only this property, "
+        f"{PROPERTY_NAMES} (repeatable). Default: the config's `check` list.")] = None,
 ) -> None:
     """Write the generated TLA+ module and the TLC config of each run `check` makes,
     without running TLC."""
@@ -207,13 +214,15 @@ SWITCHES = ("rejoin_after_epoch_start", "epoch_cache_on_election", "caught_up_ke
 @app.command()
 def regress(
     paths: Annotated[list[Path] | None, typer.Argument(
-        help="Config files or directories of *.yaml configs (default: specs/).",
+        metavar="PATH", help="Config files or directories of *.yaml configs (default: specs/).",
         show_default=False)] = None,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Configs checked at once (default: the number of cores); "
+        "--jobs", "-j", min=1, metavar="N",
+        help="Configs checked at once (default: the number of cores); "
         "TLC's workers share the remaining cores.")] = None,
     junit: Annotated[Path | None, typer.Option(
-        "--junit", help="Also write JUnit XML here (one test case per config and property).")]
+        "--junit", metavar="FILE",
+        help="Also write JUnit XML here (one test case per config and property).")]
     = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
     = False,
@@ -222,8 +231,8 @@ def regress(
         "from the current templates.")] = False,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
-    out: Annotated[Path, typer.Option("--out", help="Output root; each config gets OUT/NAME.")]
-    = Path("out"),
+    out: Annotated[Path, typer.Option(
+        "--out", metavar="DIR", help="Output root; each config gets DIR/NAME.")] = Path("out"),
 ) -> None:
     """Check every config against its `expect:` and its golden spec; exit 0 only if all match."""
     files = _run(lambda: collect(paths or [Path("specs")]))
@@ -291,36 +300,41 @@ def _run_json(run: ConfigRun) -> dict[str, object]:
 @app.command()
 def sweep(
     file: Annotated[Path, typer.Argument(
+        metavar="FILE",
         help="A config with a `sweep:` section of dotted setting keys and lists of values.",
         show_default=False)],
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Cells checked at once (default: the number of cores); "
+        "--jobs", "-j", min=1, metavar="N",
+        help="Cells checked at once (default: the number of cores); "
         "TLC's workers share the remaining cores.")] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print one JSON object on stdout: a record per cell and property.")]
     = False,
     csv: Annotated[Path | None, typer.Option(
-        "--csv", help="Also write a CSV row per cell and property here.")] = None,
+        "--csv", metavar="FILE", help="Also write a CSV row per cell and property here.")] = None,
     html: Annotated[Path | None, typer.Option(
-        "--html", help="Also write the matrix and recommendation as a self-contained page.")]
+        "--html", metavar="FILE",
+        help="Also write the matrix and recommendation as a self-contained page.")]
     = None,
     require: Annotated[str | None, typer.Option(
-        "--require", help="Recommend the cheapest settings where these properties hold "
+        "--require", metavar="PROPERTIES",
+        help="Recommend the cheapest settings where these properties hold "
         "(comma-separated, e.g. durability,availability).")] = None,
     against: Annotated[list[str] | None, typer.Option(
-        "--against", help="Under this budget, KEY=VALUE (repeatable, e.g. "
+        "--against", metavar="KEY=VALUE", help="Under this budget, KEY=VALUE (repeatable, e.g. "
         "faults.power_losses=2; default: every budget).")] = None,
     no_prune: Annotated[bool, typer.Option(
         "--no-prune", help="Check every cell for every property instead of inferring "
         "verdicts by monotonicity.")] = False,
     timeout: Annotated[float | None, typer.Option(
-        "--timeout", min=1, help="Seconds allowed per cell; undecided properties are "
+        "--timeout", min=1, metavar="SECONDS",
+        help="Seconds allowed per cell; undecided properties are "
         "unknown (exit 3).")] = None,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Output root (default out/NAME); each checked cell gets OUT/ROW.COLUMN.")]
-    = None,
+        "--out", metavar="DIR", help="Output root (default out/NAME); each checked cell gets "
+        "DIR/ROW.COLUMN.")] = None,
     yes: Annotated[bool, typer.Option(
         "--yes", help="Run a sweep of more than 250 cells to check (refused without it).")]
     = False,
@@ -336,6 +350,7 @@ def sweep(
 @app.command()
 def explain(
     path: Annotated[Path, typer.Argument(
+        metavar="OUT_DIR|TRACE_FILE",
         help="The out dir of `kafkamc check` (every trace-*.json in it), or one trace file.",
         show_default=False)],
 ) -> None:
@@ -347,15 +362,17 @@ def explain(
 @app.command()
 def render(
     log: Annotated[Path, typer.Argument(
+        metavar="TLC_LOG",
         help="A TLC log with a counterexample (plain or -tool output), from kafkamc or not.",
         show_default=False)],
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Where to write trace.json (default out/LOG-NAME).")] = None,
+        "--out", metavar="DIR", help="Where to write trace.json (default out/LOG-NAME).")]
+    = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the trace (trace.json's content) on stdout instead of the "
         "story.")] = False,
     formats: Annotated[list[DiagramFormat] | None, typer.Option(
-        "--format", help=FORMAT_HELP)] = None,
+        "--format", metavar="FORMAT", help=FORMAT_HELP)] = None,
 ) -> None:
     """Read a TLC log's counterexample into a trace: trace.json, a diagram and the story."""
     trace = _run(lambda: log_trace(log))
@@ -374,16 +391,21 @@ def render(
 @app.command()
 def worker(
     host: Annotated[str, typer.Argument(
+        metavar="HOST",
         help="The machine running `kafkamc check --distributed`.", show_default=False)],
     port: Annotated[int, typer.Option(
-        "--port", min=1, max=65535, help="The server's RMI registry port.")] = 10997,
+        "--port", min=1, max=65535, metavar="PORT", help="The server's RMI registry port.")]
+    = 10997,
     hostname: Annotated[str | None, typer.Option(
-        "--hostname", help="This machine's address as the server reaches it (default: its "
+        "--hostname", metavar="ADDRESS",
+        help="This machine's address as the server reaches it (default: its "
         "address on the route to HOST).")] = None,
     threads: Annotated[int | None, typer.Option(
-        "--threads", min=1, help="Worker threads (default: the number of cores).")] = None,
+        "--threads", min=1, metavar="N",
+        help="Worker threads (default: the number of cores).")] = None,
     connect_timeout: Annotated[float, typer.Option(
-        "--connect-timeout", min=0, help="Seconds to wait for the server to answer.")] = 60,
+        "--connect-timeout", min=0, metavar="SECONDS",
+        help="Seconds to wait for the server to answer.")] = 60,
 ) -> None:
     """Lend this machine to a `check --distributed` on HOST until that check is done."""
     # TLC's distributed mode, imported here as sweep's steps are (docs/distributed.md)
@@ -433,22 +455,24 @@ def import_(
         "--describe --entity-type topics [--all]` or of `kafka-topics.sh --describe`, or a "
         "topic .properties file.", show_default=False)] = None,
     producer: Annotated[Path | None, typer.Option(
-        "--producer", help="A producer's .properties (acks).")] = None,
+        "--producer", metavar="FILE", help="A producer's .properties (acks).")] = None,
     topic: Annotated[str | None, typer.Option(
-        "--topic", help="The topic to import when TOPIC_FILE describes several; also the "
+        "--topic", metavar="NAME",
+        help="The topic to import when TOPIC_FILE describes several; also the "
         "config's name.")] = None,
     kafka_version: Annotated[str | None, typer.Option(
-        "--kafka-version", help="The brokers' Kafka release; needed in KRaft mode, and wins "
+        "--kafka-version", metavar="VERSION",
+        help="The brokers' Kafka release; needed in KRaft mode, and wins "
         "over inter.broker.protocol.version.")] = None,
     replication_factor: Annotated[int | None, typer.Option(
-        "--replication-factor", help="The topic's replication factor; wins over "
+        "--replication-factor", metavar="N", help="The topic's replication factor; wins over "
         "kafka-topics.sh's ReplicationFactor and default.replication.factor.")] = None,
     features: Annotated[Path | None, typer.Option(
         "--features", metavar="FILE", help="The output of `kafka-features.sh describe` "
         "(KRaft): its finalized metadata.version and eligible.leader.replicas.version.")]
     = None,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Write the config here instead of to stdout.")] = None,
+        "--out", metavar="FILE", help="Write the config here instead of to stdout.")] = None,
     force: Annotated[bool, typer.Option(
         "--force", help="Overwrite the --out file if it exists.")] = False,
 ) -> None:
@@ -529,3 +553,5 @@ def run() -> None:
         app()
     except KeyboardInterrupt:      # outside typer's reach; _interrupt has said so
         sys.exit(130)
+    except SystemExit as done:     # what print() buffered is written now, or never
+        sys.exit(done.code if stdout_flushed() else PIPE_CLOSED)
