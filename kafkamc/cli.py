@@ -20,12 +20,20 @@ from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar, cast
 
 import typer
+import yaml
 from rich.console import Console
 from rich.table import Table
 
 from kafkamc import __version__
 from kafkamc.check import CheckResult, Distributed, check_model
-from kafkamc.cli_conventions import PIPE_CLOSED, App, StdoutConsole, stdout_flushed
+from kafkamc.cli_conventions import (
+    PIPE_CLOSED,
+    App,
+    StdoutConsole,
+    json_requested,
+    print_error_object,
+    stdout_flushed,
+)
 from kafkamc.compile import compile_model, module_name, write_spec
 from kafkamc.config import load_configs
 from kafkamc.eras import era_table
@@ -165,8 +173,10 @@ def check(
                           writes=out_dir)
         results.append(result)
         page = result.out_dir / "report.html"
-        if open_report and page.is_file():
-            webbrowser.open(page.resolve().as_uri())
+        if open_report and page.is_file() and not webbrowser.open(page.resolve().as_uri()):
+            # A server or a CI job has no browser: the report is there all the same.
+            err_console.print(f"kafkamc: note: no browser could open {page}; open it by hand",
+                              highlight=False, markup=False, soft_wrap=True)
         if not as_json:
             print_result(result, out_console)
         problems = [f"{out_dir}: could not save {lost}" for lost in result.unsaved]
@@ -194,6 +204,9 @@ def compile_(
     properties: Annotated[list[PropertyName] | None, typer.Option(
         "--property", "-p", metavar="NAME", help=f"Compile the runs of only this property, "
         f"{PROPERTY_NAMES} (repeatable). Default: the config's `check` list.")] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON object on stdout: the paths of the module, the TLC "
+        "module and each run's cfg.")] = False,
 ) -> None:
     """Write the generated TLA+ module and the TLC config of each run `check` makes,
     without running TLC."""
@@ -201,6 +214,10 @@ def compile_(
     out_dir = _run(lambda: prepare_out_dir(out or Path("out") / model.name))
     files = _run(lambda: write_spec(compile_model(model, _chosen(properties)), out_dir),
                  writes=out_dir)
+    if as_json:
+        print(json.dumps({"tla": str(files.tla), "mc": str(files.mc),
+                          "cfgs": {run: str(cfg) for run, cfg in files.cfgs.items()}}, indent=2))
+        return
     # Plain lines, never wrapped: scripts read these paths.
     for path in (files.tla, files.mc, *files.cfgs.values()):
         print(f"wrote {path}")
@@ -353,10 +370,37 @@ def explain(
         metavar="OUT_DIR|TRACE_FILE",
         help="The out dir of `kafkamc check` (every trace-*.json in it), or one trace file.",
         show_default=False)],
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON object on stdout: each counterexample's story (its "
+        "title, events per step, violation and numbered sentences).")] = False,
 ) -> None:
     """Tell a check's counterexamples again, step by step in Kafka's words."""
-    for trace in _run(lambda: saved_traces(path)):
-        print_story(tell(trace), out_console)
+    held = _all_held(path)
+    traces = [] if held else _run(lambda: saved_traces(path))
+    stories = [(trace.property, tell(trace)) for trace in traces]
+    if as_json:
+        print(json.dumps({"held": held, "stories": [{"property": name, **story.to_json()}
+                                                     for name, story in stories]}, indent=2))
+        return
+    if held:
+        print(f"{path}: {', '.join(held)} held; there is no counterexample to tell.")
+    for _, story in stories:
+        print_story(story, out_console)
+
+
+def _all_held(path: Path) -> list[str]:
+    """The properties of an out dir whose check found every one of them to hold (its
+    result.json says so and it has no trace), else nothing: `explain` then reads the
+    traces, and says why there are none if there are none."""
+    result = path / "result.json"
+    if not path.is_dir() or any(path.glob("trace-*.json")) or not result.is_file():
+        return []
+    try:
+        properties = json.loads(result.read_text())["properties"]
+        verdicts = {name: found["verdict"] for name, found in properties.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []      # not a result.json of kafkamc's: saved_traces says what is wrong
+    return list(verdicts) if verdicts and set(verdicts.values()) == {"holds"} else []
 
 
 @app.command()
@@ -416,8 +460,16 @@ def worker(
 
 
 @app.command()
-def eras() -> None:
+def eras(
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON object on stdout: a record per era with every "
+        "column of the table.")] = False,
+) -> None:
     """Print which Kafka rules and defaults apply in each era of `kafka_version`."""
+    if as_json:
+        print(json.dumps({"eras": [{**row, "protocol": _protocol(row)} for row in era_table()]},
+                         indent=2, ensure_ascii=False))
+        return
     table = Table(title="Kafka eras as kafkamc models them",
                   caption="Switches stay on in later eras; each is a `semantics:` key. The "
                           "protocol (default: the release's own) gates the rules it names.")
@@ -430,10 +482,14 @@ def eras() -> None:
         on = {switch for switch in SWITCHES if row[switch] == "on"}
         table.add_row(row["versions"], row["acks"], row["unclean.leader.election.enable"],
                       row["truncation"], "\n".join(sorted(on - before)) or "-",
-                      row["metadata"], protocol_column(row["versions"].split("–")[0].rstrip("+")),
-                      row["source"])
+                      row["metadata"], _protocol(row), row["source"])
         before = on
     out_console.print(table)
+
+
+def _protocol(row: dict[str, str]) -> str:
+    """The protocol column of an era: what its first release speaks."""
+    return protocol_column(row["versions"].split("–")[0].rstrip("+"))
 
 
 @app.command(name="import", help=(
@@ -475,6 +531,9 @@ def import_(
         "--out", metavar="FILE", help="Write the config here instead of to stdout.")] = None,
     force: Annotated[bool, typer.Option(
         "--force", help="Overwrite the --out file if it exists.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON object on stdout: the config's settings, where each "
+        "came from, the warnings and the --out file; the YAML goes only to --out.")] = False,
 ) -> None:
     """Write a kafkamc config from Kafka's own files (the help text is above)."""
     from kafkamc.kafka_import.resolve import import_files, write_new
@@ -485,10 +544,16 @@ def import_(
     for warning in imported.warnings:
         err_console.print(f"kafkamc: warning: {warning}", highlight=False, markup=False,
                           soft_wrap=True)
-    if out is None:
+    if out is not None:
+        _run(lambda: write_new(out, imported.to_yaml(), force=force))
+    if as_json:
+        print(json.dumps({"config": yaml.safe_load(imported.model.to_yaml()),
+                          "origins": dict(imported.origins),
+                          "warnings": [str(warning) for warning in imported.warnings],
+                          "out": None if out is None else str(out)}, indent=2))
+    elif out is None:
         sys.stdout.write(imported.to_yaml())
     else:
-        _run(lambda: write_new(out, imported.to_yaml(), force=force))
         print(f"wrote {out}")
 
 
@@ -526,9 +591,14 @@ def _plain(stem: str) -> str:
 
 
 def _fail(error: KafkamcError) -> NoReturn:
-    for each in error.errors if isinstance(error, ManyErrors) else [error]:
+    errors = error.errors if isinstance(error, ManyErrors) else [error]
+    for each in errors:
         err_console.print(f"kafkamc: error: {one_line(str(each))}", highlight=False,
                           markup=False, soft_wrap=True)
+    if json_requested():
+        print_error_object([{"message": one_line(str(each)), "file": getattr(each, "file", None),
+                             "line": getattr(each, "line", None), "key": getattr(each, "key", None)}
+                            for each in errors], error.exit_code)
     raise typer.Exit(error.exit_code)
 
 

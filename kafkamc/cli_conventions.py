@@ -1,6 +1,7 @@
 """What every kafkamc command shares, whatever typer's defaults are: help that names each
 value the way a man page does (`FILE...`, `--out DIR`, a flag alone) and never by its
-Python type (`<bool>`, `<list[Path]>`, `{files}`), and a quiet exit when the reader of
+Python type (`<bool>`, `<list[Path]>`, `{files}`), one JSON error object on stdout
+when `--json` was asked for and the command fails, and a quiet exit when the reader of
 stdout has gone (`kafkamc check x | head`).
 
 `App` is a `typer.Typer` whose commands get these conventions, `StdoutConsole` the
@@ -8,8 +9,10 @@ console they print on; cli.py declares the commands, their metavars and their he
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
+from contextvars import ContextVar
 from typing import Any
 
 import typer
@@ -19,6 +22,9 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 # The shell's status for a process killed by SIGPIPE (128 + 13): what `yes | head` gives
 # under `set -o pipefail`. Not 1, which says that a verdict differs.
 PIPE_CLOSED = 141
+
+# Whether the running command was given --json (every command names that flag `as_json`).
+_as_json: ContextVar[bool] = ContextVar("as_json", default=False)
 
 
 class _Argument(TyperArgument):
@@ -64,7 +70,20 @@ class Command(TyperCommand):
         _without_type(option)
         return option
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        json_given = "--json" in args       # before the parser consumes `args`
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as error:     # a usage error, said on stderr by typer
+            if json_given:
+                # Click's exceptions say which option was wrong in format_message().
+                message = getattr(error, "format_message", error.__str__)()
+                print_error_object([{"message": message, "file": None, "line": None,
+                                     "key": None}], getattr(error, "exit_code", 2))
+            raise
+
     def invoke(self, ctx: Any) -> Any:
+        _as_json.set(bool(ctx.params.get("as_json")))
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
@@ -106,6 +125,17 @@ class StdoutConsole(Console):
         self.quiet = True
         _silence_stdout()
         raise typer.Exit(PIPE_CLOSED)
+
+
+def json_requested() -> bool:
+    """Whether the running command was given --json."""
+    return _as_json.get()
+
+
+def print_error_object(errors: list[dict[str, Any]], exit_status: int) -> None:
+    """The one JSON object on stdout of a command given --json that fails (README, "JSON
+    errors"): each error's one-line message and, where known, its file, line and key."""
+    print(json.dumps({"exit_status": exit_status, "errors": errors}, indent=2))
 
 
 def stdout_flushed() -> bool:

@@ -10,7 +10,17 @@ from pathlib import Path
 
 import pytest
 import typer
-from conftest import describe, kafkamc_script, run_kafkamc
+from conftest import (
+    SPEC_BY_NAME,
+    assert_no_traceback,
+    assert_one_line_error,
+    describe,
+    json_stdout,
+    kafkamc_script,
+    run_kafkamc,
+    write_config,
+)
+from test_cli import ACKS1_CRASH, ACKSALL_CRASH
 
 from kafkamc.cli import app
 
@@ -72,3 +82,117 @@ def test_closed_pipe_exits_141_quietly(tmp_path: Path) -> None:
         os.close(writer)
     assert proc.returncode == 141, proc.stderr
     assert proc.stderr == ""
+
+
+# ---------------------------------------------------------------------------------
+# --json on every command with output, and one JSON error object when it fails.
+
+# worker prints nothing of its own on stdout: TLC's worker log goes to stderr.
+WITHOUT_OUTPUT = {"worker"}
+KAFKA = Path(__file__).resolve().parent / "fixtures" / "kafka"
+BAD = "topic:\n  replication.factor: 9\n"
+
+
+@pytest.mark.parametrize("command", sorted(set(COMMANDS) - WITHOUT_OUTPUT))
+def test_every_command_with_output_has_json(command: str, tmp_path: Path) -> None:
+    assert re.search(r"--json\s", _help(command, tmp_path=tmp_path))
+
+
+def test_eras_json_has_every_era(tmp_path: Path) -> None:
+    data = json_stdout(run_kafkamc("eras", "--json", cwd=tmp_path))
+    versions = [era["versions"] for era in data["eras"]]
+    assert versions[0].startswith("0.8.0") and len(versions) == len(set(versions)) > 5
+    assert all({"acks", "truncation", "protocol", "source"} <= set(era) for era in data["eras"])
+
+
+def test_compile_json_names_the_files_it_wrote(tmp_path: Path) -> None:
+    proc = run_kafkamc("compile", SPEC_BY_NAME["acks1-failover"], "--out", tmp_path / "c",
+                       "--json", cwd=tmp_path)
+    data = json_stdout(proc)
+    written = [data["tla"], data["mc"], *data["cfgs"].values()]
+    assert written and all((tmp_path / path).is_file() for path in written), describe(proc)
+
+
+def test_import_json_has_the_settings_their_origins_and_the_warnings(tmp_path: Path) -> None:
+    proc = run_kafkamc("import", KAFKA / "server-3.6-zookeeper.properties",
+                       KAFKA / "topic.properties", "--json", cwd=tmp_path)
+    data = json_stdout(proc)
+    assert data["config"]["topic"]["min.insync.replicas"] == 3, describe(proc)
+    assert "topic.properties" in data["origins"]["min.insync.replicas"]
+    assert data["out"] is None
+    # Each warning is on stderr too, as without --json.
+    assert len(data["warnings"]) == proc.stderr.count("kafkamc: warning: ") > 0
+
+
+@pytest.mark.parametrize("command", ["check", "compile", "regress", "sweep"])
+def test_bad_config_under_json_is_one_error_object(command: str, tmp_path: Path) -> None:
+    # A sweep's file is a config with a `sweep:` section.
+    sweep = "sweep:\n  faults.crashes: [0, 1]\n" if command == "sweep" else ""
+    config = write_config(tmp_path, BAD + sweep, "bad.yaml")
+    proc = run_kafkamc(command, config, "--json", cwd=tmp_path)
+    assert proc.returncode == 2, describe(proc)
+    assert_no_traceback(proc)
+    data = json_stdout(proc)
+    assert data["exit_status"] == 2
+    [error] = data["errors"]
+    assert error["file"] == str(config) and error["line"] == 2, data
+    assert error["key"] == "topic.replication.factor", data
+    # The same line, as ever, on stderr.
+    assert proc.stderr == f"kafkamc: error: {error['message']}\n", describe(proc)
+
+
+def test_usage_error_under_json_is_one_error_object(tmp_path: Path) -> None:
+    proc = run_kafkamc("check", SPEC_BY_NAME["acks1-failover"], "--json", "--workers", "0",
+                       cwd=tmp_path)
+    assert proc.returncode == 2, describe(proc)
+    [error] = json_stdout(proc)["errors"]
+    assert "--workers" in error["message"], error
+    assert "--workers" in proc.stderr
+
+
+def test_explain_of_nothing_under_json_is_one_error_object(tmp_path: Path) -> None:
+    proc = run_kafkamc("explain", tmp_path / "missing", "--json", cwd=tmp_path)
+    assert proc.returncode == 2, describe(proc)
+    [error] = json_stdout(proc)["errors"]
+    assert error["file"] == str(tmp_path / "missing")
+
+
+def test_without_json_an_error_leaves_stdout_empty(tmp_path: Path) -> None:
+    config = write_config(tmp_path, BAD, "bad.yaml")
+    assert_one_line_error(run_kafkamc("check", config, cwd=tmp_path), 2, "out of range")
+
+
+# ---------------------------------------------------------------------------------
+# --open without a browser, and explain of a check where everything held.
+
+@pytest.mark.tlc
+def test_open_without_a_browser_is_a_note_and_explain_retells_the_story(tmp_path: Path) -> None:
+    config = write_config(tmp_path, ACKS1_CRASH, "acks1-crash.yaml")
+    out = tmp_path / "out"
+    # BROWSER names the only browser webbrowser may use; `false` fails to open anything.
+    proc = run_kafkamc("check", config, "--out", out, "--workers", "1", "--open",
+                       cwd=tmp_path, env={**os.environ, "BROWSER": "false"})
+    assert proc.returncode == 1, describe(proc)       # violated, no expect: given
+    assert_no_traceback(proc)
+    notes = [line for line in proc.stderr.splitlines() if line.startswith("kafkamc: note: ")]
+    assert notes == [f"kafkamc: note: no browser could open {out}/report.html; open it by "
+                     "hand"], describe(proc)
+    data = json_stdout(run_kafkamc("explain", out, "--json", cwd=tmp_path))
+    assert data["held"] == []
+    [story] = data["stories"]
+    assert story["property"] == "durability"
+    assert story["title"].startswith("durability is broken")
+    assert story["narrative"][0].startswith("1. ")
+
+
+@pytest.mark.tlc
+def test_explain_of_a_check_where_everything_held_says_so(tmp_path: Path) -> None:
+    config = write_config(tmp_path, ACKSALL_CRASH, "acksall-crash.yaml")
+    out = tmp_path / "out"
+    proc = run_kafkamc("check", config, "--out", out, "--workers", "1", cwd=tmp_path)
+    assert proc.returncode == 0, describe(proc)
+    told = run_kafkamc("explain", out, cwd=tmp_path)
+    assert told.returncode == 0, describe(told)
+    assert told.stdout == f"{out}: durability held; there is no counterexample to tell.\n"
+    data = json_stdout(run_kafkamc("explain", out, "--json", cwd=tmp_path))
+    assert data == {"held": ["durability"], "stories": []}
