@@ -37,7 +37,7 @@ from kafkamc.cli_conventions import (
 from kafkamc.compile import compile_model, module_name, write_spec
 from kafkamc.config import load_configs
 from kafkamc.eras import era_table
-from kafkamc.errors import CheckerError, KafkamcError, ManyErrors, one_line
+from kafkamc.errors import CheckerError, ConfigError, KafkamcError, ManyErrors, one_line
 from kafkamc.outdir import prepare_out_dir, write_error
 from kafkamc.protocol import protocol_column
 from kafkamc.regress.junit import write_junit
@@ -591,7 +591,7 @@ def _plain(stem: str) -> str:
 
 
 def _fail(error: KafkamcError) -> NoReturn:
-    errors = error.errors if isinstance(error, ManyErrors) else [error]
+    errors = error.errors if isinstance(error, (ManyErrors, ConfigError)) else [error]
     for each in errors:
         err_console.print(f"kafkamc: error: {one_line(str(each))}", highlight=False,
                           markup=False, soft_wrap=True)

@@ -196,3 +196,58 @@ def test_explain_of_a_check_where_everything_held_says_so(tmp_path: Path) -> Non
     assert told.stdout == f"{out}: durability held; there is no counterexample to tell.\n"
     data = json_stdout(run_kafkamc("explain", out, "--json", cwd=tmp_path))
     assert data == {"held": ["durability"], "stories": []}
+
+
+# ---------------------------------------------------------------------------------
+# Config mistakes: every one of a file at once; a sweep's file pointed to `sweep`.
+
+THREE_MISTAKES = """\
+topic:
+  replication.factor: 9
+  min.insync.replica: 2
+producer:
+  acks: most
+"""
+
+
+@pytest.mark.parametrize("command", ["check", "compile"])
+def test_every_mistake_of_a_file_is_a_line(command: str, tmp_path: Path) -> None:
+    config = write_config(tmp_path, THREE_MISTAKES, "three.yaml")
+    proc = run_kafkamc(command, config, "--out", tmp_path / "out", cwd=tmp_path)
+    assert proc.returncode == 2, describe(proc)
+    assert_no_traceback(proc)
+    assert proc.stdout == ""
+    assert proc.stderr.splitlines() == [
+        f"kafkamc: error: {config}:2: topic.replication.factor: 9 (an integer) is out of "
+        "range; allowed: an integer from 1 to 5",
+        f"kafkamc: error: {config}:3: topic.min.insync.replica: unknown key; did you mean "
+        "'min.insync.replicas'?",
+        f"kafkamc: error: {config}:5: producer.acks: 'most' (a string) is not a valid value; "
+        "allowed: 0, 1, all or -1 (absent: the era's default)"], describe(proc)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_misspelt_key_stands_for_the_missing_one(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "topic:\n  replication.factr: 3\n")
+    assert_one_line_error(run_kafkamc("compile", config, cwd=tmp_path), 2,
+                          ":2: topic.replication.factr: ", "did you mean 'replication.factor'")
+
+
+def test_every_mistake_across_sections_is_a_line(tmp_path: Path) -> None:
+    config = write_config(tmp_path, 'kafka_version: "0.8.0"\ntopic:\n  replication.factor: 3\n'
+                          "  min.insync.replicas: 2\ncheck: [durability]\n"
+                          "expect:\n  availability: holds\n")
+    proc = run_kafkamc("compile", config, "--json", cwd=tmp_path)
+    assert proc.returncode == 2, describe(proc)
+    errors = json_stdout(proc)["errors"]
+    assert [(e["line"], e["key"]) for e in errors] == [
+        (4, "topic.min.insync.replicas"), (7, "expect.availability")], errors
+    assert len(proc.stderr.splitlines()) == 2, describe(proc)
+
+
+@pytest.mark.parametrize("command", ["check", "compile"])
+def test_a_sweep_file_given_to_check_points_to_sweep(command: str, tmp_path: Path) -> None:
+    config = write_config(tmp_path, "topic:\n  replication.factor: 3\n"
+                          "sweep:\n  faults.crashes: [0, 1]\n", "sweep.yaml")
+    assert_one_line_error(run_kafkamc(command, config, cwd=tmp_path), 2,
+                          f"{config}:3: sweep: ", "`kafkamc sweep FILE`")
