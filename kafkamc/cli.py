@@ -93,6 +93,8 @@ class PropertyName(str, Enum):
 
 
 PROPERTY_NAMES = ", ".join(p.value for p in PropertyName)
+# One meaning wherever --quiet is: stderr says what went wrong, not how far a run got.
+QUIET_HELP = "No progress on stderr, only warnings and errors."
 
 
 def _version(value: bool) -> None:
@@ -135,9 +137,7 @@ def check(
     open_report: Annotated[bool, typer.Option(
         "--open", help="Open each config's report.html in the browser when it is done.")]
     = False,
-    quiet: Annotated[bool, typer.Option(
-        "--quiet", "-q", help="No live progress on stderr (there is none when stderr is "
-        "not a terminal).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP)] = False,
     distributed: Annotated[bool, typer.Option(
         "--distributed", help="Run TLC's distributed mode: a TLC server here, local "
         "workers, and any `kafkamc worker HOST` on other machines (docs/distributed.md).")]
@@ -250,12 +250,13 @@ def regress(
         "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
     out: Annotated[Path, typer.Option(
         "--out", metavar="DIR", help="Output root; each config gets DIR/NAME.")] = Path("out"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP)] = False,
 ) -> None:
     """Check every config against its `expect:` and its golden spec; exit 0 only if all match."""
     files = _run(lambda: collect(paths or [Path("specs")]))
     models = _run(partial(load_configs, files))
     with err_console.status(f"checking {len(files)} configs with TLC...", spinner="dots") \
-            if err_console.is_terminal else nullcontext():
+            if err_console.is_terminal and not quiet else nullcontext():
         report = regress_all(files, models, out_root=out, jobs=jobs, update=update,
                              cache=_cache(no_cache))
     if junit:
@@ -355,12 +356,13 @@ def sweep(
     yes: Annotated[bool, typer.Option(
         "--yes", help="Run a sweep of more than 250 cells to check (refused without it).")]
     = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP)] = False,
 ) -> None:
     """Check every combination of swept settings and faults; print the verdict matrix."""
     from kafkamc.sweep.command import SweepOptions, sweep_command  # the command's steps
     options = SweepOptions(jobs=jobs, as_json=as_json, csv=csv, html=html, require=require,
                            against=against, cache=_cache(no_cache), prune=not no_prune,
-                           out=out, timeout=timeout, yes=yes)
+                           out=out, timeout=timeout, yes=yes, quiet=quiet)
     raise typer.Exit(_run(lambda: sweep_command(file, options, out_console, err_console)))
 
 

@@ -251,3 +251,26 @@ def test_a_sweep_file_given_to_check_points_to_sweep(command: str, tmp_path: Pat
                           "sweep:\n  faults.crashes: [0, 1]\n", "sweep.yaml")
     assert_one_line_error(run_kafkamc(command, config, cwd=tmp_path), 2,
                           f"{config}:3: sweep: ", "`kafkamc sweep FILE`")
+
+
+# ---------------------------------------------------------------------------------
+# --quiet: one meaning wherever it is (no progress on stderr, only warnings and errors).
+
+@pytest.mark.parametrize("command", ["check", "regress", "sweep"])
+def test_quiet_is_on_every_command_that_reports_progress(command: str, tmp_path: Path) -> None:
+    text = _help(command, tmp_path=tmp_path)
+    assert re.search(r"--quiet\s+-q\s+No progress on stderr, only warnings and errors\.", text)
+
+
+@pytest.mark.tlc
+def test_quiet_sweep_prints_no_progress(tmp_path: Path) -> None:
+    config = write_config(tmp_path, ACKS1_CRASH.replace("faults:\n  crashes: 1\n", "") +
+                          "sweep:\n  faults.crashes: [0, 1]\n", "sweep.yaml")
+    loud = run_kafkamc("sweep", config, "--out", tmp_path / "loud", "--jobs", "1",
+                       cwd=tmp_path)
+    assert "[1/" in loud.stderr, describe(loud)
+    quiet = run_kafkamc("sweep", config, "--out", tmp_path / "quiet", "--jobs", "1", "--quiet",
+                        cwd=tmp_path)
+    assert quiet.returncode == loud.returncode, describe(quiet)
+    assert quiet.stderr == "", describe(quiet)
+    assert quiet.stdout == loud.stdout.replace(str(tmp_path / "loud"), str(tmp_path / "quiet"))
