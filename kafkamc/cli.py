@@ -251,6 +251,8 @@ def regress(
     out: Annotated[Path, typer.Option(
         "--out", metavar="DIR", help="Output root; each config gets DIR/NAME.")] = Path("out"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP)] = False,
+    formats: Annotated[list[DiagramFormat] | None, typer.Option(
+        "--format", metavar="FORMAT", help=FORMAT_HELP)] = None,
 ) -> None:
     """Check every config against its `expect:` and its golden spec; exit 0 only if all match."""
     files = _run(lambda: collect(paths or [Path("specs")]))
@@ -258,7 +260,7 @@ def regress(
     with err_console.status(f"checking {len(files)} configs with TLC...", spinner="dots") \
             if err_console.is_terminal and not quiet else nullcontext():
         report = regress_all(files, models, out_root=out, jobs=jobs, update=update,
-                             cache=_cache(no_cache))
+                             cache=_cache(no_cache), diagram_formats=_formats(formats))
     if junit:
         _run(lambda: write_junit(report, junit), writes=junit, option="--junit")
     if as_json:
@@ -357,12 +359,15 @@ def sweep(
         "--yes", help="Run a sweep of more than 250 cells to check (refused without it).")]
     = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP)] = False,
+    formats: Annotated[list[DiagramFormat] | None, typer.Option(
+        "--format", metavar="FORMAT", help=FORMAT_HELP)] = None,
 ) -> None:
     """Check every combination of swept settings and faults; print the verdict matrix."""
     from kafkamc.sweep.command import SweepOptions, sweep_command  # the command's steps
     options = SweepOptions(jobs=jobs, as_json=as_json, csv=csv, html=html, require=require,
                            against=against, cache=_cache(no_cache), prune=not no_prune,
-                           out=out, timeout=timeout, yes=yes, quiet=quiet)
+                           out=out, timeout=timeout, yes=yes, quiet=quiet,
+                           diagram_formats=_formats(formats))
     raise typer.Exit(_run(lambda: sweep_command(file, options, out_console, err_console)))
 
 

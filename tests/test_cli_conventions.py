@@ -270,7 +270,25 @@ def test_quiet_sweep_prints_no_progress(tmp_path: Path) -> None:
                        cwd=tmp_path)
     assert "[1/" in loud.stderr, describe(loud)
     quiet = run_kafkamc("sweep", config, "--out", tmp_path / "quiet", "--jobs", "1", "--quiet",
-                        cwd=tmp_path)
+                        "--format", "dot", cwd=tmp_path)
     assert quiet.returncode == loud.returncode, describe(quiet)
     assert quiet.stderr == "", describe(quiet)
     assert quiet.stdout == loud.stdout.replace(str(tmp_path / "loud"), str(tmp_path / "quiet"))
+    # --format means what it means for check: the cell with a crash drew only dot.
+    assert _diagrams(tmp_path / "loud") == {".dot", ".svg", ".png"}
+    assert _diagrams(tmp_path / "quiet") == {".dot"}
+
+
+def _diagrams(root: Path) -> set[str]:
+    return {path.suffix for path in root.rglob("diagram-*.*")}
+
+
+@pytest.mark.tlc
+def test_regress_format_draws_only_that_format(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "specs", ACKS1_CRASH + "expect:\n  durability: violated\n",
+                          "acks1-crash.yaml")
+    proc = run_kafkamc("regress", config, "--out", tmp_path / "out", "--format", "svg",
+                       "--jobs", "1", cwd=tmp_path)
+    assert_no_traceback(proc)
+    assert "durability" in proc.stdout, describe(proc)
+    assert _diagrams(tmp_path / "out") == {".svg"}, describe(proc)

@@ -21,6 +21,7 @@ from rich.console import Console
 from kafkamc.errors import ConfigError
 from kafkamc.outdir import write_error
 from kafkamc.parallel import split_cores
+from kafkamc.render.formats import FORMATS
 from kafkamc.sweep.page import write_sweep_html
 from kafkamc.sweep.plan import read_sweep
 from kafkamc.sweep.recommend import Recommendation, recommend
@@ -43,6 +44,7 @@ class SweepOptions:
     timeout: float | None
     yes: bool = False                 # run even above CONFIRM_CELLS
     quiet: bool = False               # no estimate, spinner or per-cell lines on stderr
+    diagram_formats: tuple[str, ...] = FORMATS   # of each cell's counterexamples
 
 
 # A sweep checking more cells than this is refused unless --yes: at seconds to minutes
@@ -79,7 +81,8 @@ def sweep_command(file: Path, options: SweepOptions, out: Console, err: Console)
         result = run_sweep(plan, out_root=out_root, jobs=options.jobs, cache=options.cache,
                            prune=options.prune, timeout=options.timeout,
                            on_run=None if options.quiet
-                           else lambda run: _progress(run, next(done), to_check, err))
+                           else lambda run: _progress(run, next(done), to_check, err),
+                           diagram_formats=options.diagram_formats)
     recommendation = recommend(result)
     data = sweep_json(result, recommendation)
     writers: tuple[tuple[Path | None, str, Callable[[Path], object]], ...] = (
