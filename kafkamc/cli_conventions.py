@@ -38,9 +38,6 @@ class _Argument(TyperArgument):
     def display_type_rich(self, ctx: Any) -> str | None:
         return None
 
-    def _rich_display_name(self) -> str:
-        return self.display_name_raw + ("..." if self.nargs != 1 else "")
-
     def _usage_display_name(self) -> str:
         name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
         return name + ("..." if self.nargs != 1 else "")
@@ -133,8 +130,9 @@ def json_requested() -> bool:
 
 
 def print_error_object(errors: list[dict[str, Any]], exit_status: int) -> None:
-    """The one JSON object on stdout of a command given --json that fails (README, "JSON
-    errors"): each error's one-line message and, where known, its file, line and key."""
+    """The one JSON object on stdout of a command given --json that fails (README's
+    "Errors under --json"): each error's one-line message and, where known, its file,
+    line and key."""
     print(json.dumps({"exit_status": exit_status, "errors": errors}, indent=2))
 
 

@@ -71,15 +71,32 @@ def test_a_flag_shows_no_value(tmp_path: Path) -> None:
     assert re.search(r"--no-cache\s+Run TLC", line), line
 
 
-def test_closed_pipe_exits_141_quietly(tmp_path: Path) -> None:
-    """`kafkamc eras | head -0`: the reader has gone before kafkamc writes a line."""
+def _into_closed_pipe(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`kafkamc ARGS | head -0`: the reader has gone before kafkamc writes a line."""
     reader, writer = os.pipe()
     os.close(reader)
     try:
-        proc = subprocess.run([kafkamc_script(), "eras"], cwd=tmp_path, stdout=writer,
-                              stderr=subprocess.PIPE, text=True, timeout=60)
+        # An empty run cache of its own, as run_kafkamc gives: TLC really runs.
+        return subprocess.run([kafkamc_script(), *map(str, args)], cwd=cwd, stdout=writer,
+                              stderr=subprocess.PIPE, text=True, timeout=120,
+                              env={**os.environ, "KAFKAMC_CACHE_DIR": str(cwd / "cache")})
     finally:
         os.close(writer)
+
+
+@pytest.mark.parametrize("args", [["eras"], ["--version"], ["eras", "--json"]])
+def test_closed_pipe_exits_141_quietly(args: list[str], tmp_path: Path) -> None:
+    proc = _into_closed_pipe(*args, cwd=tmp_path)
+    assert proc.returncode == 141, proc.stderr
+    assert proc.stderr == ""
+
+
+@pytest.mark.tlc
+def test_check_into_a_closed_pipe_exits_141_not_1(tmp_path: Path) -> None:
+    # Without the pipe closed, this check exits 1: durability is violated, unexpectedly.
+    config = write_config(tmp_path, ACKS1_CRASH, "acks1-crash.yaml")
+    proc = _into_closed_pipe("check", config, "--out", tmp_path / "out", "--workers", "1",
+                             cwd=tmp_path)
     assert proc.returncode == 141, proc.stderr
     assert proc.stderr == ""
 
