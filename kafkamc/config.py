@@ -757,8 +757,11 @@ _RANGE = {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}
 def _config_error(error: ValidationError, locator: _Locator, prefix: Loc = ()) -> ConfigError:
     """The ConfigError for the mistake that comes first in the file (or in pydantic's
     order), holding every mistake of the file, one per key, in its `errors`."""
-    details = list({loc: (loc, item, at) for loc, item, at in reversed(
-        [_canonical(prefix + tuple(item["loc"]), item) for item in error.errors()])}.values())
+    by_key: dict[Loc, tuple[Loc, ErrorDetails, At]] = {}
+    for item in error.errors():
+        found = _canonical(prefix + tuple(item["loc"]), item)
+        by_key.setdefault(found[0], found)      # one mistake per key, pydantic's first
+    details = list(by_key.values())
     # A missing key points at its section's line, before everything else in it, yet an
     # unknown key there is the likelier culprit (a misspelling of the missing one): it
     # stands for the missing key, which is not reported beside it.

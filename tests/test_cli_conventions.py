@@ -23,6 +23,8 @@ from conftest import (
 from test_cli import ACKS1_CRASH, ACKSALL_CRASH
 
 from kafkamc.cli import app
+from kafkamc.config import Model
+from kafkamc.errors import ConfigError
 
 COMMANDS = sorted(typer.main.get_command(app).commands)   # type: ignore[attr-defined]
 
@@ -309,3 +311,12 @@ def test_regress_format_draws_only_that_format(tmp_path: Path) -> None:
     assert_no_traceback(proc)
     assert "durability" in proc.stdout, describe(proc)
     assert _diagrams(tmp_path / "out") == {".svg"}, describe(proc)
+
+
+def test_the_python_config_error_is_the_first_and_holds_them_all(tmp_path: Path) -> None:
+    config = write_config(tmp_path, THREE_MISTAKES, "three.yaml")
+    with pytest.raises(ConfigError) as raised:
+        Model.from_yaml(config)
+    assert [(e.line, e.key) for e in raised.value.errors] == [
+        (2, "topic.replication.factor"), (3, "topic.min.insync.replica"), (5, "producer.acks")]
+    assert raised.value.errors[0] is raised.value and "\n" not in str(raised.value)
