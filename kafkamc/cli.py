@@ -3,7 +3,8 @@ eras and import.
 
 Every KafkamcError ends here as one line on stderr and an exit status:
 0 all verdicts as expected, 1 some verdict differs, 2 bad config or usage,
-3 the checker itself failed (no Java, TLC error, timeout).
+3 the checker itself failed (no Java, TLC error, timeout); 141 stdout's reader went
+away (cli_conventions). Under --json, stdout also gets one JSON error object.
 """
 from __future__ import annotations
 
@@ -20,15 +21,24 @@ from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar, cast
 
 import typer
+import yaml
 from rich.console import Console
 from rich.table import Table
 
 from kafkamc import __version__
 from kafkamc.check import CheckResult, Distributed, check_model
+from kafkamc.cli_conventions import (
+    PIPE_CLOSED,
+    App,
+    StdoutConsole,
+    json_requested,
+    print_error_object,
+    stdout_flushed,
+)
 from kafkamc.compile import compile_model, module_name, write_spec
 from kafkamc.config import load_configs
 from kafkamc.eras import era_table
-from kafkamc.errors import CheckerError, KafkamcError, ManyErrors, one_line
+from kafkamc.errors import CheckerError, ConfigError, KafkamcError, ManyErrors, one_line
 from kafkamc.outdir import prepare_out_dir, write_error
 from kafkamc.protocol import protocol_column
 from kafkamc.regress.junit import write_junit
@@ -45,7 +55,7 @@ from kafkamc.trace.narrative import tell
 from kafkamc.trace.read_back import log_traces, saved_traces
 from kafkamc.trace.steps import to_json, write_trace
 
-app = typer.Typer(
+app = App(
     add_completion=False,
     no_args_is_help=True,
     help="Model-check Apache Kafka replication settings with TLA+ and TLC.",
@@ -53,7 +63,7 @@ app = typer.Typer(
 )
 T = TypeVar("T")
 # A pipe or a CI log has no width; rich would assume 80 columns and cut tables short.
-out_console = Console(width=None if sys.stdout.isatty() else 200)
+out_console = StdoutConsole(width=None if sys.stdout.isatty() else 200)
 err_console = Console(stderr=True)
 
 
@@ -72,7 +82,8 @@ def _formats(chosen: list[DiagramFormat] | None) -> tuple[str, ...]:
     return tuple(f.value for f in chosen) if chosen else FORMATS
 
 
-FORMAT_HELP = "Diagram format of each counterexample (repeatable; default dot, svg and png)."
+FORMAT_HELP = "Diagram format of each counterexample: dot, svg or png (repeatable; default " \
+              "all three)."
 
 
 class PropertyName(str, Enum):
@@ -80,6 +91,11 @@ class PropertyName(str, Enum):
     consistency = "consistency"
     read_stability = "read_stability"
     availability = "availability"
+
+
+PROPERTY_NAMES = ", ".join(p.value for p in PropertyName)
+# One meaning wherever --quiet is: stderr says what went wrong, not how far a run got.
+QUIET_HELP = "No progress on stderr, only warnings and errors."
 
 
 def _version(value: bool) -> None:
@@ -99,44 +115,44 @@ def main(
 @app.command()
 def check(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Config files (YAML) to check.",
-                                                show_default=False)],
+    files: Annotated[list[Path], typer.Argument(
+        metavar="FILE", help="Config files (YAML) to check.", show_default=False)],
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Output directory (default out/NAME). With several files, each "
-        "config gets DIR/NAME.")] = None,
+        "--out", metavar="DIR", help="Output directory (default out/NAME). With several "
+        "files, each config gets DIR/NAME.")] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print one JSON object on stdout and nothing else there; progress "
         "goes to stderr.")] = False,
     properties: Annotated[list[PropertyName] | None, typer.Option(
-        "--property", "-p", help="Check only this property (repeatable). Default: the "
-        "config's `check` list.")] = None,
+        "--property", "-p", metavar="NAME", help=f"Check only this property, {PROPERTY_NAMES} "
+        "(repeatable). Default: the config's `check` list.")] = None,
     workers: Annotated[int | None, typer.Option(
-        "--workers", min=1, help="TLC worker threads (default: the number of cores).")] = None,
+        "--workers", min=1, metavar="N", help="TLC worker threads (default: the number of "
+        "cores).")] = None,
     timeout: Annotated[float | None, typer.Option(
-        "--timeout", min=1, help="Seconds allowed per config; undecided properties are "
-        "reported as unknown (exit 3).")] = None,
+        "--timeout", min=1, metavar="SECONDS", help="Seconds allowed per config; undecided "
+        "properties are reported as unknown (exit 3).")] = None,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
     formats: Annotated[list[DiagramFormat] | None, typer.Option(
-        "--format", help=FORMAT_HELP)] = None,
+        "--format", metavar="FORMAT", help=FORMAT_HELP)] = None,
     open_report: Annotated[bool, typer.Option(
         "--open", help="Open each config's report.html in the browser when it is done.")]
     = False,
-    quiet: Annotated[bool, typer.Option(
-        "--quiet", "-q", help="No live progress on stderr (there is none when stderr is "
-        "not a terminal).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP)] = False,
     distributed: Annotated[bool, typer.Option(
         "--distributed", help="Run TLC's distributed mode: a TLC server here, local "
         "workers, and any `kafkamc worker HOST` on other machines (docs/distributed.md).")]
     = False,
     port: Annotated[int, typer.Option(
-        "--port", min=1, max=65535, help="With --distributed: the server's RMI registry "
-        "port.")] = 10997,
+        "--port", min=1, max=65535, metavar="PORT", help="With --distributed: the server's "
+        "RMI registry port.")] = 10997,
     local_workers: Annotated[int, typer.Option(
-        "--local-workers", min=0, help="With --distributed: worker JVMs on this machine "
-        "(0: only remote workers).")] = 2,
+        "--local-workers", min=0, metavar="N", help="With --distributed: worker JVMs on this "
+        "machine (0: only remote workers).")] = 2,
     hostname: Annotated[str | None, typer.Option(
-        "--hostname", help="With --distributed: this machine's address as workers reach "
+        "--hostname", metavar="ADDRESS",
+        help="With --distributed: this machine's address as workers reach "
         "it (default: its address on the default route).")] = None,
 ) -> None:
     """Check configs with TLC and report, per property, whether it holds.
@@ -159,8 +175,10 @@ def check(
                           writes=out_dir)
         results.append(result)
         page = result.out_dir / "report.html"
-        if open_report and page.is_file():
-            webbrowser.open(page.resolve().as_uri())
+        if open_report and page.is_file() and not webbrowser.open(page.resolve().as_uri()):
+            # A server or a CI job has no browser: the report is there all the same.
+            err_console.print(f"kafkamc: note: no browser could open {page}; open it by hand",
+                              highlight=False, markup=False, soft_wrap=True)
         if not as_json:
             print_result(result, out_console)
         problems = [f"{out_dir}: could not save {lost}" for lost in result.unsaved]
@@ -181,13 +199,16 @@ def check(
 
 @app.command(name="compile")
 def compile_(
-    file: Annotated[Path, typer.Argument(help="Config file (YAML) to compile.",
-                                         show_default=False)],
+    file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="Config file (YAML) to compile.", show_default=False)],
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Output directory (default out/NAME).")] = None,
+        "--out", metavar="DIR", help="Output directory (default out/NAME).")] = None,
     properties: Annotated[list[PropertyName] | None, typer.Option(
-        "--property", "-p", help="Compile the runs of only this property (repeatable). "
-        "Default: the config's `check` list.")] = None,
+        "--property", "-p", metavar="NAME", help=f"Compile the runs of only this property, "
+        f"{PROPERTY_NAMES} (repeatable). Default: the config's `check` list.")] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON object on stdout: the paths of the module, the TLC "
+        "module and each run's cfg.")] = False,
 ) -> None:
     """Write the generated TLA+ module and the TLC config of each run `check` makes,
     without running TLC."""
@@ -195,6 +216,10 @@ def compile_(
     out_dir = _run(lambda: prepare_out_dir(out or Path("out") / model.name))
     files = _run(lambda: write_spec(compile_model(model, _chosen(properties)), out_dir),
                  writes=out_dir)
+    if as_json:
+        print(json.dumps({"tla": str(files.tla), "mc": str(files.mc),
+                          "cfgs": {run: str(cfg) for run, cfg in files.cfgs.items()}}, indent=2))
+        return
     # Plain lines, never wrapped: scripts read these paths.
     for path in (files.tla, files.mc, *files.cfgs.values()):
         print(f"wrote {path}")
@@ -209,13 +234,15 @@ SWITCHES = ("rejoin_after_epoch_start", "epoch_cache_on_election", "caught_up_ke
 @app.command()
 def regress(
     paths: Annotated[list[Path] | None, typer.Argument(
-        help="Config files or directories of *.yaml configs (default: specs/).",
+        metavar="PATH", help="Config files or directories of *.yaml configs (default: specs/).",
         show_default=False)] = None,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Configs checked at once (default: the number of cores); "
+        "--jobs", "-j", min=1, metavar="N",
+        help="Configs checked at once (default: the number of cores); "
         "TLC's workers share the remaining cores.")] = None,
     junit: Annotated[Path | None, typer.Option(
-        "--junit", help="Also write JUnit XML here (one test case per config and property).")]
+        "--junit", metavar="FILE",
+        help="Also write JUnit XML here (one test case per config and property).")]
     = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
     = False,
@@ -224,16 +251,19 @@ def regress(
         "from the current templates.")] = False,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
-    out: Annotated[Path, typer.Option("--out", help="Output root; each config gets OUT/NAME.")]
-    = Path("out"),
+    out: Annotated[Path, typer.Option(
+        "--out", metavar="DIR", help="Output root; each config gets DIR/NAME.")] = Path("out"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP)] = False,
+    formats: Annotated[list[DiagramFormat] | None, typer.Option(
+        "--format", metavar="FORMAT", help=FORMAT_HELP)] = None,
 ) -> None:
     """Check every config against its `expect:` and its golden spec; exit 0 only if all match."""
     files = _run(lambda: collect(paths or [Path("specs")]))
     models = _run(partial(load_configs, files))
     with err_console.status(f"checking {len(files)} configs with TLC...", spinner="dots") \
-            if err_console.is_terminal else nullcontext():
+            if err_console.is_terminal and not quiet else nullcontext():
         report = regress_all(files, models, out_root=out, jobs=jobs, update=update,
-                             cache=_cache(no_cache))
+                             cache=_cache(no_cache), diagram_formats=_formats(formats))
     if junit:
         _run(lambda: write_junit(report, junit), writes=junit, option="--junit")
     if as_json:
@@ -299,71 +329,110 @@ def _run_json(run: ConfigRun) -> dict[str, object]:
 @app.command()
 def sweep(
     file: Annotated[Path, typer.Argument(
+        metavar="FILE",
         help="A config with a `sweep:` section of dotted setting keys and lists of values.",
         show_default=False)],
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Cells checked at once (default: the number of cores); "
+        "--jobs", "-j", min=1, metavar="N",
+        help="Cells checked at once (default: the number of cores); "
         "TLC's workers share the remaining cores.")] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print one JSON object on stdout: a record per cell and property.")]
     = False,
     csv: Annotated[Path | None, typer.Option(
-        "--csv", help="Also write a CSV row per cell and property here.")] = None,
+        "--csv", metavar="FILE", help="Also write a CSV row per cell and property here.")] = None,
     html: Annotated[Path | None, typer.Option(
-        "--html", help="Also write the matrix and recommendation as a self-contained page.")]
+        "--html", metavar="FILE",
+        help="Also write the matrix and recommendation as a self-contained page.")]
     = None,
     require: Annotated[str | None, typer.Option(
-        "--require", help="Recommend the cheapest settings where these properties hold "
+        "--require", metavar="PROPERTIES",
+        help="Recommend the cheapest settings where these properties hold "
         "(comma-separated, e.g. durability,availability).")] = None,
     against: Annotated[list[str] | None, typer.Option(
-        "--against", help="Under this budget, KEY=VALUE (repeatable, e.g. "
+        "--against", metavar="KEY=VALUE", help="Under this budget, KEY=VALUE (repeatable, e.g. "
         "faults.power_losses=2; default: every budget).")] = None,
     no_prune: Annotated[bool, typer.Option(
         "--no-prune", help="Check every cell for every property instead of inferring "
         "verdicts by monotonicity.")] = False,
     timeout: Annotated[float | None, typer.Option(
-        "--timeout", min=1, help="Seconds allowed per cell; undecided properties are "
+        "--timeout", min=1, metavar="SECONDS",
+        help="Seconds allowed per cell; undecided properties are "
         "unknown (exit 3).")] = None,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Output root (default out/NAME); each checked cell gets OUT/ROW.COLUMN.")]
-    = None,
+        "--out", metavar="DIR", help="Output root (default out/NAME); each checked cell gets "
+        "DIR/ROW.COLUMN.")] = None,
     yes: Annotated[bool, typer.Option(
         "--yes", help="Run a sweep of more than 250 cells to check (refused without it).")]
     = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP)] = False,
+    formats: Annotated[list[DiagramFormat] | None, typer.Option(
+        "--format", metavar="FORMAT", help=FORMAT_HELP)] = None,
 ) -> None:
     """Check every combination of swept settings and faults; print the verdict matrix."""
     from kafkamc.sweep.command import SweepOptions, sweep_command  # the command's steps
     options = SweepOptions(jobs=jobs, as_json=as_json, csv=csv, html=html, require=require,
                            against=against, cache=_cache(no_cache), prune=not no_prune,
-                           out=out, timeout=timeout, yes=yes)
+                           out=out, timeout=timeout, yes=yes, quiet=quiet,
+                           diagram_formats=_formats(formats))
     raise typer.Exit(_run(lambda: sweep_command(file, options, out_console, err_console)))
 
 
 @app.command()
 def explain(
     path: Annotated[Path, typer.Argument(
+        metavar="OUT_DIR|TRACE_FILE",
         help="The out dir of `kafkamc check` (every trace-*.json in it), or one trace file.",
         show_default=False)],
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON object on stdout: each counterexample's story (its "
+        "title, events per step, violation and numbered sentences).")] = False,
 ) -> None:
     """Tell a check's counterexamples again, step by step in Kafka's words."""
-    for trace in _run(lambda: saved_traces(path)):
-        print_story(tell(trace), out_console)
+    held = _all_held(path)
+    traces = [] if held else _run(lambda: saved_traces(path))
+    stories = [(trace.property, tell(trace)) for trace in traces]
+    if as_json:
+        print(json.dumps({"held": held, "stories": [{"property": name, **story.to_json()}
+                                                     for name, story in stories]}, indent=2))
+        return
+    if held:
+        print(f"{path}: {', '.join(held)} held; there is no counterexample to tell.")
+    for _, story in stories:
+        print_story(story, out_console)
+
+
+def _all_held(path: Path) -> list[str]:
+    """The properties of an out dir whose check found every one of them to hold (its
+    result.json says so and it has no trace), else nothing: `explain` then reads the
+    traces, and says why there are none if there are none."""
+    result = path / "result.json"
+    if not path.is_dir() or any(path.glob("trace-*.json")) or not result.is_file():
+        return []
+    try:
+        properties = json.loads(result.read_text())["properties"]
+        verdicts = {name: found["verdict"] for name, found in properties.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []      # not a result.json of kafkamc's: saved_traces says what is wrong
+    return list(verdicts) if verdicts and set(verdicts.values()) == {"holds"} else []
 
 
 @app.command()
 def render(
     log: Annotated[Path, typer.Argument(
+        metavar="TLC_LOG",
         help="A TLC log with a counterexample (plain or -tool output), from kafkamc or not.",
         show_default=False)],
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Where to write trace.json (default out/LOG-NAME).")] = None,
+        "--out", metavar="DIR", help="Where to write trace.json (default out/LOG-NAME).")]
+    = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the trace (trace.json's content) on stdout instead of the "
         "story; for several, {\"counterexamples\": [...]}.")] = False,
     formats: Annotated[list[DiagramFormat] | None, typer.Option(
-        "--format", help=FORMAT_HELP)] = None,
+        "--format", metavar="FORMAT", help=FORMAT_HELP)] = None,
 ) -> None:
     """Read every counterexample of a TLC log into a trace: trace.json, a diagram and
     the story (with several, trace-N.json and diagram-N.* in TLC's order)."""
@@ -394,17 +463,21 @@ def render(
 @app.command()
 def worker(
     host: Annotated[str, typer.Argument(
+        metavar="HOST",
         help="The machine running `kafkamc check --distributed`.", show_default=False)],
     port: Annotated[int, typer.Option(
-        "--port", min=1, max=65535, help="The server's RMI registry port.")] = 10997,
+        "--port", min=1, max=65535, metavar="PORT", help="The server's RMI registry port.")]
+    = 10997,
     hostname: Annotated[str | None, typer.Option(
-        "--hostname", help="This machine's address as the server reaches it (default: its "
+        "--hostname", metavar="ADDRESS",
+        help="This machine's address as the server reaches it (default: its "
         "address on the route to HOST).")] = None,
     threads: Annotated[int | None, typer.Option(
-        "--threads", min=1, help="Worker threads (default: the number of cores).")] = None,
+        "--threads", min=1, metavar="N",
+        help="Worker threads (default: the number of cores).")] = None,
     connect_timeout: Annotated[float, typer.Option(
-        "--connect-timeout", min=0, help="Seconds to wait for the check to answer, at the "
-        "start and between rounds.")] = 60,
+        "--connect-timeout", min=0, metavar="SECONDS", help="Seconds to wait for the check "
+        "to answer, at the start and between rounds.")] = 60,
 ) -> None:
     """Lend this machine to a `check --distributed` on HOST: every TLC round of it, until
     that check says it is over (or nothing answers for --connect-timeout seconds)."""
@@ -416,8 +489,16 @@ def worker(
 
 
 @app.command()
-def eras() -> None:
+def eras(
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON object on stdout: a record per era with every "
+        "column of the table.")] = False,
+) -> None:
     """Print which Kafka rules and defaults apply in each era of `kafka_version`."""
+    if as_json:
+        print(json.dumps({"eras": [{**row, "protocol": _protocol(row)} for row in era_table()]},
+                         indent=2, ensure_ascii=False))
+        return
     table = Table(title="Kafka eras as kafkamc models them",
                   caption="Switches stay on in later eras; each is a `semantics:` key. The "
                           "protocol (default: the release's own) gates the rules it names.")
@@ -430,10 +511,14 @@ def eras() -> None:
         on = {switch for switch in SWITCHES if row[switch] == "on"}
         table.add_row(row["versions"], row["acks"], row["unclean.leader.election.enable"],
                       row["truncation"], "\n".join(sorted(on - before)) or "-",
-                      row["metadata"], protocol_column(row["versions"].split("–")[0].rstrip("+")),
-                      row["source"])
+                      row["metadata"], _protocol(row), row["source"])
         before = on
     out_console.print(table)
+
+
+def _protocol(row: dict[str, str]) -> str:
+    """The protocol column of an era: what its first release speaks."""
+    return protocol_column(row["versions"].split("–")[0].rstrip("+"))
 
 
 @app.command(name="import", help=(
@@ -461,24 +546,28 @@ def import_(
         "`kafka-topics.sh --describe`, a topic .properties file, or a Strimzi or CFK "
         "KafkaTopic.", show_default=False)] = None,
     producer: Annotated[Path | None, typer.Option(
-        "--producer", help="A producer's .properties (acks).")] = None,
+        "--producer", metavar="FILE", help="A producer's .properties (acks).")] = None,
     topic: Annotated[str | None, typer.Option(
-        "--topic", help="The topic to import when TOPIC_FILE (or the cluster's YAML) "
-        "describes several; also the config's name.")] = None,
+        "--topic", metavar="NAME", help="The topic to import when TOPIC_FILE (or the "
+        "cluster's YAML) describes several; also the config's name.")] = None,
     kafka_version: Annotated[str | None, typer.Option(
-        "--kafka-version", help="The brokers' Kafka release; wins over what the files name, "
-        "and is needed when they name none (a KRaft node's server.properties).")] = None,
+        "--kafka-version", metavar="VERSION", help="The brokers' Kafka release; wins over "
+        "what the files name, and is needed when they name none (a KRaft node's "
+        "server.properties).")] = None,
     replication_factor: Annotated[int | None, typer.Option(
-        "--replication-factor", help="The topic's replication factor; wins over "
+        "--replication-factor", metavar="N", help="The topic's replication factor; wins over "
         "kafka-topics.sh's ReplicationFactor and default.replication.factor.")] = None,
     features: Annotated[Path | None, typer.Option(
         "--features", metavar="FILE", help="The output of `kafka-features.sh describe` "
         "(KRaft): its finalized metadata.version and eligible.leader.replicas.version.")]
     = None,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Write the config here instead of to stdout.")] = None,
+        "--out", metavar="FILE", help="Write the config here instead of to stdout.")] = None,
     force: Annotated[bool, typer.Option(
         "--force", help="Overwrite the --out file if it exists.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON object on stdout: the config's settings, where each "
+        "came from, the warnings and the --out file; the YAML goes only to --out.")] = False,
 ) -> None:
     """Write a kafkamc config from Kafka's own files (the help text is above)."""
     from kafkamc.kafka_import.resolve import import_files, write_new
@@ -489,10 +578,16 @@ def import_(
     for warning in imported.warnings:
         err_console.print(f"kafkamc: warning: {warning}", highlight=False, markup=False,
                           soft_wrap=True)
-    if out is None:
+    if out is not None:
+        _run(lambda: write_new(out, imported.to_yaml(), force=force))
+    if as_json:
+        print(json.dumps({"config": yaml.safe_load(imported.model.to_yaml()),
+                          "origins": dict(imported.origins),
+                          "warnings": [str(warning) for warning in imported.warnings],
+                          "out": None if out is None else str(out)}, indent=2))
+    elif out is None:
         sys.stdout.write(imported.to_yaml())
     else:
-        _run(lambda: write_new(out, imported.to_yaml(), force=force))
         print(f"wrote {out}")
 
 
@@ -530,9 +625,14 @@ def _plain(stem: str) -> str:
 
 
 def _fail(error: KafkamcError) -> NoReturn:
-    for each in error.errors if isinstance(error, ManyErrors) else [error]:
+    errors = error.errors if isinstance(error, (ManyErrors, ConfigError)) else [error]
+    for each in errors:
         err_console.print(f"kafkamc: error: {one_line(str(each))}", highlight=False,
                           markup=False, soft_wrap=True)
+    if json_requested():
+        print_error_object([{"message": one_line(str(each)), "file": getattr(each, "file", None),
+                             "line": getattr(each, "line", None), "key": getattr(each, "key", None)}
+                            for each in errors], error.exit_code)
     raise typer.Exit(error.exit_code)
 
 
@@ -557,3 +657,5 @@ def run() -> None:
         app()
     except KeyboardInterrupt:      # outside typer's reach; _interrupt has said so
         sys.exit(130)
+    except SystemExit as done:     # what print() buffered is written now, or never
+        sys.exit(done.code if stdout_flushed() else PIPE_CLOSED)

@@ -261,11 +261,10 @@ class Model(_Section):
     @model_validator(mode="after")
     def _check_across_sections(self, info: ValidationInfo) -> Model:
         # Raised directly, not as a ValueError: pydantic would lose the key's location.
-        problem = next(_problems(self), None)
-        if problem is not None:
-            loc, message, at = problem
-            locator = (info.context or {}).get("locator") or _Locator()
-            raise locator.error(message, loc, at)
+        locator = (info.context or {}).get("locator") or _Locator()
+        problems = [locator.error(message, loc, at) for loc, message, at in _problems(self)]
+        if problems:
+            raise _together(problems)
         return self
 
     def __eq__(self, other: object) -> bool:
@@ -757,13 +756,27 @@ _RANGE = {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}
 
 
 def _config_error(error: ValidationError, locator: _Locator, prefix: Loc = ()) -> ConfigError:
-    """The ConfigError for the error that comes first in the file (or in pydantic's order)."""
-    details = [_canonical(prefix + tuple(item["loc"]), item) for item in error.errors()]
+    """The ConfigError for the mistake that comes first in the file (or in pydantic's
+    order), holding every mistake of the file, one per key, in its `errors`."""
+    by_key: dict[Loc, tuple[Loc, ErrorDetails, At]] = {}
+    for item in error.errors():
+        found = _canonical(prefix + tuple(item["loc"]), item)
+        by_key.setdefault(found[0], found)      # one mistake per key, pydantic's first
+    details = list(by_key.values())
     # A missing key points at its section's line, before everything else in it, yet an
-    # unknown key there is the likelier culprit (a misspelling of the missing one).
-    first = min(details, key=lambda d: (d[1]["type"] == "missing", locator.line(d[0], d[2]) or 0))
-    loc, item, at = first
-    return locator.error(_message(item, loc, at, locator), loc, at)
+    # unknown key there is the likelier culprit (a misspelling of the missing one): it
+    # stands for the missing key, which is not reported beside it.
+    unknown_in = {d[0][:-1] for d in details if d[1]["type"] == "extra_forbidden"}
+    details = [d for d in details if d[1]["type"] != "missing" or d[0][:-1] not in unknown_in]
+    details.sort(key=lambda d: (d[1]["type"] == "missing", locator.line(d[0], d[2]) or 0))
+    return _together([locator.error(_message(item, loc, at, locator), loc, at)
+                      for loc, item, at in details])
+
+
+def _together(errors: list[ConfigError]) -> ConfigError:
+    """The first of a file's mistakes, holding them all (ConfigError.errors)."""
+    errors[0].errors = errors
+    return errors[0]
 
 
 def _canonical(loc: Loc, item: ErrorDetails) -> tuple[Loc, ErrorDetails, At]:
@@ -883,6 +896,9 @@ def _choices(loc: Loc, at: At) -> list[str]:
 
 def _unknown_key(loc: Loc) -> str:
     parent, key = loc[:-1], str(loc[-1])
+    if loc == ("sweep",):      # a sweep's file given to check, compile or regress
+        return ("a sweep's section: this file is a sweep, run by `kafkamc sweep FILE`; "
+                "allowed here: a config without `sweep:`")
     section = SECTIONS.get(parent[0]) if parent else None
     here = _file_keys(section or Model)
     guess = closest(key, here)
@@ -936,7 +952,7 @@ def load_configs(files: list[Path]) -> list[Resolved]:
         try:
             model = Model.from_yaml(file).resolve()
         except ConfigError as error:
-            errors.append(error)
+            errors.extend(error.errors)
             continue
         if model.name in seen:
             errors.append(ConfigError(f"the name '{model.name}' is also used by "

@@ -23,6 +23,9 @@ class ConfigError(KafkamcError):
     def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
                  key: str | None = None) -> None:
         self.file, self.line, self.key, self.detail = file, line, key, message
+        # Every mistake found in the same file, in the file's order, this one first
+        # (config.py gathers them); the CLI prints one line each.
+        self.errors: list[ConfigError] = [self]
         where = file or "<model>"
         if line is not None:
             where += f":{line}"

@@ -18,6 +18,7 @@ from kafkamc.compile import compile_model
 from kafkamc.errors import ConfigError, KafkamcError
 from kafkamc.outdir import release_out_dir, write_error
 from kafkamc.parallel import split_cores
+from kafkamc.render.formats import FORMATS
 from kafkamc.resolved import Resolved
 from kafkamc.tlc.cache import RunCache
 
@@ -87,7 +88,8 @@ def compare_golden(config: Path, model: Resolved, *, update: bool) -> Golden:
 
 
 def regress(files: list[Path], models: list[Resolved], *, out_root: Path, jobs: int | None,
-            cache: RunCache | None, update: bool) -> Report:
+            cache: RunCache | None, update: bool,
+            diagram_formats: tuple[str, ...] = FORMATS) -> Report:
     split = split_cores(jobs, len(files))
 
     def run_one(item: tuple[Path, Resolved]) -> ConfigRun:
@@ -96,7 +98,8 @@ def regress(files: list[Path], models: list[Resolved], *, out_root: Path, jobs: 
         golden_file = golden_path(file, model)
         out_dir = out_root / model.name
         try:
-            result = check_model(model, out_dir=out_dir, workers=split.workers, cache=cache)
+            result = check_model(model, out_dir=out_dir, workers=split.workers, cache=cache,
+                                 diagram_formats=diagram_formats)
         except KafkamcError as error:
             return ConfigRun(path=file, result=None, golden=golden, golden_file=golden_file,
                              error=str(error))

@@ -21,6 +21,7 @@ from rich.console import Console
 from kafkamc.errors import ConfigError
 from kafkamc.outdir import write_error
 from kafkamc.parallel import split_cores
+from kafkamc.render.formats import FORMATS
 from kafkamc.sweep.page import write_sweep_html
 from kafkamc.sweep.plan import read_sweep
 from kafkamc.sweep.recommend import Recommendation, recommend
@@ -42,6 +43,8 @@ class SweepOptions:
     out: Path | None
     timeout: float | None
     yes: bool = False                 # run even above CONFIRM_CELLS
+    quiet: bool = False               # no estimate, spinner or per-cell lines on stderr
+    diagram_formats: tuple[str, ...] = FORMATS   # of each cell's counterexamples
 
 
 # A sweep checking more cells than this is refused unless --yes: at seconds to minutes
@@ -62,21 +65,24 @@ def sweep_command(file: Path, options: SweepOptions, out: Console, err: Console)
     jobs = split_cores(options.jobs, to_check).jobs
     seconds = to_check * SECONDS_PER_CELL / jobs
     estimate = f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
-    err.print(f"sweep {plan.name}: {cells} cells, {to_check} to check with TLC, {jobs} at a "
-              f"time: about {estimate} at {SECONDS_PER_CELL:.0f} s a cell (cached and pruned "
-              f"cells take less, large bounds more)", highlight=False, markup=False,
-              soft_wrap=True)
+    if not options.quiet:
+        err.print(f"sweep {plan.name}: {cells} cells, {to_check} to check with TLC, {jobs} at "
+                  f"a time: about {estimate} at {SECONDS_PER_CELL:.0f} s a cell (cached and "
+                  f"pruned cells take less, large bounds more)", highlight=False, markup=False,
+                  soft_wrap=True)
     if to_check > CONFIRM_CELLS and not options.yes:
         raise ConfigError(f"{to_check} cells to check is more than {CONFIRM_CELLS}; allowed: "
                           "fewer values in sweep:, or --yes to run them all", file=str(file),
                           key="sweep")
     done = itertools.count(1)
     status = err.status(f"sweeping {cells} cells of {plan.name} with TLC...", spinner="dots") \
-        if err.is_terminal else nullcontext()
+        if err.is_terminal and not options.quiet else nullcontext()
     with status:
         result = run_sweep(plan, out_root=out_root, jobs=options.jobs, cache=options.cache,
                            prune=options.prune, timeout=options.timeout,
-                           on_run=lambda run: _progress(run, next(done), to_check, err))
+                           on_run=None if options.quiet
+                           else lambda run: _progress(run, next(done), to_check, err),
+                           diagram_formats=options.diagram_formats)
     recommendation = recommend(result)
     data = sweep_json(result, recommendation)
     writers: tuple[tuple[Path | None, str, Callable[[Path], object]], ...] = (

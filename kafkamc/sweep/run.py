@@ -21,6 +21,7 @@ from kafkamc.check import check_model
 from kafkamc.errors import KafkamcError
 from kafkamc.outdir import prepare_out_dir, release_out_dir, write_error
 from kafkamc.parallel import split_cores
+from kafkamc.render.formats import FORMATS
 from kafkamc.resolved import Property
 from kafkamc.result import CheckResult, PropertyResult
 from kafkamc.sweep.plan import Cell, SweepPlan
@@ -97,8 +98,10 @@ class SweepResult:
 
 def run_sweep(plan: SweepPlan, *, out_root: Path, jobs: int | None, cache: RunCache | None,
               prune: bool = True, timeout: float | None = None,
-              on_run: Callable[[CellRun], None] | None = None) -> SweepResult:
-    """Check every cell of `plan` that pruning leaves open; `on_run` hears of each check."""
+              on_run: Callable[[CellRun], None] | None = None,
+              diagram_formats: tuple[str, ...] = FORMATS) -> SweepResult:
+    """Check every cell of `plan` that pruning leaves open; `on_run` hears of each check.
+    A cell's counterexamples are drawn in `diagram_formats`."""
     prepare_out_dir(out_root)
     rows = {row: RowPlan(plan.columns, plan.properties, _skipped(plan, row), prune=prune)
             for row in range(len(plan.rows))}
@@ -118,7 +121,7 @@ def run_sweep(plan: SweepPlan, *, out_root: Path, jobs: int | None, cache: RunCa
                 row, column, properties = queue.popleft()
                 future = pool.submit(check_cell, plan.cells[row, column], properties,
                                      out_root=out_root, workers=split.workers, cache=cache,
-                                     timeout=timeout)
+                                     timeout=timeout, diagram_formats=diagram_formats)
                 pending[future] = row
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -138,13 +141,14 @@ def run_sweep(plan: SweepPlan, *, out_root: Path, jobs: int | None, cache: RunCa
 
 
 def check_cell(cell: Cell, properties: list[Property], *, out_root: Path, workers: int,
-               cache: RunCache | None, timeout: float | None) -> CellRun:
+               cache: RunCache | None, timeout: float | None,
+               diagram_formats: tuple[str, ...] = FORMATS) -> CellRun:
     """Check `properties` of one cell as `kafkamc check` would, report.html included."""
     model = cell.resolved()
     out_dir = out_root / cell.directory
     try:
         result = check_model(model, out_dir=out_dir, properties=properties, workers=workers,
-                             timeout=timeout, cache=cache)
+                             timeout=timeout, cache=cache, diagram_formats=diagram_formats)
     except KafkamcError as error:
         # Recorded, not raised: the other cells still run and the sweep says which
         # failed (exit 3), as regress does for a config.
