@@ -82,13 +82,13 @@ def _property_case(config: str, prop: PropertyResult, *, interrupted: bool) -> E
 
 def _golden_case(config: str, run: ConfigRun) -> ET.Element:
     case = ET.Element("testcase", classname=f"kafkamc.{config}", name="golden spec", time="0")
+    assert run.golden_file is not None, "compared with a golden copy"
+    update = f"`kafkamc regress --golden {run.golden_file.parent} --update`"
     if run.golden == "differs":
         ET.SubElement(case, "failure", type="GoldenSpecChanged",
                       message=f"the generated TLA+ differs from {run.golden_file}; "
-                              "review the change and run `kafkamc regress --golden DIR "
-                              "--update`")
+                              f"review the change and run {update}")
     elif run.golden == "missing":
         ET.SubElement(case, "skipped", message=f"no golden copy at {run.golden_file}; "
-                                               "`kafkamc regress --golden DIR --update` "
-                                               "writes one")
+                                               f"{update} writes one")
     return case

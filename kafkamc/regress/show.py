@@ -90,9 +90,10 @@ def print_details(report: Report, console: Console) -> None:
                               f"({prop.distinct_states or 0:,} distinct states explored)",
                               markup=False, soft_wrap=True)
         if run.golden == "differs":
+            assert run.golden_file is not None, "compared with a golden copy"
             console.print(f"{name}: the generated spec differs from {run.golden_file}; "
-                          "review the template change, then `kafkamc regress --golden DIR "
-                          "--update`.", markup=False, soft_wrap=True)
+                          "review the template change, then `kafkamc regress --golden "
+                          f"{run.golden_file.parent} --update`.", markup=False, soft_wrap=True)
     console.print(summary(report), highlight=False, markup=False, soft_wrap=True)
 
 
