@@ -3,7 +3,8 @@ eras and import.
 
 Every KafkamcError ends here as one line on stderr and an exit status:
 0 all verdicts as expected, 1 some verdict differs, 2 bad config or usage,
-3 the checker itself failed (no Java, TLC error, timeout).
+3 the checker itself failed (no Java, TLC error, timeout), 130 interrupted (check
+and regress first write what was decided).
 """
 from __future__ import annotations
 
