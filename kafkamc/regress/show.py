@@ -15,7 +15,13 @@ from kafkamc.render.terminal import VERDICT_STYLE, print_counterexample
 from kafkamc.resolved import PROPERTIES
 from kafkamc.result import PropertyResult
 
-RESULT_WIDTH = len("unknown")
+RESULT_WIDTH = len("unknown")      # the widest of pass, FAIL, error, stopped, unknown
+GOLDEN_WIDTH = len("differs")      # ... of same, differs, missing, updated
+
+
+def _width(prop: str) -> int:
+    """A property's column: its name, or its widest verdict."""
+    return max(len(prop), len("violated"))
 
 
 class Rows:
@@ -27,9 +33,9 @@ class Rows:
 
     def header(self) -> None:
         cells = [f"{'result':<{RESULT_WIDTH}}", f"{'config':<{self.width}}",
-                 *(f"{name:<{max(len(name), 8)}}" for name in PROPERTIES)]
+                 *(f"{prop:<{_width(prop)}}" for prop in PROPERTIES)]
         if self.golden:
-            cells.append("golden ")
+            cells.append(f"{'golden':<{GOLDEN_WIDTH}}")
         self._line("  ".join([*cells, "seconds"]), bold=True)
 
     def row(self, run: ConfigRun) -> None:
@@ -37,9 +43,9 @@ class Rows:
         cells = [_outcome(run), escape(f"{name:<{self.width}}")]
         for prop in PROPERTIES:
             found = run.result.properties.get(prop) if run.result else None
-            cells.append(_verdict(found, max(len(prop), 8)))
+            cells.append(_verdict(found, _width(prop)))
         if self.golden:
-            golden = f"{run.golden or '-':<7}"
+            golden = f"{run.golden or '-':<{GOLDEN_WIDTH}}"
             cells.append(f"[red]{golden}[/]" if run.golden == "differs" else golden)
         self._line("  ".join([*cells, f"{run.seconds:.1f}"]))
 
