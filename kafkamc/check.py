@@ -101,7 +101,8 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
     violation's trace and diagram in `diagram_formats`, report.html and
     result.json. TLC's progress goes to `progress`, if given. With `distributed`,
     every run goes to TLC's distributed server, one at a time (they would share
-    its port)."""
+    its port). After an interrupt (kafkamc.tlc.run.interrupt) every run ends as at
+    a timeout, keeping what it reported, and the result is marked interrupted."""
     out = prepare_out_dir(out_dir or Path("out") / model.name)
     spec = compile_model(model, properties)
     files = write_spec(spec, out)
@@ -122,6 +123,7 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
         spec=files.tla,
         properties={p: runner.results[p] for plan in spec.runs for p in plan.properties},
         tlc_version=runner.tlc_version,
+        interrupted=runner.interrupted,
     )
     return write_artifacts(result, model, spec.runs, diagram_formats)
 
@@ -185,6 +187,7 @@ class _Runner:
         self.name, self.expect, self.story_config = model.name, model.expect, story_config(model)
         self.results: dict[Property, PropertyResult] = {}
         self.tlc_version: str | None = None
+        self.interrupted = False     # an interrupt stopped one of its TLC runs
 
     def check(self, plan: RunPlan) -> None:
         """Decide the plan's properties: in its own run, or in distributed rounds."""
@@ -248,9 +251,9 @@ class _Runner:
         if probe is None and limit:
             fresh = self._tlc(label, cfg, log, None, workers=1, keep_going=together,
                               short=True, limit=limit)
-            if not fresh.timed_out:
+            if not fresh.stopped:
                 return self._store(cfg_text, self._finished(fresh, log), fresh)
-            if self._past_deadline():
+            if fresh.interrupted or self._past_deadline():
                 return _timed_out(fresh, log)
             log.rename(probe_log)
             probe = _timed_out(fresh, probe_log)
@@ -278,7 +281,7 @@ class _Runner:
             return cached
         workers = self.settings.workers or os.cpu_count() or 1
         fresh = self._tlc(label, cfg, log, None, workers=workers, keep_going=together)
-        if fresh.timed_out:
+        if fresh.stopped:
             return _timed_out(fresh, log)
         return self._store(cfg_text, self._finished(fresh, log), fresh)
 
@@ -319,7 +322,7 @@ class _Runner:
         shortest counterexample. Not cached: the server's statistics are its own."""
         log = self.out / f"tlc-{label}.distributed.log"
         fresh = self._tlc(label, cfg, log, self.settings.distributed)
-        if fresh.timed_out:
+        if fresh.stopped:
             return _timed_out(fresh, log)
         try:
             outcome = distributed_outcome(fresh.output, [INVARIANTS[p] for p in properties])
@@ -360,6 +363,7 @@ class _Runner:
             if progress:
                 progress.finish(board_label)
         shutil.rmtree(metadir, ignore_errors=True)
+        self.interrupted = self.interrupted or fresh.interrupted
         # Other runs of this check may still be using tlc-states/: then it stays.
         with suppress(OSError):
             metadir.parent.rmdir()
@@ -442,11 +446,13 @@ def _broken_by_first(outcome: TlcOutcome) -> tuple[Property, ...]:
 
 
 def _timed_out(fresh: TlcRun | CachedRun, log: Path) -> _Run:
-    """A run stopped at the deadline (or a probe at its limit): what it reported so
-    far still counts, and its last progress report says how far it had got."""
-    failure = _failure(f"TLC timed out after {fresh.seconds:.0f} s")
+    """A run stopped at the deadline, by an interrupt (Ctrl-C), or a probe at its
+    limit: what it reported so far still counts, and its last progress report says
+    how far it had got."""
+    why = "interrupted" if isinstance(fresh, TlcRun) and fresh.interrupted else "TLC timed out"
+    failure = _failure(f"{why} after {fresh.seconds:.0f} s")
     with suppress(TlcParseError):
-        parsed = parse_tlc_output(fresh.output)
+        parsed = parse_tlc_output(fresh.output, stopped=True)
         failure = replace(failure, counterexamples=parsed.counterexamples,
                           workers=parsed.workers)
     if progress := last_progress(fresh.output):

@@ -3,8 +3,9 @@ eras and import.
 
 Every KafkamcError ends here as one line on stderr and an exit status:
 0 all verdicts as expected, 1 some verdict differs, 2 bad config or usage,
-3 the checker itself failed (no Java, TLC error, timeout); 141 stdout's reader went
-away (cli_conventions). Under --json, stdout also gets one JSON error object.
+3 the checker itself failed (no Java, TLC error, timeout), 130 interrupted (check
+and regress first write what was decided), 141 stdout's reader went away
+(cli_conventions). Under --json, stdout also gets one JSON error object.
 """
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ import json
 import os
 import signal
 import sys
+import time
 import webbrowser
 from collections.abc import Callable
-from contextlib import nullcontext
 from enum import Enum
 from functools import partial
 from pathlib import Path
@@ -42,15 +43,16 @@ from kafkamc.errors import CheckerError, ConfigError, KafkamcError, ManyErrors, 
 from kafkamc.outdir import prepare_out_dir, write_error
 from kafkamc.protocol import protocol_column
 from kafkamc.regress.junit import write_junit
-from kafkamc.regress.run import ConfigRun, collect
+from kafkamc.regress.run import ConfigRun, RegressOptions, collect
 from kafkamc.regress.run import regress as regress_all
+from kafkamc.regress.show import Rows, print_details, summary
 from kafkamc.render.formats import FORMATS
-from kafkamc.render.terminal import print_regress, print_result, print_story
+from kafkamc.render.terminal import print_result, print_story
 from kafkamc.resolved import PROPERTIES, Property, Resolved
 from kafkamc.result import PropertyResult
 from kafkamc.tlc.cache import RunCache, default_cache_dir
 from kafkamc.tlc.progress import ProgressBoard
-from kafkamc.tlc.run import signal_running
+from kafkamc.tlc.run import interrupt, interrupt_requested, signal_running
 from kafkamc.trace.narrative import tell
 from kafkamc.trace.read_back import log_traces, saved_traces
 from kafkamc.trace.steps import to_json, write_trace
@@ -160,6 +162,7 @@ def check(
     While TLC runs, stderr shows each run's stage, depth, states, distinct states,
     queue, rate and elapsed time, from TLC's progress messages (once a minute)."""
     models = _run(partial(load_configs, files))
+    _keep_results_on_interrupt()
     cache = _cache(no_cache)
     outs = _out_dirs(models, out)
     results: list[CheckResult] = []
@@ -191,10 +194,12 @@ def check(
         for problem in problems:
             err_console.print(f"kafkamc: error: {one_line(problem)}", highlight=False,
                               markup=False, soft_wrap=True)
+        if interrupt_requested():     # the configs after this one are not started
+            break
     if as_json:
         objects = [r.to_json() for r in results]
         print(json.dumps(objects[0] if len(objects) == 1 else {"configs": objects}, indent=2))
-    raise typer.Exit(_exit_status(results))
+    raise typer.Exit(130 if interrupt_requested() else _exit_status(results))
 
 
 @app.command(name="compile")
@@ -244,11 +249,22 @@ def regress(
         "--junit", metavar="FILE",
         help="Also write JUnit XML here (one test case per config and property).")]
     = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON object on stdout at the end; the rows go to stderr.")]
     = False,
+    golden: Annotated[Path | None, typer.Option(
+        "--golden", metavar="DIR", help="Also compare each config's generated modules with "
+        "DIR/NAME.tla and DIR/NAME.mc.tla, its golden specs (kafkamc's own: specs/golden).")]
+    = None,
     update: Annotated[bool, typer.Option(
-        "--update", help="Rewrite each config's golden spec (golden/NAME.tla beside it) "
-        "from the current templates.")] = False,
+        "--update", help="With --golden: rewrite the golden specs from the current "
+        "templates.")] = False,
+    timeout: Annotated[float | None, typer.Option(
+        "--timeout", min=1, metavar="SECONDS", help="Seconds allowed per config; undecided "
+        "properties are reported as unknown (exit 3).")] = None,
+    stop_when_decided: Annotated[bool, typer.Option(
+        "--stop-when-decided", help="Check only the properties each config's `expect:` "
+        "names, and stop its TLC runs once those are decided.")] = False,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
     out: Annotated[Path, typer.Option(
@@ -257,20 +273,40 @@ def regress(
     formats: Annotated[list[DiagramFormat] | None, typer.Option(
         "--format", metavar="FORMAT", help=FORMAT_HELP)] = None,
 ) -> None:
-    """Check every config against its `expect:` and its golden spec; exit 0 only if all match."""
+    """Check every config against its `expect:` (and, with --golden, its golden spec);
+    exit 0 only if all match. Each config's row is printed as it finishes; Ctrl-C
+    keeps the configs finished and the verdicts decided (exit 130)."""
+    if update and golden is None:
+        _fail(ConfigError("needs --golden DIR, the directory of the golden specs to rewrite; "
+                          "allowed: --golden DIR --update", file="regress", key="--update"))
+    if golden is not None and not update and not golden.is_dir():
+        _fail(ConfigError("no such directory; allowed: a directory of golden specs "
+                          "(NAME.tla, NAME.mc.tla), or --update to create it",
+                          file=str(golden), key="--golden"))
     files = _run(lambda: collect(paths or [Path("specs")]))
     models = _run(partial(load_configs, files))
-    with err_console.status(f"checking {len(files)} configs with TLC...", spinner="dots") \
-            if err_console.is_terminal and not quiet else nullcontext():
-        report = regress_all(files, models, out_root=out, jobs=jobs, update=update,
-                             cache=_cache(no_cache), diagram_formats=_formats(formats))
+    _keep_results_on_interrupt()
+    # With --json stdout holds the one JSON object: the rows, which are progress there,
+    # go to stderr (and, with --quiet, nowhere).
+    rows = Rows(_row_console(as_json, quiet), [m.name for m in models],
+                golden=golden is not None)
+    rows.header()
+    options = RegressOptions(out_root=out, jobs=jobs, cache=_cache(no_cache), golden=golden,
+                             update=update, timeout=timeout,
+                             stop_when_decided=stop_when_decided,
+                             diagram_formats=_formats(formats))
+    report = regress_all(files, models, options, on_run=rows.row)
     if junit:
         _run(lambda: write_junit(report, junit), writes=junit, option="--junit")
     if as_json:
+        err_console.print(summary(report), highlight=False, markup=False, soft_wrap=True)
         print(json.dumps({"passed": report.exit_status == 0,
-                          "configs": [_run_json(run) for run in report.runs]}, indent=2))
+                          **({"interrupted": True} if report.interrupted else {}),
+                          "configs": [_run_json(run) for run in report.runs],
+                          **({"not_run": [str(p) for p in report.not_run]}
+                             if report.not_run else {})}, indent=2))
     else:
-        print_regress(report, out_console)
+        print_details(report, out_console)
     raise typer.Exit(report.exit_status)
 
 
@@ -309,6 +345,13 @@ def _distributed(ctx: typer.Context, enabled: bool, port: int, local_workers: in
                        on_ready=ready, lobby=lobby)
 
 
+def _row_console(as_json: bool, quiet: bool) -> Console:
+    """Where regress's rows go: stdout, or stderr when stdout holds the JSON object."""
+    if not as_json:
+        return out_console
+    return Console(stderr=True, quiet=True) if quiet else err_console
+
+
 def _cache(disabled: bool) -> RunCache | None:
     def warn(message: str) -> None:
         err_console.print(f"kafkamc: warning: {one_line(message)}", highlight=False,
@@ -317,8 +360,9 @@ def _cache(disabled: bool) -> RunCache | None:
 
 
 def _run_json(run: ConfigRun) -> dict[str, object]:
-    data: dict[str, object] = {"config": str(run.path), "golden": run.golden,
-                               "passed": run.passed}
+    data: dict[str, object] = {"config": str(run.path), "passed": run.passed,
+                               "seconds": round(run.seconds, 2),
+                               **({"golden": run.golden} if run.golden else {})}
     if run.result:
         data.update(run.result.to_json())
     else:
@@ -636,14 +680,41 @@ def _fail(error: KafkamcError) -> NoReturn:
     raise typer.Exit(error.exit_code)
 
 
+# check and regress keep what is decided when interrupted; other commands quit at once.
+_keeps_results = False
+# When the first interrupt came: a second one within REPEAT_SECONDS is the same stop,
+# signalled twice (GNU timeout signals kafkamc and then its process group).
+_interrupted_at: float | None = None
+REPEAT_SECONDS = 2.0
+
+
+def _keep_results_on_interrupt() -> None:
+    global _keeps_results
+    _keeps_results = True
+
+
 def _interrupt(signum: int, frame: object) -> None:
     """Stop every TLC run first: runs made in threads (check's concurrent runs,
     regress and sweep jobs) would otherwise keep their threads, and kafkamc, alive.
-    The handler only signals them; whoever waits for a run reaps it. It says so
-    itself: typer turns the KeyboardInterrupt into a silent exit 130. A plain write,
-    not rich: the interrupted thread may hold the console's lock."""
+    The handler only signals them; whoever waits for a run reaps it. In check and
+    regress the first signal lets the command go on: each run ends as at a timeout,
+    keeping what it reported, the out dirs and reports are written, and the command
+    exits 130. Otherwise, or at a later signal, it quits at once: typer turns the
+    KeyboardInterrupt into a silent exit 130. A plain write, not rich: the
+    interrupted thread may hold the console's lock."""
+    global _interrupted_at
+    name = signal.Signals(signum).name
+    now = time.monotonic()
+    if _keeps_results and _interrupted_at is None:
+        _interrupted_at = now
+        interrupt()
+        os.write(2, f"kafkamc: interrupted ({name}): TLC stopped; writing what is decided "
+                    "(again to quit at once)\n".encode())
+        return
+    if _interrupted_at is not None and now - _interrupted_at < REPEAT_SECONDS:
+        return
     signal_running()
-    os.write(2, f"kafkamc: interrupted ({signal.Signals(signum).name})\n".encode())
+    os.write(2, f"kafkamc: interrupted ({name})\n".encode())
     raise KeyboardInterrupt
 
 

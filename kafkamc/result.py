@@ -63,6 +63,7 @@ class CheckResult:
     properties: dict[Property, PropertyResult] = field(default_factory=dict)
     tlc_version: str | None = None
     unsaved: tuple[str, ...] = ()    # artifacts a failing disk kept from being written
+    interrupted: bool = False        # Ctrl-C (or SIGTERM) stopped a TLC run of it
 
     @property
     def failed(self) -> bool:
@@ -80,4 +81,5 @@ class CheckResult:
             "properties": {name: p.to_json() for name, p in self.properties.items()},
             "tlc": {"version": self.tlc_version},
             **({"unsaved": list(self.unsaved)} if self.unsaved else {}),
+            **({"interrupted": True} if self.interrupted else {}),
         }

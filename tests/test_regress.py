@@ -1,4 +1,5 @@
-"""`kafkamc regress`: verdicts against expect:, golden specs, the run cache, JUnit XML.
+"""`kafkamc regress`: verdicts against expect:, golden specs (opt-in), the run cache,
+JUnit XML, --timeout and --stop-when-decided.
 
 Every test runs the real CLI and real TLC on small scenario configs copied into a
 temporary directory, with a cache directory of its own.
@@ -37,7 +38,7 @@ def regress(*args: str | Path, cwd: Path, cache: Path,
 
 @pytest.fixture
 def configs(tmp_path: Path) -> Path:
-    """Two small scenarios with their golden specs, as a team would keep them."""
+    """Two small scenarios, as a team would keep them."""
     directory = tmp_path / "configs"
     directory.mkdir()
     for name in SMALL:
@@ -47,17 +48,19 @@ def configs(tmp_path: Path) -> Path:
 
 def test_passes_then_replays_from_the_cache(configs: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    first = regress(configs, "--update", "--json", "--out", tmp_path / "out1",
-                    cwd=tmp_path, cache=cache)
+    golden = configs / "golden"
+    first = regress(configs, "--golden", golden, "--update", "--json", "--out",
+                    tmp_path / "out1", cwd=tmp_path, cache=cache)
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
     assert report["passed"] is True
     assert {c["golden"] for c in report["configs"]} == {"updated"}
     # The protocol module and, apart, how TLC checks it.
-    assert sorted(p.name for p in (configs / "golden").iterdir()) == sorted(
+    assert sorted(p.name for p in golden.iterdir()) == sorted(
         f"{name}{suffix}" for name in SMALL for suffix in (".tla", ".mc.tla"))
 
-    again = regress(configs, "--json", "--out", tmp_path / "out2", cwd=tmp_path, cache=cache)
+    again = regress(configs, "--golden", golden, "--json", "--out", tmp_path / "out2",
+                    cwd=tmp_path, cache=cache)
     assert again.returncode == 0, again.stderr
     replayed = json.loads(again.stdout)
     assert {c["golden"] for c in replayed["configs"]} == {"same"}
@@ -77,8 +80,9 @@ def test_a_broken_template_fails_with_a_readable_report(configs: Path, tmp_path:
     deliberate bug, on a copy of kafkamc) flips minisr-equals-rf's durability and
     changes every golden spec."""
     cache = tmp_path / "cache"
-    assert regress(configs, "--update", "--out", tmp_path / "o", cwd=tmp_path,
-                   cache=cache).returncode == 0
+    golden = tmp_path / "golden"        # anywhere: --golden names it
+    assert regress(configs, "--golden", golden, "--update", "--out", tmp_path / "o",
+                   cwd=tmp_path, cache=cache).returncode == 0
     copy = tmp_path / "copy"
     shutil.copytree(Path(kafkamc.__file__).parent, copy / "kafkamc",
                     ignore=shutil.ignore_patterns("templates", "__pycache__"))
@@ -88,12 +92,13 @@ def test_a_broken_template_fails_with_a_readable_report(configs: Path, tmp_path:
     assert correct in base.read_text()
     base.write_text(base.read_text().replace(correct, "    /\\ acked' = IF FALSE THEN acked\n"))
 
-    broken = regress(configs, "--junit", tmp_path / "junit.xml", "--out", tmp_path / "o2",
-                     cwd=tmp_path, cache=cache, python_path=copy)
+    broken = regress(configs, "--golden", golden, "--junit", tmp_path / "junit.xml", "--out",
+                     tmp_path / "o2", cwd=tmp_path, cache=cache, python_path=copy)
 
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "FAIL" in broken.stdout
-    assert "differs from" in broken.stdout and "regress --update" in broken.stdout
+    assert "differs from" in broken.stdout
+    assert f"regress --golden {golden} --update" in broken.stdout
     assert "minisr-equals-rf" in broken.stdout
     junit = etree.parse(str(tmp_path / "junit.xml"))
     assert etree.XMLSchema(etree.parse(str(SCHEMA))).validate(junit)
@@ -104,9 +109,11 @@ def test_a_broken_template_fails_with_a_readable_report(configs: Path, tmp_path:
 
 
 def test_junit_validates_and_counts(configs: Path, tmp_path: Path) -> None:
+    """Without --golden: no golden case, no golden column, no golden/ written."""
     result = regress(configs, "--junit", tmp_path / "junit.xml", "--out", tmp_path / "o",
                      cwd=tmp_path, cache=tmp_path / "cache")
     assert result.returncode == 0, result.stderr
+    assert "golden" not in result.stdout and not (configs / "golden").exists()
     junit = etree.parse(str(tmp_path / "junit.xml"))
     schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
     assert schema.validate(junit), schema.error_log
@@ -114,11 +121,22 @@ def test_junit_validates_and_counts(configs: Path, tmp_path: Path) -> None:
     assert [s.get("name") for s in suites] == SMALL
     for suite in suites:
         cases = suite.findall("testcase")
-        # Four properties and the golden spec, which is skipped: no golden copy yet.
         assert [c.get("name") for c in cases] == [
-            "durability", "consistency", "read_stability", "availability", "golden spec"]
-        assert suite.get("tests") == "5" and suite.get("skipped") == "1"
+            "durability", "consistency", "read_stability", "availability"]
+        assert suite.get("tests") == "4" and suite.get("skipped") == "0"
         assert suite.get("failures") == "0" and suite.get("errors") == "0"
+
+
+def test_a_missing_golden_copy_is_a_skipped_case(configs: Path, tmp_path: Path) -> None:
+    golden = tmp_path / "golden"
+    golden.mkdir()
+    result = regress(configs, "--golden", golden, "--junit", tmp_path / "junit.xml", "--out",
+                     tmp_path / "o", cwd=tmp_path, cache=tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    for suite in etree.parse(str(tmp_path / "junit.xml")).findall("testsuite"):
+        assert suite.findall("testcase")[-1].get("name") == "golden spec"
+        assert suite.get("tests") == "5" and suite.get("skipped") == "1"
+    assert list(golden.iterdir()) == []
 
 
 def test_a_bad_config_stops_the_run_with_exit_2(configs: Path, tmp_path: Path) -> None:
@@ -132,7 +150,38 @@ def test_a_bad_config_stops_the_run_with_exit_2(configs: Path, tmp_path: Path) -
 def test_the_scenario_library_passes(tmp_path: Path, session_cache: Path) -> None:
     """The project's own regression run: every specs/ config against its expect: and its
     golden spec (specs/golden/)."""
-    result = regress(SPECS, "--junit", tmp_path / "junit.xml", "--out", tmp_path / "o",
-                     cwd=tmp_path, cache=session_cache)
+    result = regress(SPECS, "--golden", SPECS / "golden", "--junit", tmp_path / "junit.xml",
+                     "--out", tmp_path / "o", cwd=tmp_path, cache=session_cache)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "differs" not in result.stdout
+
+
+def _long(tmp_path: Path) -> Path:
+    """Every replica losing power on 4.1 with three records: durability breaks within
+    seconds, proving consistency takes minutes; `expect:` names durability only."""
+    text = (SPECS / "power-loss-all-4.1.yaml").read_text()
+    config = tmp_path / "long.yaml"
+    config.write_text(text.replace("records: 1", "records: 3").replace(
+        "check: [durability]", "check: [durability, consistency]"))
+    return config
+
+
+def test_timeout_per_config_keeps_the_violation(tmp_path: Path) -> None:
+    result = regress(_long(tmp_path), "--timeout", "30", "--json", "--no-cache", "--out",
+                     tmp_path / "o", cwd=tmp_path, cache=tmp_path / "c")
+    assert result.returncode == 3, result.stdout + result.stderr
+    [config] = json.loads(result.stdout)["configs"]
+    assert config["properties"]["durability"]["verdict"] == "violated"
+    assert config["properties"]["consistency"]["verdict"] == "unknown"
+    assert "timed out" in config["properties"]["consistency"]["message"]
+
+
+def test_stop_when_decided_checks_only_what_expect_names(tmp_path: Path) -> None:
+    """Consistency, which `expect:` does not name, would take minutes; durability is
+    decided within seconds, and then the run is over."""
+    result = regress(_long(tmp_path), "--stop-when-decided", "--json", "--no-cache", "--out",
+                     tmp_path / "o", cwd=tmp_path, cache=tmp_path / "c")
+    assert result.returncode == 0, result.stdout + result.stderr
+    [config] = json.loads(result.stdout)["configs"]
+    assert {name: p["verdict"] for name, p in config["properties"].items()} == {
+        "durability": "violated"}

@@ -478,3 +478,22 @@ def test_last_progress_says_how_far_a_stopped_run_got() -> None:
     assert last_progress(text) == (220131, 14)
     assert last_progress((FIXTURES / "ok.tool.log").read_text()) == (6, 6)
     assert last_progress("TLC2 Version 2.15\n") is None
+
+
+@pytest.mark.parametrize("name", ["twice.continue", "both.continue"])
+def test_a_stopped_run_keeps_each_whole_counterexample(name: str) -> None:
+    """Cut anywhere, as a timeout or Ctrl-C cuts a -continue run, the output keeps every
+    counterexample TLC had finished printing (a later message follows it) and never a
+    cut one; so a violation reported before the cut survives one cut in a later trace."""
+    text = log(name, tool=True)
+    full = parse_tlc_output(text).counterexamples
+    kept: list[int] = []
+    for end in range(len(text) + 1):
+        try:
+            o = parse_tlc_output(text[:end], stopped=True)
+        except TlcParseError:
+            continue
+        assert o.counterexamples == full[:len(o.counterexamples)]
+        kept.append(len(o.counterexamples))
+    assert kept == sorted(kept)
+    assert set(range(1, len(full) + 1)) <= set(kept)

@@ -1,13 +1,14 @@
 """JUnit XML for `kafkamc regress`, the format CI systems show natively.
 
-One <testsuite> per config, one <testcase> per checked property plus one for
-the golden spec. The layout follows the common JUnit schema (Apache Ant's, as
-published by Windy Road), which Jenkins, GitLab and GitHub Actions' reporters
-read: an attribute-free <testsuites>, suites with package, id, a timestamp
-without a zone, a <properties> first and <system-out>/<system-err> last. A
-verdict that differs from `expect:` is a <failure> whose text is the
-counterexample (or says that the property holds); a property TLC could not
-decide is an <error>.
+One <testsuite> per config that ran, one <testcase> per checked property plus,
+when golden specs are compared (--golden), one for the golden spec. The layout
+follows the common JUnit schema (Apache Ant's, as published by Windy Road), which
+Jenkins, GitLab and GitHub Actions' reporters read: an attribute-free
+<testsuites>, suites with package, id, a timestamp without a zone, a <properties>
+first and <system-out>/<system-err> last. A verdict that differs from `expect:`
+is a <failure> whose text is the counterexample (or says that the property
+holds); a property TLC could not decide is an <error>, unless an interrupt
+(Ctrl-C) stopped its run: that one is <skipped>, since nobody let TLC finish.
 """
 from __future__ import annotations
 
@@ -47,8 +48,10 @@ def _suite(run: ConfigRun, stamp: str, index: int) -> ET.Element:
     else:
         ET.SubElement(properties, "property", name="kafka_version",
                       value=run.result.kafka_version)
-        cases.extend(_property_case(name, prop) for prop in run.result.properties.values())
-    cases.append(_golden_case(name, run))
+        cases.extend(_property_case(name, prop, interrupted=run.result.interrupted)
+                     for prop in run.result.properties.values())
+    if run.golden is not None:
+        cases.append(_golden_case(name, run))
     suite.extend(cases)
     suite.set("tests", str(len(cases)))
     for counter, tag in (("failures", "failure"), ("errors", "error"), ("skipped", "skipped")):
@@ -59,11 +62,13 @@ def _suite(run: ConfigRun, stamp: str, index: int) -> ET.Element:
     return suite
 
 
-def _property_case(config: str, prop: PropertyResult) -> ET.Element:
+def _property_case(config: str, prop: PropertyResult, *, interrupted: bool) -> ET.Element:
     case = ET.Element("testcase", classname=f"kafkamc.{config}", name=prop.name,
                       time=f"{prop.seconds:.3f}")
     expected = prop.expected or "holds"
-    if prop.verdict == "unknown":
+    if prop.verdict == "unknown" and interrupted:
+        ET.SubElement(case, "skipped", message=f"{prop.name}: not decided ({prop.message})")
+    elif prop.verdict == "unknown":
         ET.SubElement(case, "error", message=f"{prop.name}: unknown ({prop.message})",
                       type="CheckerError").text = prop.message
     elif not prop.matches:
@@ -77,11 +82,13 @@ def _property_case(config: str, prop: PropertyResult) -> ET.Element:
 
 def _golden_case(config: str, run: ConfigRun) -> ET.Element:
     case = ET.Element("testcase", classname=f"kafkamc.{config}", name="golden spec", time="0")
+    assert run.golden_file is not None, "compared with a golden copy"
+    update = f"`kafkamc regress --golden {run.golden_file.parent} --update`"
     if run.golden == "differs":
         ET.SubElement(case, "failure", type="GoldenSpecChanged",
                       message=f"the generated TLA+ differs from {run.golden_file}; "
-                              "review the change and run `kafkamc regress --update`")
+                              f"review the change and run {update}")
     elif run.golden == "missing":
         ET.SubElement(case, "skipped", message=f"no golden copy at {run.golden_file}; "
-                                               "`kafkamc regress --update` writes one")
+                                               f"{update} writes one")
     return case

@@ -34,6 +34,8 @@ def render_html(result: CheckResult, model: Resolved) -> str:
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
              f"<title>kafkamc: {_e(result.name)}</title><style>{STYLE}</style></head><body>",
              f"<h1>kafkamc: {_e(result.name)} (Kafka {_e(result.kafka_version)})</h1>",
+             *(["<p class='unknown'>Interrupted: the verdicts are those TLC decided before "
+                "it was stopped; the others are unknown.</p>"] if result.interrupted else []),
              _config(model), _verdicts(result)]
     for prop in result.properties.values():
         if prop.verdict == "violated":

@@ -58,7 +58,16 @@ from kafkamc.tlc.dialect import (
 from kafkamc.tlc.jvm import jvm_options
 from kafkamc.tlc.lobby import Lobby
 from kafkamc.tlc.output import TlcOutcome, parse_tlc_output
-from kafkamc.tlc.run import Streamed, TlcRun, find_jar, find_java, stop, track, untrack
+from kafkamc.tlc.run import (
+    Streamed,
+    TlcRun,
+    find_jar,
+    find_java,
+    interrupt_requested,
+    stop,
+    track,
+    untrack,
+)
 
 __all__ = ["DEFAULT_PORT", "advertised_address", "distributed_outcome", "run_tlc_distributed",
            "server_command", "worker_command"]
@@ -178,7 +187,8 @@ def run_tlc_distributed(tla: Path, cfg: Path, *, metadir: Path, log: Path, local
         raise CheckerError(f"port {taken} is in use (another TLC server?): "
                            "choose another with --port")
     return TlcRun(output=output, returncode=run.returncode,
-                  seconds=time.monotonic() - start, timed_out=timed_out)
+                  seconds=time.monotonic() - start, timed_out=timed_out,
+                  interrupted=not timed_out and interrupt_requested())
 
 
 class _Run:

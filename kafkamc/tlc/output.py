@@ -323,14 +323,20 @@ class _Trace:
                               self.loop_to, self.stuttering)
 
 
-def parse_tlc_output(text: str) -> TlcOutcome:
+def parse_tlc_output(text: str, *, stopped: bool = False) -> TlcOutcome:
     """Parse TLC's whole console output (stdout, plain or -tool mode) into its verdict
     and every counterexample it printed (several with -continue).
 
+    `stopped`: TLC was stopped part-way (a timeout, Ctrl-C), so the output is what it
+    had printed by then, -tool mode: a message cut in half is left out, and so is a
+    last counterexample that no message follows (TLC may have been printing it).
+
     Raises TlcParseError when the output holds no verdict, is truncated inside a
-    counterexample, or has a trace TLC could not have printed.
+    counterexample (unless `stopped`), or has a trace TLC could not have printed.
     """
     text = text.replace("\r\n", "\n")
+    if stopped:
+        text = _whole_messages(text)
     msgs = split_messages(text)
     status: Status | None = None
     message = None
@@ -378,7 +384,10 @@ def parse_tlc_output(text: str) -> TlcOutcome:
                             "nor an error (truncated, or not TLC's output?)")
     # TLC always prints statistics after a trace; without them it may be cut short.
     if last_trace_msg >= 0 and not any(m.known for m in msgs[last_trace_msg + 1:]):
-        raise TlcParseError("TLC output ends inside the counterexample (truncated output?)")
+        if not stopped:
+            raise TlcParseError("TLC output ends inside the counterexample "
+                                "(truncated output?)")
+        found = found[:-1]
     if status == "error":
         if sany := sany_errors(text):
             details.insert(0, sany)
@@ -386,6 +395,13 @@ def parse_tlc_output(text: str) -> TlcOutcome:
     numbers = run_numbers(msgs)
     return TlcOutcome(status, message, tuple(found), completed, numbers.distinct,
                       numbers.generated, numbers.depth, numbers.version, numbers.workers)
+
+
+def _whole_messages(text: str) -> str:
+    """-tool output up to the end of its last complete message."""
+    whole_lines = text[:text.rfind("\n") + 1]
+    end = whole_lines.rfind("@!@!@ENDMSG ")
+    return whole_lines[:whole_lines.find("\n", end) + 1] if end >= 0 else whole_lines
 
 
 def last_progress(text: str) -> tuple[int, int] | None:

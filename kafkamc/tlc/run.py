@@ -26,6 +26,9 @@ JAR_ENV = "KAFKAMC_TLA2TOOLS"
 # thread, which is the one Ctrl-C reaches.
 _running: set[subprocess.Popen[str]] = set()
 _running_lock = threading.RLock()   # also taken by the signal handler (cli)
+# Set once the user asked (Ctrl-C, SIGTERM) to stop and keep what is decided: every
+# TLC run then ends as if its time were up, and no new one goes on.
+_interrupted = threading.Event()
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,12 @@ class TlcRun:
     returncode: int
     seconds: float
     timed_out: bool
+    interrupted: bool = False   # stopped by `interrupt` before it ended by itself
+
+    @property
+    def stopped(self) -> bool:
+        """Ended before TLC did: what it reported so far is all there is."""
+        return self.timed_out or self.interrupted
 
 
 def find_jar() -> Path:
@@ -124,8 +133,11 @@ def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
                 raise tlc.write_error
     except OSError as error:   # the log's disk is full or failing: TLC's answer is lost
         raise CheckerError(f"cannot write TLC's log {log}: {error.strerror or error}") from None
+    # A run that ends after an interrupt was (but for a race of milliseconds) stopped
+    # by it: its output is cut short, whatever TLC printed last.
     return TlcRun(output=log.read_text(errors="replace"), returncode=tlc.process.returncode,
-                  seconds=time.monotonic() - start, timed_out=timed_out)
+                  seconds=time.monotonic() - start, timed_out=timed_out,
+                  interrupted=not timed_out and interrupt_requested())
 
 
 @dataclass
@@ -173,9 +185,12 @@ class Streamed:
 
 def track(process: subprocess.Popen[str]) -> None:
     """Count a TLC process (tlc2.TLC, a TLC server or worker) among those that
-    `stop_running` stops."""
+    `stop_running` stops. One started after an interrupt is stopped at once: under
+    the lock, so that `interrupt` either sees it or it sees the interrupt."""
     with _running_lock:
         _running.add(process)
+        if _interrupted.is_set():
+            _signal(process)
 
 
 def untrack(process: subprocess.Popen[str]) -> None:
@@ -198,10 +213,27 @@ def signal_running() -> None:
     with _running_lock:
         processes = list(_running)
     for process in processes:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:   # it has exited already
-            pass
+        _signal(process)
+
+
+def interrupt() -> None:
+    """Stop every TLC run, now and to come, keeping what each reported: each ends as
+    a timed-out run does, marked interrupted (TlcRun.interrupted). Safe in a signal
+    handler, as `signal_running` is."""
+    with _running_lock:
+        _interrupted.set()
+        signal_running()
+
+
+def interrupt_requested() -> bool:
+    return _interrupted.is_set()
+
+
+def _signal(process: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:   # it has exited already
+        pass
 
 
 def stop(process: subprocess.Popen[str]) -> None:
