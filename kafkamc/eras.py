@@ -167,7 +167,8 @@ def _row(first: str, last: str, source: str) -> dict[str, str]:
     return {
         "versions": _range(first, last),
         "acks": era.acks,
-        "unclean.leader.election.enable": (_bool(era.unclean_leader_election) if has_unclean
+        "unclean.leader.election.enable": (kafka_bool(era.unclean_leader_election)
+                                           if has_unclean
                                            else "always on (no key)"),
         "min.insync.replicas": (str(era.min_insync_replicas)
                                 if era.has_key("topic.min.insync.replicas") else "no key"),
@@ -195,5 +196,6 @@ def _on(flag: bool) -> str:
     return "on" if flag else "off"
 
 
-def _bool(flag: bool) -> str:
+def kafka_bool(flag: bool) -> str:
+    """A boolean as Kafka writes it in its configs."""
     return "true" if flag else "false"

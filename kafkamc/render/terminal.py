@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kafkamc.regress.run import Report
+from kafkamc.render.headline import headline
 from kafkamc.resolved import PROPERTIES
 from kafkamc.result import CheckResult, PropertyResult
 from kafkamc.trace.narrative import Story
@@ -15,6 +16,10 @@ VERDICT_STYLE = {"holds": "green", "violated": "red", "unknown": "yellow"}
 
 
 def print_result(result: CheckResult, console: Console) -> None:
+    """The answer first (one sentence), the verdict table, then each counterexample."""
+    style = "bold red" if any(p.verdict == "violated" for p in result.properties.values()) \
+        else "bold green" if not result.failed else "bold yellow"
+    console.print(headline(result), style=style, markup=False, highlight=False, soft_wrap=True)
     console.print(_table(result))
     for prop in result.properties.values():
         if prop.verdict == "violated":
@@ -69,18 +74,21 @@ def _verdict_cell(prop: PropertyResult) -> str:
 
 
 def _table(result: CheckResult) -> Table:
+    """The verdicts; the expected and match columns only for a config with `expect:`."""
     table = Table(title=f"{result.name} (Kafka {result.kafka_version})")
-    for column in ("property", "verdict", "expected", "match", "distinct states", "trace",
-                   "seconds"):
+    expecting = result.expects
+    columns = ("property", "verdict", *(("expected", "match") if expecting else ()),
+               "distinct states", "trace", "seconds")
+    for column in columns:
         table.add_column(column, justify="right" if column in {"distinct states", "trace",
                                                                "seconds"} else "left")
     for prop in result.properties.values():
         style = VERDICT_STYLE[prop.verdict]
+        expectation = (prop.expected or "-", "yes" if prop.matches else "[bold red]NO[/]")
         table.add_row(
             prop.name,
             f"[{style}]{prop.verdict}[/]",
-            prop.expected or "-",
-            "yes" if prop.matches else "[bold red]NO[/]",
+            *(expectation if expecting else ()),
             "-" if prop.distinct_states is None else f"{prop.distinct_states:,}",
             str(len(prop.trace.steps)) if prop.trace else "-",
             f"{prop.seconds:.1f}" + (" (cached)" if prop.cached else ""),
