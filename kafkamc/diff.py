@@ -196,10 +196,10 @@ def diff(a: Model, b: Model, out: Path, *, properties: list[Property] | None = N
         pa, pb = results["a"].properties[prop], results["b"].properties[prop]
         tried = attempts.get(prop, ())
         other = (pb if newer == "a" else pa).verdict
-        decisive = tuple(found) if len(found) == 1 else \
+        decided = pa.verdict != pb.verdict and "unknown" not in (pa.verdict, pb.verdict)
+        decisive = () if not decided else tuple(found) if len(found) == 1 else \
             tuple(t.difference for t in tried if t.verdict == other)
-        per_property.append(PropertyDiff(prop, pa, pb, decisive if pa.verdict != pb.verdict
-                                         else (), tried))
+        per_property.append(PropertyDiff(prop, pa, pb, decisive, tried))
     return DiffResult(results["a"], results["b"], found, tuple(per_property), newer)
 
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import cast
 from urllib.parse import unquote
 
 import pytest
 from conftest import SPEC_BY_NAME, HtmlPage, describe, run_kafkamc, write_config
+
+from kafkamc.render.headline import headline
+from kafkamc.resolved import Property
+from kafkamc.result import CheckResult, Outcome, PropertyResult
 
 LRS_36_DURABILITY = ("Durability is violated: an acknowledged write can be lost after 1 power "
                      "loss when both followers fall behind (12 steps).")
@@ -68,3 +73,34 @@ def test_all_holding_without_expect_has_no_expected_columns(tmp_path: Path) -> N
             assert link[1:] in page.ids, link
         else:
             assert not link.startswith("/") and (out / unquote(link)).is_file(), link
+
+
+def _result(**verdicts: str) -> CheckResult:
+    """A check's result with these verdicts and no counterexample (holds, unknown)."""
+    props = {}
+    for name, verdict in verdicts.items():
+        prop = cast(Property, name)
+        props[prop] = PropertyResult(
+            name=prop, verdict=cast(Outcome, verdict), expected=None, trace=None, story=None,
+            trace_file=None, diagrams=(), distinct_states=1, depth=1, seconds=0.0,
+            log=Path("tlc.log"),
+            message="TLC timed out after 5 s" if verdict == "unknown" else None)
+    return CheckResult(name="x", kafka_version="4.1", out_dir=Path("out"), spec=Path("x.tla"),
+                       properties=props)
+
+
+@pytest.mark.parametrize("verdicts, sentence", [
+    ({"durability": "holds"}, "Durability holds within these bounds."),
+    ({"durability": "holds", "read_stability": "holds"},
+     "Both checked properties (durability and read stability) hold within these bounds."),
+    ({"durability": "holds", "consistency": "holds", "read_stability": "holds",
+      "availability": "holds"}, ALL_HOLD),
+    ({"durability": "holds", "consistency": "holds", "availability": "unknown"},
+     "Durability and consistency hold within these bounds; availability could not be "
+     "decided (see below)."),
+    ({"durability": "unknown", "availability": "unknown"},
+     "Durability and availability could not be decided (see below)."),
+])
+def test_the_headline_of_what_holds_and_what_is_undecided(verdicts: dict[str, str],
+                                                          sentence: str) -> None:
+    assert headline(_result(**verdicts)) == sentence

@@ -191,6 +191,8 @@ def _print_change(prop: PropertyDiff, result: DiffResult, console: Console) -> N
         tried = f"  {newer} with only {d.key} set back to {other}'s {back}"
         if attempt.verdict is None:
             line = f"{tried}: not a config Kafka runs ({attempt.note})"
+        elif attempt.verdict == "unknown":
+            line = f"{tried}: {prop.name} undecided (see {attempt.note})"
         elif attempt.verdict == verdict_of_other:
             line = f"{tried}: {prop.name} {attempt.verdict}, as with {other}: this makes it"
         else:
