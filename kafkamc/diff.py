@@ -27,6 +27,7 @@ from kafkamc.result import CheckResult, PropertyResult
 from kafkamc.tlc.cache import RunCache
 
 Side = Literal["a", "b"]
+Checker = Callable[[Resolved, Path, list[Property]], CheckResult]   # model, out dir, props
 
 # The settings of a resolved model and the config key that sets each.
 SETTING_KEYS: tuple[tuple[str, tuple[str, str]], ...] = (
@@ -160,9 +161,6 @@ def differences(a: Model, b: Model) -> tuple[Difference, ...]:
     return tuple(found)
 
 
-Checker = Callable[[Resolved, Path, list[Property]], CheckResult]
-
-
 def diff(a: Model, b: Model, out: Path, *, properties: list[Property] | None = None,
          workers: int | None = None, timeout: float | None = None,
          cache: RunCache | None = None,
@@ -174,7 +172,7 @@ def diff(a: Model, b: Model, out: Path, *, properties: list[Property] | None = N
     if not wanted:
         raise ConfigError("the two configs check no property in common; allowed: configs "
                           "whose `check:` lists share a property, or --property NAME",
-                          key="check")
+                          file="command line", key="diff")
 
     def run(model: Resolved, where: Path, props: list[Property]) -> CheckResult:
         announce(f"checking {model.name} (Kafka {model.kafka_version}): {', '.join(props)}")
@@ -185,19 +183,19 @@ def diff(a: Model, b: Model, out: Path, *, properties: list[Property] | None = N
     results = {"a": run(ra, out / "a", wanted), "b": run(rb, out / "b", wanted)}
     found = differences(a, b)
     newer: Side = "a" if _newer(a.kafka_version, b.kafka_version) else "b"
+    # The verdicts that differ, both decided: only those can be explained.
     changed = [p for p in wanted
-               if results["a"].properties[p].verdict != results["b"].properties[p].verdict]
+               if {results["a"].properties[p].verdict, results["b"].properties[p].verdict}
+               == {"holds", "violated"}]
     attempts: dict[str, tuple[Attempt, ...]] = {}
-    if len(found) > 1 and changed and not any(
-            results[s].properties[p].verdict == "unknown" for s in "ab" for p in changed):
+    if len(found) > 1 and changed:
         attempts = _try_each(found, a if newer == "a" else b, newer, changed, out, run)
     per_property = []
     for prop in wanted:
         pa, pb = results["a"].properties[prop], results["b"].properties[prop]
         tried = attempts.get(prop, ())
         other = (pb if newer == "a" else pa).verdict
-        decided = pa.verdict != pb.verdict and "unknown" not in (pa.verdict, pb.verdict)
-        decisive = () if not decided else tuple(found) if len(found) == 1 else \
+        decisive = () if prop not in changed else tuple(found) if len(found) == 1 else \
             tuple(t.difference for t in tried if t.verdict == other)
         per_property.append(PropertyDiff(prop, pa, pb, decisive, tried))
     return DiffResult(results["a"], results["b"], found, tuple(per_property), newer)
