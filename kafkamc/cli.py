@@ -335,8 +335,8 @@ def sweep(
 
 @app.command(name="diff")
 def diff_(
-    files: Annotated[list[Path], typer.Argument(
-        metavar="A.yaml [B.yaml]", help="Two configs, or one with --against-version.",
+    configs: Annotated[list[Path], typer.Argument(
+        help="Two configs, A and B; or one, A, with --against-version.",
         show_default=False)],
     against_version: Annotated[str | None, typer.Option(
         "--against-version", metavar="V", help="Compare A with A on Kafka release V (its "
@@ -365,12 +365,12 @@ def diff_(
     from kafkamc.diff import against_version as on_version
     from kafkamc.diff import diff
     from kafkamc.render.terminal import print_diff
-    if len(files) != (1 if against_version else 2):
+    if len(configs) != (1 if against_version else 2):
         _fail(ConfigError("give two configs, or one config and --against-version V",
                           file="command line", key="diff"))
-    a = _run(lambda: Model.from_yaml(files[0]))
+    a = _run(lambda: Model.from_yaml(configs[0]))
     b = _run(lambda: on_version(a, against_version) if against_version
-             else Model.from_yaml(files[1]))
+             else Model.from_yaml(configs[1]))
     root = out or Path("out") / f"diff-{a.resolve().name}-{b.resolve().name}"
 
     def announce(line: str) -> None:     # progress: stderr, with or without --json
