@@ -11,6 +11,7 @@ from kafkamc.regress.run import Report
 from kafkamc.render.headline import headline
 from kafkamc.resolved import PROPERTIES
 from kafkamc.result import CheckResult, PropertyResult
+from kafkamc.trace.faults import and_list
 from kafkamc.trace.narrative import Story
 
 VERDICT_STYLE = {"holds": "green", "violated": "red", "unknown": "yellow"}
@@ -168,12 +169,15 @@ def _word(prop: PropertyDiff) -> str:
 
 
 def _because(prop: PropertyDiff) -> str:
-    if prop.decisive:
-        return "what makes the difference is " + " or ".join(
-            f"{d.about} ({d.source})" for d in prop.decisive)
+    named = [f"{d.about} ({d.source})" for d in prop.decisive]
+    if len(named) == 1:
+        return f"what makes the difference is {named[0]}"
+    if named:
+        # Each was tried alone and each alone flips the verdict: every one is needed.
+        return f"it takes all of {and_list(named)} together: without any one, it flips back"
     if "unknown" in (prop.a.verdict, prop.b.verdict):
         return "one side is undecided"
-    return "no single rule or setting makes it alone"
+    return "no rule or setting flips it alone: it takes several set back at once"
 
 
 def _side(result: CheckResult) -> str:
