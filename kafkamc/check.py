@@ -51,6 +51,7 @@ from kafkamc.tlc.output import (
 )
 from kafkamc.tlc.progress import ProgressBoard
 from kafkamc.tlc.run import TlcRun, find_jar, run_tlc, stop_running
+from kafkamc.tlc.version import describe_tlc
 from kafkamc.trace.events import infer_params
 from kafkamc.trace.narrative import tell
 from kafkamc.trace.steps import trace_of
@@ -122,7 +123,7 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
         out_dir=out,
         spec=files.tla,
         properties={p: runner.results[p] for plan in spec.runs for p in plan.properties},
-        tlc_version=runner.tlc_version,
+        tlc_version=describe_tlc(runner.tlc_version, find_jar()),
         interrupted=runner.interrupted,
     )
     return write_artifacts(result, model, spec.runs, diagram_formats)

@@ -424,6 +424,58 @@ def sweep(
     raise typer.Exit(_run(lambda: sweep_command(file, options, out_console, err_console)))
 
 
+@app.command(name="diff")
+def diff_(
+    configs: Annotated[list[Path], typer.Argument(
+        help="Two configs, A and B; or one, A, with --against-version.",
+        show_default=False)],
+    against_version: Annotated[str | None, typer.Option(
+        "--against-version", metavar="V", help="Compare A with A on Kafka release V (its "
+        "default protocol): what changes if you upgrade.")] = None,
+    properties: Annotated[list[PropertyName] | None, typer.Option(
+        "--property", "-p", help="Compare only this property (repeatable). Default: the "
+        "properties both configs check.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+    = False,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="TLC worker threads (default: the number of cores).")] = None,
+    timeout: Annotated[float | None, typer.Option(
+        "--timeout", min=1, help="Seconds allowed per check.")] = None,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Output root (default out/diff-A-B): A's check in OUT/a, B's in OUT/b, "
+        "each rule tried alone in OUT/tried/KEY=VALUE.")] = None,
+) -> None:
+    """Check two configs (or one against another Kafka release) and say which verdicts
+    differ and which rule or setting makes each difference.
+
+    Exit 0 when no verdict differs, 1 when some does, 2 on bad input, 3 when TLC
+    could not decide a verdict."""
+    from kafkamc.config import Model
+    from kafkamc.diff import against_version as on_version
+    from kafkamc.diff import diff
+    from kafkamc.render.terminal import print_diff
+    if len(configs) != (1 if against_version else 2):
+        _fail(ConfigError("give two configs, or one config and --against-version V",
+                          file="command line", key="diff"))
+    a = _run(lambda: Model.from_yaml(configs[0]))
+    b = _run(lambda: on_version(a, against_version) if against_version
+             else Model.from_yaml(configs[1]))
+    root = out or Path("out") / f"diff-{a.resolve().name}-{b.resolve().name}"
+
+    def announce(line: str) -> None:     # progress: stderr, with or without --json
+        err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+    result = _run(lambda: diff(a, b, root, properties=_chosen(properties), workers=workers,
+                               timeout=timeout, cache=_cache(no_cache), announce=announce),
+                  writes=root)
+    if as_json:
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        print_diff(result, out_console)
+    raise typer.Exit(3 if result.failed else 1 if result.changed else 0)
+
+
 @app.command()
 def explain(
     path: Annotated[Path, typer.Argument(

@@ -152,6 +152,29 @@ _BOUNDARIES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# Each rule of `Rules` (a `semantics:` switch) in a few words and the KIP or JIRA that
+# brought it, for whoever names a rule to a user (`kafkamc diff`).
+RULE_NAMES: dict[str, tuple[str, str]] = {
+    "truncation": ("how a follower truncates its log when it follows a new leader",
+                   "KIP-101, KIP-279, KIP-320"),
+    "rejoin_after_epoch_start": ("a follower rejoins the ISR only from the start offset of "
+                                 "the leader's epoch", "KAFKA-7128"),
+    "epoch_cache_on_election": ("a new leader caches its epoch when elected", "KAFKA-7415"),
+    "caught_up_kept_in_isr": ("a follower at the leader's LEO is never dropped for lag",
+                              "KAFKA-7152"),
+    "bounce_detection": ("the controller notices a broker that restarted quickly", "KIP-380"),
+    "fenced_isr_exclusion": ("a fenced replica cannot join the ISR", "KIP-841"),
+    "strict_min_isr": ("the high watermark advances only while the ISR has "
+                       "min.insync.replicas members", "KAFKA-15583"),
+    "eligible_leader_replicas": ("eligible leader replicas, ELR", "KIP-966"),
+}
+# Settings whose default changed between eras, and the change that did it.
+DEFAULT_SOURCES: dict[str, str] = {
+    "producer.acks": "the Java producer (acks=1 from 0.8.2) and KIP-679 (acks=all from 3.0)",
+    "topic.unclean.leader.election.enable": "KIP-106 (off by default from 0.11)",
+}
+
+
 def era_boundaries() -> list[str]:
     """The first release of each era, oldest first."""
     return [first for first, _, _ in _BOUNDARIES]
@@ -168,7 +191,8 @@ def _row(first: str, last: str, source: str) -> dict[str, str]:
     return {
         "versions": _range(first, last),
         "acks": era.acks,
-        "unclean.leader.election.enable": (_bool(era.unclean_leader_election) if has_unclean
+        "unclean.leader.election.enable": (kafka_bool(era.unclean_leader_election)
+                                           if has_unclean
                                            else "always on (no key)"),
         "min.insync.replicas": (str(era.min_insync_replicas)
                                 if era.has_key("topic.min.insync.replicas") else "no key"),
@@ -197,5 +221,6 @@ def _on(flag: bool) -> str:
     return "on" if flag else "off"
 
 
-def _bool(flag: bool) -> str:
+def kafka_bool(flag: bool) -> str:
+    """A boolean as Kafka writes it in its configs."""
     return "true" if flag else "false"

@@ -74,6 +74,12 @@ class CheckResult:
     def matches(self) -> bool:
         return all(p.matches for p in self.properties.values())
 
+    @property
+    def expects(self) -> bool:
+        """The config's `expect:` names some checked property: only then do reports
+        show expected verdicts."""
+        return any(p.expected is not None for p in self.properties.values())
+
     def to_json(self) -> dict[str, object]:
         return {
             "name": self.name,

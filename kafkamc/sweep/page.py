@@ -12,7 +12,9 @@ import html
 import os
 from pathlib import Path
 
+from kafkamc.diff import Difference, differences
 from kafkamc.render.page_style import BASE_STYLE
+from kafkamc.resolved import Property
 from kafkamc.sweep.plan import SweepPlan, value_text
 from kafkamc.sweep.recommend import Answer, Candidate, Recommendation
 from kafkamc.sweep.report import (
@@ -68,6 +70,7 @@ def render_sweep_html(result: SweepResult, recommendation: Recommendation | None
         *(f"<p class='warning'>{_e(line)}</p>" for line in contradiction_lines(result)),
         _legend(plan),
         _matrix(result, page_dir),
+        _row_changes(result),
     ]
     if recommendation is not None:
         parts.append(_recommendation(result, recommendation, page_dir))
@@ -95,6 +98,60 @@ def _matrix(result: SweepResult, page_dir: Path) -> str:
                          for column in range(len(plan.columns)))
         rows.append(f"<tr id='row-{row}'>{cells}</tr>")
     return f"<h2>Matrix</h2><table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def _row_changes(result: SweepResult) -> str:
+    """What changed between rows: for each pair of adjacent rows whose verdicts differ
+    somewhere, the settings between them, the era rules and defaults those bring
+    (kafkamc.diff), and the verdicts that flip, column by column."""
+    plan = result.plan
+    items, quiet = [], 0
+    for row in range(len(plan.rows) - 1):
+        flips = []
+        for column in range(len(plan.columns)):
+            for prop in plan.properties:
+                pair = (_verdict(result, row, column, prop),
+                        _verdict(result, row + 1, column, prop))
+                if set(pair) == {"holds", "violated"}:
+                    flips.append(f"{prop} under {plan.column_label(column)}: "
+                                 f"{pair[0]} → {pair[1]}")
+        if not flips:
+            quiet += 1
+            continue
+        swept = [f"{axis.key} {value_text(x)} → {value_text(y)}"
+                 for axis, x, y in zip(plan.settings, plan.rows[row], plan.rows[row + 1])
+                 if x != y]
+        brought = [f"{d.key} {d.shown(d.a)} → {d.shown(d.b)} ({d.source})"
+                   for d in _brought(plan, row)]
+        items.append(f"<tr><td><a href='#row-{row}'>row {row + 1}</a> → "
+                     f"<a href='#row-{row + 1}'>row {row + 2}</a></td>"
+                     f"<td>{_e('; '.join(swept))}</td><td>{_e('; '.join(brought) or '-')}</td>"
+                     f"<td>{'<br>'.join(_e(f) for f in flips)}</td></tr>")
+    if not items:
+        return ("<h2 id='changes'>What changed between rows</h2><p>No verdict changes "
+                "between adjacent rows.</p>")
+    others = f" ({quiet} other adjacent pairs change none)" if quiet else ""
+    return ("<h2 id='changes'>What changed between rows</h2><p>Adjacent rows whose verdicts "
+            f"differ{others}; a verdict is compared in the same column, checked or "
+            "inferred.</p><table><tr><th>rows</th><th>swept "
+            "settings</th><th>rules and defaults they bring</th><th>verdicts that change"
+            "</th></tr>" + "".join(items) + "</table>")
+
+
+def _verdict(result: SweepResult, row: int, column: int, prop: Property) -> str | None:
+    found = result.verdicts.get((row, column, prop))
+    return found.verdict if found else None
+
+
+def _brought(plan: SweepPlan, row: int) -> tuple[Difference, ...]:
+    """The era rules and defaults (not swept themselves) that differ between a row
+    and the next, read off the first column where both have a config."""
+    swept = {axis.key for axis in plan.settings}
+    for column in range(len(plan.columns)):
+        a, b = plan.cells[row, column].model, plan.cells[row + 1, column].model
+        if a is not None and b is not None:
+            return tuple(d for d in differences(a, b) if d.key not in swept)
+    return ()
 
 
 def _cell(result: SweepResult, row: int, column: int, page_dir: Path) -> str:
