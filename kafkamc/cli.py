@@ -427,25 +427,27 @@ def sweep(
 @app.command(name="diff")
 def diff_(
     configs: Annotated[list[Path], typer.Argument(
-        help="Two configs, A and B; or one, A, with --against-version.",
+        metavar="FILE", help="Two configs, A and B; or one, A, with --against-version.",
         show_default=False)],
     against_version: Annotated[str | None, typer.Option(
-        "--against-version", metavar="V", help="Compare A with A on Kafka release V (its "
-        "default protocol): what changes if you upgrade.")] = None,
+        "--against-version", metavar="VERSION", help="Compare A with A on this Kafka "
+        "release (its default protocol): what changes if you upgrade.")] = None,
     properties: Annotated[list[PropertyName] | None, typer.Option(
-        "--property", "-p", help="Compare only this property (repeatable). Default: the "
-        "properties both configs check.")] = None,
+        "--property", "-p", metavar="NAME", help=f"Compare only this property, "
+        f"{PROPERTY_NAMES} (repeatable). Default: the properties both configs check.")]
+    = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
     = False,
     workers: Annotated[int | None, typer.Option(
-        "--workers", min=1, help="TLC worker threads (default: the number of cores).")] = None,
+        "--workers", min=1, metavar="N",
+        help="TLC worker threads (default: the number of cores).")] = None,
     timeout: Annotated[float | None, typer.Option(
-        "--timeout", min=1, help="Seconds allowed per check.")] = None,
+        "--timeout", min=1, metavar="SECONDS", help="Seconds allowed per check.")] = None,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Output root (default out/diff-A-B): A's check in OUT/a, B's in OUT/b, "
-        "each rule tried alone in OUT/tried/KEY=VALUE.")] = None,
+        "--out", metavar="DIR", help="Output root (default out/diff-A-B): A's check in DIR/a, "
+        "B's in DIR/b, each rule tried alone in DIR/tried/KEY=VALUE.")] = None,
 ) -> None:
     """Check two configs (or one against another Kafka release) and say which verdicts
     differ and which rule or setting makes each difference.
@@ -457,7 +459,7 @@ def diff_(
     from kafkamc.diff import diff
     from kafkamc.render.terminal import print_diff
     if len(configs) != (1 if against_version else 2):
-        _fail(ConfigError("give two configs, or one config and --against-version V",
+        _fail(ConfigError("give two configs, or one config and --against-version VERSION",
                           file="command line", key="diff"))
     a = _run(lambda: Model.from_yaml(configs[0]))
     b = _run(lambda: on_version(a, against_version) if against_version
