@@ -105,8 +105,8 @@ def test_the_sweep_expands_into_rows_of_settings_and_columns_of_budgets(tmp_path
 
 
 def test_unquoted_versions_are_read_as_written(tmp_path: Path) -> None:
-    plan = read_sweep(write_config(tmp_path, LATTICE.replace('["0.8.0", "4.1"]', "[3.10, 4.1]")))
-    assert plan.settings[0].values == ("3.10", "4.1")
+    plan = read_sweep(write_config(tmp_path, LATTICE.replace('["0.8.0", "4.1"]', "[0.10, 4.1]")))
+    assert plan.settings[0].values == ("0.10", "4.1")
 
 
 def test_a_sweep_where_kafka_rejects_everything_is_an_error(tmp_path: Path) -> None:
