@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
+from kafkamc.assumptions import bounds_sentence, config_warnings
 from kafkamc.compile import (
     BROKEN_BY,
     INVARIANTS,
@@ -116,6 +117,8 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
         spec=files.tla,
         properties={p: runner.results[p] for plan in spec.runs for p in plan.properties},
         tlc_version=runner.tlc_version,
+        bounds=bounds_sentence(model),
+        warnings=config_warnings(model),
     )
     return write_artifacts(result, model, spec.runs, diagram_formats)
 

@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kafkamc import __version__
+from kafkamc.assumptions import config_warnings
 from kafkamc.check import CheckResult, Distributed, check_model
 from kafkamc.compile import compile_model, module_name, write_spec
 from kafkamc.config import load_configs
@@ -152,6 +153,9 @@ def check(
                         cache=cache, diagram_formats=_formats(formats), progress=board,
                         distributed=_distributed(distributed, port, local_workers, hostname))
     for model, out_dir in zip(models, outs):
+        for warning in config_warnings(model):
+            err_console.print(f"kafkamc: warning: {one_line(warning)}", highlight=False,
+                              markup=False, soft_wrap=True)
         with board.shown():
             result = _run(partial(_checked, model, out_dir, wanted,
                                   partial(check_one, model, out_dir=out_dir)),

@@ -63,6 +63,8 @@ class CheckResult:
     properties: dict[Property, PropertyResult] = field(default_factory=dict)
     tlc_version: str | None = None
     unsaved: tuple[str, ...] = ()    # artifacts a failing disk kept from being written
+    bounds: str = ""                 # what every verdict assumes (kafkamc.assumptions)
+    warnings: tuple[str, ...] = ()   # why a "holds" may say little (config_warnings)
 
     @property
     def failed(self) -> bool:
@@ -73,10 +75,20 @@ class CheckResult:
     def matches(self) -> bool:
         return all(p.matches for p in self.properties.values())
 
+    def bounds_line(self) -> str:
+        """What the verdicts assume: "durability holds for 3 brokers, ≤ 2 records, ..."."""
+        holding = [p.name for p in self.properties.values() if p.verdict == "holds"]
+        if not holding:
+            return f"Checked for {self.bounds}."
+        verb = "holds" if len(holding) == 1 else "hold"
+        return f"{' and '.join(holding)} {verb} for {self.bounds}."
+
     def to_json(self) -> dict[str, object]:
         return {
             "name": self.name,
             "kafka_version": self.kafka_version,
+            "bounds": self.bounds,
+            "warnings": list(self.warnings),
             "properties": {name: p.to_json() for name, p in self.properties.items()},
             "tlc": {"version": self.tlc_version},
             **({"unsaved": list(self.unsaved)} if self.unsaved else {}),

@@ -34,7 +34,7 @@ def render_html(result: CheckResult, model: Resolved) -> str:
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
              f"<title>kafkamc: {_e(result.name)}</title><style>{STYLE}</style></head><body>",
              f"<h1>kafkamc: {_e(result.name)} (Kafka {_e(result.kafka_version)})</h1>",
-             _config(model), _verdicts(result)]
+             _config(model), _verdicts(result), _assumptions(result)]
     for prop in result.properties.values():
         if prop.verdict == "violated":
             parts.append(_violation(prop))
@@ -73,6 +73,12 @@ def _verdicts(result: CheckResult) -> str:
     return ("<h2>Verdicts</h2><table><tr><th>property</th><th>verdict</th><th>expected</th>"
             "<th>match</th><th>distinct states</th><th>trace</th><th>seconds</th></tr>"
             + "".join(rows) + "</table>")
+
+
+def _assumptions(result: CheckResult) -> str:
+    warnings = "".join(f"<p class='mismatch'>warning: {_e(w)}</p>" for w in result.warnings)
+    return f"<p class='bounds'>{_e(result.bounds_line())}</p>{warnings}" if result.bounds \
+        else warnings
 
 
 def _violation(prop: PropertyResult) -> str:

@@ -16,6 +16,8 @@ VERDICT_STYLE = {"holds": "green", "violated": "red", "unknown": "yellow"}
 
 def print_result(result: CheckResult, console: Console) -> None:
     console.print(_table(result))
+    if result.bounds:
+        console.print(result.bounds_line(), highlight=False, markup=False, soft_wrap=True)
     for prop in result.properties.values():
         if prop.verdict == "violated":
             _print_counterexample(prop, console)

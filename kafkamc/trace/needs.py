@@ -10,17 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kafkamc.assumptions import FAULT_NAMES
 from kafkamc.trace.events import Event, is_kafka_state, lagged_out
 from kafkamc.trace.steps import Trace
 
-# Event kind -> the faults: key that budgets it, and its name (one, many).
-_FAULTS: dict[str, tuple[str, str, str]] = {
-    "crash": ("crashes", "crash", "crashes"),
-    "power_loss": ("power_losses", "power loss", "power losses"),
-    "disk_loss": ("disk_losses", "disk loss", "disk losses"),
-    "partition": ("network_partitions", "network partition", "network partitions"),
-    "controlled_shutdown": ("clean_restarts", "clean restart", "clean restarts"),
-}
+# Event kind -> the faults: key that budgets it.
+_FAULTS: dict[str, str] = {"crash": "crashes", "power_loss": "power_losses",
+                           "disk_loss": "disk_losses", "partition": "network_partitions",
+                           "controlled_shutdown": "clean_restarts"}
 
 
 @dataclass(frozen=True)
@@ -30,8 +27,7 @@ class Needs:
 
     def sentence(self) -> str:
         """E.g. "1 crash, 2 followers falling behind"; "no fault" for none at all."""
-        names = {key: (one, many) for key, one, many in _FAULTS.values()}
-        parts = [f"{count} {names[key][0] if count == 1 else names[key][1]}"
+        parts = [f"{count} {FAULT_NAMES[key][0 if count == 1 else 1]}"
                  for key, count in self.faults.items()]
         if self.lagging_followers:
             lags = self.lagging_followers
@@ -51,9 +47,7 @@ def needs(trace: Trace, events: tuple[tuple[Event, ...], ...]) -> Needs | None:
     for step_events in events:
         for event in step_events:
             if event.kind in _FAULTS:
-                key = _FAULTS[event.kind][0]
-                counts[key] = counts.get(key, 0) + 1
+                counts[_FAULTS[event.kind]] = counts.get(_FAULTS[event.kind], 0) + 1
     lags = sum(len(lagged_out(before.state, after.state))
                for before, after in zip(trace.steps, trace.steps[1:]))
-    order = [key for key, _, _ in _FAULTS.values()]
-    return Needs({key: counts[key] for key in order if key in counts}, lags)
+    return Needs({key: counts[key] for key in FAULT_NAMES if key in counts}, lags)
