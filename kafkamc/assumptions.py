@@ -8,9 +8,14 @@ shows that line. `config_warnings` names configs whose "holds" says little.
 from __future__ import annotations
 
 from dataclasses import fields
+from typing import TYPE_CHECKING
 
+from kafkamc.compile import FAULTS
 from kafkamc.eras import era_for
-from kafkamc.resolved import Resolved
+from kafkamc.resolved import Property, Resolved
+
+if TYPE_CHECKING:
+    from kafkamc.result import CheckResult
 
 # faults: key -> (one, many), as a sentence names them.
 FAULT_NAMES: dict[str, tuple[str, str]] = {
@@ -74,4 +79,30 @@ def config_warnings(model: Resolved) -> tuple[str, ...]:
     if model.records == 1:
         warnings.append(f"{where}: bounds.records: 1 hides many losses, which need a second "
                         "record written after a leader change; use records: 2 or more")
+    return tuple(warnings)
+
+
+def relevant_actions(model: Resolved, prop: Property) -> tuple[str, ...]:
+    """The actions without which a "holds" of `prop` says little: each fault the config
+    injects, a lag when followers may fall behind, the producer's writes for the
+    safety properties, and the settle step and the client's write for availability."""
+    faults = tuple(FAULTS[key][1].split("(")[0] for key, count in model.faults.injected().items()
+                   if count)
+    lags = ("ShrinkIsr",) if model.faults.lagging_followers != 0 else ()
+    own = ("Settle", "ProbeAppend") if prop == "availability" else ("Produce",)
+    return (*own, *faults, *lags)
+
+
+def vacuity_warnings(model: Resolved, result: CheckResult) -> tuple[str, ...]:
+    """A "holds" whose run never fired an action that matters to it: TLC's action
+    coverage says the checked behaviours never had that fault, write or lag."""
+    warnings = []
+    for prop in result.properties.values():
+        if prop.verdict != "holds" or prop.coverage is None:
+            continue
+        idle = [action for action in relevant_actions(model, prop.name)
+                if prop.coverage.get(action, 0) == 0]
+        if idle:
+            warnings.append(f"{model.name}: {prop.name} holds, but {', '.join(idle)} never "
+                            f"fired (TLC's action coverage): the verdict may be vacuous")
     return tuple(warnings)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from kafkamc.assumptions import bounds_sentence, config_warnings
+from kafkamc.assumptions import bounds_sentence, config_warnings, vacuity_warnings
 from kafkamc.compile import (
     BROKEN_BY,
     INVARIANTS,
@@ -118,8 +118,8 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
         properties={p: runner.results[p] for plan in spec.runs for p in plan.properties},
         tlc_version=runner.tlc_version,
         bounds=bounds_sentence(model),
-        warnings=config_warnings(model),
     )
+    result = replace(result, warnings=config_warnings(model) + vacuity_warnings(model, result))
     return write_artifacts(result, model, spec.runs, diagram_formats)
 
 
@@ -401,6 +401,7 @@ class _Runner:
             log=run.log,
             cached=run.cached,
             message=message,
+            coverage=run.outcome.coverage,
         )
 
 

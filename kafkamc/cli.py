@@ -24,7 +24,6 @@ from rich.console import Console
 from rich.table import Table
 
 from kafkamc import __version__
-from kafkamc.assumptions import config_warnings
 from kafkamc.check import CheckResult, Distributed, check_model
 from kafkamc.compile import compile_model, module_name, write_spec
 from kafkamc.config import load_configs
@@ -153,9 +152,6 @@ def check(
                         cache=cache, diagram_formats=_formats(formats), progress=board,
                         distributed=_distributed(distributed, port, local_workers, hostname))
     for model, out_dir in zip(models, outs):
-        for warning in config_warnings(model):
-            err_console.print(f"kafkamc: warning: {one_line(warning)}", highlight=False,
-                              markup=False, soft_wrap=True)
         with board.shown():
             result = _run(partial(_checked, model, out_dir, wanted,
                                   partial(check_one, model, out_dir=out_dir)),
@@ -166,6 +162,9 @@ def check(
             webbrowser.open(page.resolve().as_uri())
         if not as_json:
             print_result(result, out_console)
+        for warning in result.warnings:
+            err_console.print(f"kafkamc: warning: {one_line(warning)}", highlight=False,
+                              markup=False, soft_wrap=True)
         problems = [f"{out_dir}: could not save {lost}" for lost in result.unsaved]
         unknown: dict[str, list[str]] = {}     # one line per reason, naming its properties
         for prop in result.properties.values():

@@ -5,6 +5,7 @@ page, JUnit and the sweep. It imports nothing that draws or runs.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -31,6 +32,9 @@ class PropertyResult:
     log: Path
     cached: bool = False         # replayed from the run cache
     message: str | None = None   # why the verdict is unknown
+    # TLC's action coverage of the run that decided it: action -> states generated
+    # (None: not measured, a run cached from before kafkamc asked TLC for coverage).
+    coverage: Mapping[str, int] | None = None
 
     @property
     def matches(self) -> bool:
@@ -48,6 +52,7 @@ class PropertyResult:
             "depth": self.depth,
             "seconds": round(self.seconds, 2),
             "cached": self.cached,
+            "coverage": dict(self.coverage) if self.coverage is not None else None,
         }
         if self.message:
             data["message"] = self.message

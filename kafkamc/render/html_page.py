@@ -77,8 +77,22 @@ def _verdicts(result: CheckResult) -> str:
 
 def _assumptions(result: CheckResult) -> str:
     warnings = "".join(f"<p class='mismatch'>warning: {_e(w)}</p>" for w in result.warnings)
-    return f"<p class='bounds'>{_e(result.bounds_line())}</p>{warnings}" if result.bounds \
-        else warnings
+    bounds = f"<p class='bounds'>{_e(result.bounds_line())}</p>" if result.bounds else ""
+    return bounds + warnings + _coverage(result)
+
+
+def _coverage(result: CheckResult) -> str:
+    """TLC's action coverage per property: how many states each action generated."""
+    measured = {p.name: p.coverage for p in result.properties.values() if p.coverage}
+    if not measured:
+        return ""
+    actions = sorted({action for coverage in measured.values() for action in coverage})
+    head = "".join(f"<th>{_e(name)}</th>" for name in measured)
+    rows = "".join(f"<tr><td>{_e(action)}</td>" + "".join(
+        f"<td>{'-' if action not in c else f'{c[action]:,}'}</td>" for c in measured.values())
+        + "</tr>" for action in actions)
+    return (f"<details><summary>TLC's action coverage (states each action generated)"
+            f"</summary><table><tr><th>action</th>{head}</tr>{rows}</table></details>")
 
 
 def _violation(prop: PropertyResult) -> str:

@@ -72,6 +72,9 @@ def find_java() -> Path:
                        "'kafkamc[java]'), or set JAVA_HOME")
 
 
+COVERAGE_MINUTES = 1440
+
+
 def tlc_command(tla: Path, cfg: Path, metadir: Path, workers: int,
                 jvm: list[str], *, keep_going: bool = False, java: str | None = None,
                 jar: str | None = None) -> list[str]:
@@ -87,6 +90,9 @@ def tlc_command(tla: Path, cfg: Path, metadir: Path, workers: int,
         "-tool",                      # message codes make the output unambiguous to parse
         "-deadlock",                  # a bounded model ends in quiet states; they are no error
         "-workers", str(workers),
+        # Action coverage, to tell a vacuous "holds" (a fault that never fired); TLC
+        # prints it at the end, and every N minutes: once a day keeps logs short.
+        "-coverage", str(COVERAGE_MINUTES),
         "-metadir", str(metadir),     # TLC's state files stay inside kafkamc's out dir
         *(["-continue"] if keep_going else []),
         "-config", cfg.name, tla.name,
