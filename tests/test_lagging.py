@@ -32,7 +32,8 @@ def check_availability(config: Path, work: Path) -> tuple[dict[str, Any], dict[s
 
 
 def with_lags(tmp_path: Path, lags: str) -> Path:
-    text = LAGGING.read_text().replace("  crashes: 1\n", f"  crashes: 1\n  lagging_followers: {lags}\n")
+    text = LAGGING.read_text().replace("  crashes: 1\n",
+                                       f"  crashes: 1\n  lagging_followers: {lags}\n")
     config = tmp_path / f"lags-{lags}.yaml"
     config.write_text(text)
     return config
