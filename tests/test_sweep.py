@@ -444,7 +444,8 @@ def test_durability_under_two_power_losses_follows_kip966(kip966: dict[str, Any]
         for weaker in answer["weaker"]:
             violation = weaker["ruled_out_by"][0]
             assert violation["property"] == "durability"
-            assert violation["story"][-1].startswith("So durability is broken at step")
+            assert violation["story"][-2].startswith("So durability is broken at step")
+            assert violation["story"][-1].startswith("Needs: ")
             assert any(Path(d).suffix == ".svg" and Path(d).is_file()
                        for d in violation["diagrams"])
         # min ISR above RF: not a candidate, with Kafka's reason.
