@@ -52,6 +52,7 @@ def test_the_default_story_names_the_followers_that_fell_behind(tmp_path: Path) 
     assert result["bounds"] == ("3 brokers, ≤ 2 records, ≤ 1 crash, followers may fall behind "
                                 "any number of times, Kafka 3.6 rules")
     assert result["warnings"] == []
+    assert result["properties"]["availability"]["coverage"] is None   # not asked for
 
 
 @pytest.mark.tlc
@@ -107,8 +108,8 @@ def test_a_vacuous_hold_warns_from_tlcs_coverage(tmp_path: Path) -> None:
     config.write_text('kafka_version: "3.6"\ntopic:\n  replication.factor: 2\n'
                       "  min.insync.replicas: 3\nproducer:\n  acks: all\n"
                       "faults:\n  crashes: 1\ncheck: [durability]\n")
-    proc = run_kafkamc("check", config, "--json", "--workers", "1", "--out", tmp_path / "out",
-                       cwd=tmp_path)
+    proc = run_kafkamc("check", config, "--json", "--workers", "1", "--coverage",
+                       "--out", tmp_path / "out", cwd=tmp_path)
     result = json_stdout(proc)
     durability = result["properties"]["durability"]
     assert durability["verdict"] == "holds", proc.stderr
