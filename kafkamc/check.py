@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
+from kafkamc.assumptions import bounds_sentence, config_warnings, vacuity_warnings
 from kafkamc.compile import (
     BROKEN_BY,
     INVARIANTS,
@@ -40,7 +41,7 @@ from kafkamc.render.artifacts import write_artifacts
 from kafkamc.render.formats import FORMATS
 from kafkamc.resolved import Property, Resolved
 from kafkamc.result import CheckResult, Outcome, PropertyResult
-from kafkamc.tlc.cache import CachedRun, RunCache
+from kafkamc.tlc.cache import CachedRun, CacheKey, RunCache
 from kafkamc.tlc.distributed import DEFAULT_PORT, distributed_outcome, run_tlc_distributed
 from kafkamc.tlc.lobby import Lobby
 from kafkamc.tlc.output import (
@@ -64,6 +65,8 @@ PROBE_SECONDS = 10.0
 PROBE_ENV = "KAFKAMC_PROBE_SECONDS"
 # Marks a probe's entry in the run cache: its cfg text plus this line.
 PROBE_MARK = "\n\\* kafkamc: the first seconds of a run, one worker, C1\n"
+# Marks a run made with TLC's -coverage: its output holds more than a plain run's.
+COVERAGE_MARK = "\n\\* kafkamc: with TLC's action coverage\n"
 
 
 
@@ -88,6 +91,7 @@ class RunSettings:
     diagram_formats: tuple[str, ...] = FORMATS
     progress: ProgressBoard | None = None    # shows TLC's progress while a run goes
     distributed: Distributed | None = None   # TLC's distributed mode, one run at a time
+    coverage: bool = False                   # TLC's action coverage (-coverage; not distributed)
 
 
 def check_model(model: Resolved, *, out_dir: Path | None = None,
@@ -95,7 +99,7 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
                 timeout: float | None = None, cache: RunCache | None = None,
                 diagram_formats: tuple[str, ...] = FORMATS,
                 progress: ProgressBoard | None = None,
-                distributed: Distributed | None = None) -> CheckResult:
+                distributed: Distributed | None = None, coverage: bool = False) -> CheckResult:
     """Check `properties` (default: the model's `check`) of `model` with real TLC,
     replaying runs from `cache` where it has them, and write the out dir
     (kafkamc.render.artifacts): the module, the runs' configs and logs, each
@@ -103,13 +107,17 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
     result.json. TLC's progress goes to `progress`, if given. With `distributed`,
     every run goes to TLC's distributed server, one at a time (they would share
     its port). After an interrupt (kafkamc.tlc.run.interrupt) every run ends as at
-    a timeout, keeping what it reported, and the result is marked interrupted."""
+    a timeout, keeping what it reported, and the result is marked interrupted. With `coverage`,
+    TLC reports its action coverage (about 1.6 times the CPU time), which result.json
+    and report.html show and which tells a vacuous "holds"
+    (kafkamc.assumptions.vacuity_warnings)."""
     out = prepare_out_dir(out_dir or Path("out") / model.name)
     spec = compile_model(model, properties)
     files = write_spec(spec, out)
     deadline = None if timeout is None else time.monotonic() + timeout
     with _in_lobby(distributed) as distributed:
-        settings = RunSettings(workers, timeout, cache, diagram_formats, progress, distributed)
+        settings = RunSettings(workers, timeout, cache, diagram_formats, progress, distributed,
+                               coverage)
         runner = _Runner(spec, out, settings, deadline, model)
         jobs: list[Callable[[], None]] = [partial(runner.check, plan) for plan in spec.runs]
         if distributed:
@@ -125,7 +133,9 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
         properties={p: runner.results[p] for plan in spec.runs for p in plan.properties},
         tlc_version=describe_tlc(runner.tlc_version, find_jar()),
         interrupted=runner.interrupted,
+        bounds=bounds_sentence(model),
     )
+    result = replace(result, warnings=config_warnings(model) + vacuity_warnings(model, result))
     return write_artifacts(result, model, spec.runs, diagram_formats)
 
 
@@ -297,7 +307,7 @@ class _Runner:
     def _cached(self, cfg_text: str, log: Path) -> _Run | None:
         """The stored run of `cfg_text`, its output written to `log`; None if none."""
         cache = self.settings.cache
-        cached = cache.get(cache.key(self.spec.text, cfg_text, find_jar())) if cache else None
+        cached = cache.get(self._key(cfg_text)) if cache else None
         if cached is None:
             return None
         log.write_text(cached.output)
@@ -309,9 +319,14 @@ class _Runner:
         """Keep a decided run (or, `always`, a probe that ran its time) in the cache."""
         cache = self.settings.cache
         if cache and (always or run.outcome.status in DECIDED):
-            cache.put(cache.key(self.spec.text, cfg_text, find_jar()),
+            cache.put(self._key(cfg_text),
                       CachedRun(output=fresh.output, seconds=fresh.seconds))
         return run
+
+    def _key(self, cfg_text: str) -> CacheKey:
+        marked = cfg_text + COVERAGE_MARK if self.settings.coverage else cfg_text
+        assert self.settings.cache is not None
+        return self.settings.cache.key(self.spec.text, marked, find_jar())
 
     def _past_deadline(self) -> bool:
         return self.deadline is not None and time.monotonic() >= self.deadline - 0.1
@@ -359,7 +374,7 @@ class _Runner:
             else:
                 fresh = run_tlc(tla, cfg, metadir=metadir, log=log, workers=workers,
                                 timeout=timeout, on_line=on_line, keep_going=keep_going,
-                                short=short)
+                                short=short, coverage=self.settings.coverage)
         finally:
             if progress:
                 progress.finish(board_label)
@@ -422,6 +437,7 @@ class _Runner:
             log=run.log,
             cached=run.cached,
             message=message,
+            coverage=run.outcome.coverage,
         )
 
 

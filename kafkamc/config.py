@@ -131,6 +131,22 @@ ProtocolVersion = Annotated[StrictStr | None, AfterValidator(
     lambda text: text if text is None else _valid_protocol(text))]
 AcksSetting = Annotated[Acks, BeforeValidator(_normalise_acks)]
 FaultCount = Annotated[StrictInt, Field(ge=0, le=3, description="an integer from 0 to 3")]
+LAG_ALLOWED = "an integer from 0 to 3, or any (absent: any, Kafka's followers may fall behind " \
+              "any number of times)"
+
+
+def _lag_budget(value: Any) -> Any:
+    # `type(...) is int` keeps booleans out (True == 1 in Python).
+    if value == "any" or (type(value) is int and 0 <= value <= 3):
+        return value
+    shown = f"'{value}'" if isinstance(value, str) else repr(value)
+    raise _custom(f"{shown} is not a number of lags; allowed: {LAG_ALLOWED}")
+
+
+# faults.lagging_followers: how often a live, connected follower may fall behind for
+# replica.lag.time.max.ms and be dropped from the ISR; "any" is unbounded.
+LagBudget = Annotated[StrictInt | Literal["any"], BeforeValidator(_lag_budget),
+                      Field(description=LAG_ALLOWED)]
 Switch = Annotated[StrictBool | None,
                    Field(description="true or false (absent: the era's default)")]
 
@@ -214,6 +230,7 @@ class Faults(_Section):
     disk_losses: FaultCount = 0
     network_partitions: FaultCount = 0
     clean_restarts: FaultCount = 0
+    lagging_followers: LagBudget = "any"
 
 
 class Bounds(_Section):
@@ -319,13 +336,18 @@ class Model(_Section):
                           **{switch: value for switch, value
                              in semantics.model_dump().items() if value is not None}),
             protocol=self._protocol(),
-            faults=FaultBudget(**self.faults.model_dump()),
+            faults=self._fault_budget(),
             records=self.bounds.records,
             check=tuple(self.properties),
             expect=dict(self.expect),
             source=self._source,
             config_text=self.to_yaml() if self._text is None else self._text,
         )
+
+    def _fault_budget(self) -> FaultBudget:
+        counts = self.faults.model_dump()
+        lags = counts.pop("lagging_followers")
+        return FaultBudget(**counts, lagging_followers=None if lags == "any" else lags)
 
     def _protocol(self) -> str | None:
         """The protocol version as the generated spec names it, None for the binary's."""

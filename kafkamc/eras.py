@@ -19,8 +19,18 @@ Metadata = Literal["zookeeper", "kraft"]
 Version = tuple[int, ...]
 
 OLDEST = "0.8.0"        # the first release with replication (and the Jepsen 2013 seed)
-ACCEPTED = (f"a Kafka release MAJOR.MINOR[.PATCH[.X]] from {OLDEST} on, written as a string "
-            f'of ASCII digits without leading zeros, e.g. "0.8.2.2", "2.0.1", "3.6", "4.1"')
+# Apache Kafka's release lines that kafkamc knows the rules of: MAJOR.MINOR, and for the
+# 0.x releases, whose lines had three parts, 0.MINOR.PATCH. A version is one of them with
+# an optional patch ("3.6.1"). A line missing here is refused rather than given another
+# line's rules: "2.10" and "5.0" were never released, and a release after the newest one
+# may change a rule that kafkamc does not know yet.
+RELEASES = ("0.8.0", "0.8.1", "0.8.2", "0.9.0", "0.10.0", "0.10.1", "0.10.2", "0.11.0",
+            "1.0", "1.1", *(f"2.{minor}" for minor in range(9)),
+            *(f"3.{minor}" for minor in range(10)), "4.0", "4.1")
+NEWEST = RELEASES[-1]
+ACCEPTED = (f"a Kafka release MAJOR.MINOR[.PATCH[.X]] from {OLDEST} to {NEWEST}, written as a "
+            f'string of ASCII digits without leading zeros, e.g. "0.8.2.2", "2.0.1", "3.6", '
+            f'"4.1"')
 
 # Config keys that did not exist in every era: key -> (first version, source).
 # Setting one of them for an older kafka_version is a ConfigError.
@@ -50,7 +60,17 @@ def parse_version(text: str) -> Version:
     if _padded(version) < _padded(_parse(OLDEST)):
         raise ConfigError(f"{text!r} is older than {OLDEST}, the first release with "
                           f"replication; allowed: {ACCEPTED}", key="kafka_version")
+    if release_line(version) not in RELEASES:
+        raise ConfigError(f"{text!r} is not a Kafka release kafkamc knows; allowed: one of "
+                          f"{', '.join(RELEASES)}, optionally with a patch number",
+                          key="kafka_version")
     return version
+
+
+def release_line(version: Version) -> str:
+    """The release line a version belongs to: (3, 6, 1) -> "3.6", (0, 10, 2, 1) -> "0.10.2"."""
+    parts = 3 if version[0] == 0 else 2
+    return ".".join(str(part) for part in _padded(version)[:parts])
 
 
 def _parse(text: str) -> Version:
@@ -90,7 +110,7 @@ class Era:
 
 
 def era_for(version: str) -> Era:
-    """The era of a release string; versions newer than 4.1 get the 4.1 rules."""
+    """The era of a release string (one of RELEASES, see parse_version)."""
     v = parse_version(version)
     return Era(
         version=version.strip(),

@@ -52,6 +52,13 @@ class FaultBudget:
     disk_losses: int = 0
     network_partitions: int = 0
     clean_restarts: int = 0      # controlled shutdowns, each followed by a restart
+    # How often a live, connected follower may fall behind for replica.lag.time.max.ms
+    # and be dropped from the ISR; None: any number of times (no counter in the model).
+    lagging_followers: int | None = None
+
+    def injected(self) -> dict[str, int]:
+        """The budgets of the faults kafkamc injects (lags aside), by config key."""
+        return {key: count for key, count in vars(self).items() if key != "lagging_followers"}
 
 
 @dataclass(frozen=True)

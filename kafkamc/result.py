@@ -5,6 +5,7 @@ page, JUnit and the sweep. It imports nothing that draws or runs.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -31,6 +32,9 @@ class PropertyResult:
     log: Path
     cached: bool = False         # replayed from the run cache
     message: str | None = None   # why the verdict is unknown
+    # TLC's action coverage of the run that decided it: action -> states generated
+    # (None: not measured, a run cached from before kafkamc asked TLC for coverage).
+    coverage: Mapping[str, int] | None = None
 
     @property
     def matches(self) -> bool:
@@ -48,6 +52,7 @@ class PropertyResult:
             "depth": self.depth,
             "seconds": round(self.seconds, 2),
             "cached": self.cached,
+            "coverage": dict(self.coverage) if self.coverage is not None else None,
         }
         if self.message:
             data["message"] = self.message
@@ -64,6 +69,8 @@ class CheckResult:
     tlc_version: str | None = None
     unsaved: tuple[str, ...] = ()    # artifacts a failing disk kept from being written
     interrupted: bool = False        # Ctrl-C (or SIGTERM) stopped a TLC run of it
+    bounds: str = ""                 # what every verdict assumes (kafkamc.assumptions)
+    warnings: tuple[str, ...] = ()   # why a "holds" may say little (config_warnings)
 
     @property
     def failed(self) -> bool:
@@ -80,10 +87,20 @@ class CheckResult:
         show expected verdicts."""
         return any(p.expected is not None for p in self.properties.values())
 
+    def bounds_line(self) -> str:
+        """What the verdicts assume: "durability holds for 3 brokers, ≤ 2 records, ..."."""
+        holding = [p.name for p in self.properties.values() if p.verdict == "holds"]
+        if not holding:
+            return f"Checked for {self.bounds}."
+        verb = "holds" if len(holding) == 1 else "hold"
+        return f"{' and '.join(holding)} {verb} for {self.bounds}."
+
     def to_json(self) -> dict[str, object]:
         return {
             "name": self.name,
             "kafka_version": self.kafka_version,
+            "bounds": self.bounds,
+            "warnings": list(self.warnings),
             "properties": {name: p.to_json() for name, p in self.properties.items()},
             "tlc": {"version": self.tlc_version},
             **({"unsaved": list(self.unsaved)} if self.unsaved else {}),

@@ -36,11 +36,11 @@ INVARIANT_OF = {"durability": "Durability", "consistency": "Consistency",
 AVAILABILITY_CHECKS = ({"PROPERTY": ["Availability"]}, {"INVARIANT": ["AvailabilityWhenQuiet"]})
 AVAILABILITY_VIOLATED = ("Temporal properties were violated.",
                          "Invariant AvailabilityWhenQuiet is violated.")
-RESULT_KEYS = {"name", "kafka_version", "properties", "tlc"}
+RESULT_KEYS = {"name", "kafka_version", "bounds", "warnings", "properties", "tlc"}
 # Per property, as the README documents it (the list plus TLC's search depth,
 # whether the run cache answered, and the trace file of a violation).
 PROPERTY_KEYS = {"verdict", "expected", "trace_length", "distinct_states", "depth", "seconds",
-                 "cached", "trace", "diagrams"}
+                 "cached", "trace", "diagrams", "coverage"}
 VERDICTS = {"holds", "violated"}
 
 # A safety net against a hung subprocess only; no test asserts on time.

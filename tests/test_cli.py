@@ -228,7 +228,7 @@ def test_without_json_stdout_is_the_report(tmp_path: Path) -> None:
         json.loads(proc.stdout)
     # The story under the table is the trace file's, and `explain` tells it again.
     story = json.loads((tmp_path / "out" / "trace-durability.json").read_text())["narrative"]
-    assert len(story) == steps + 1
+    assert len(story) == steps + 2      # the steps, the reason, what it needed
     for line in story:
         assert f"  {line}\n" in proc.stdout, describe(proc)
     again = run_kafkamc("explain", tmp_path / "out", cwd=tmp_path)

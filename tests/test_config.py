@@ -283,8 +283,8 @@ def test_name_with_bad_characters(tmp_path: Path) -> None:
 # -- kafka_version ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("written, version", [
-    ("3.10", "3.10"), ("4.1", "4.1"), ('"0.8.0"', "0.8.0"), ("0.8.2.2", "0.8.2.2"),
-    ("2.0.1", "2.0.1"), ("'3.6'", "3.6"), ("4.2", "4.2"),
+    ("0.10", "0.10"), ("4.1", "4.1"), ('"0.8.0"', "0.8.0"), ("0.8.2.2", "0.8.2.2"),
+    ("2.0.1", "2.0.1"), ("'3.6'", "3.6"), ("3.9", "3.9"),
 ])
 def test_kafka_version_is_the_text_as_written(tmp_path: Path, written: str, version: str) -> None:
     model = load(tmp_path, f"kafka_version: {written}\n" + MINIMAL)
@@ -292,9 +292,10 @@ def test_kafka_version_is_the_text_as_written(tmp_path: Path, written: str, vers
     assert model.resolve().kafka_version == version
 
 
-def test_kafka_version_3_10_is_not_3_1(tmp_path: Path) -> None:
-    rules = load(tmp_path, "kafka_version: 3.10\n" + MINIMAL).resolve().rules
-    assert rules.strict_min_isr   # 3.10 >= 3.7; 3.1 would not have it
+def test_kafka_version_0_10_is_not_0_1(tmp_path: Path) -> None:
+    # YAML reads an unquoted 0.10 as the number 0.1, a release before replication.
+    rules = load(tmp_path, "kafka_version: 0.10\n" + MINIMAL).resolve().rules
+    assert rules.truncation == "high_watermark"
 
 
 @pytest.mark.parametrize("written, fragment", [
@@ -306,7 +307,7 @@ def test_kafka_version_3_10_is_not_3_1(tmp_path: Path) -> None:
 def test_invalid_kafka_version(tmp_path: Path, written: str, fragment: str) -> None:
     err = error(tmp_path, MINIMAL + f"kafka_version: {written}\n")
     expect_error(err, tmp_path / "model.yaml", 3, "kafka_version", fragment,
-                 "MAJOR.MINOR[.PATCH[.X]] from 0.8.0 on")
+                 "MAJOR.MINOR[.PATCH[.X]] from 0.8.0 to 4.1")
 
 
 @pytest.mark.parametrize("key, source", [
@@ -385,10 +386,10 @@ def test_protocol_version_decides_the_rules(tmp_path: Path, version: str, key: s
 
 
 def test_protocol_version_is_the_text_as_written(tmp_path: Path) -> None:
-    model = load(tmp_path, 'kafka_version: "2.10"\ninter.broker.protocol.version: 2.10\n'
+    model = load(tmp_path, 'kafka_version: "1.0"\ninter.broker.protocol.version: 0.10\n'
                  + MINIMAL)
-    assert model.inter_broker_protocol_version == "2.10"
-    assert model.resolve().protocol == "inter.broker.protocol.version 2.10"
+    assert model.inter_broker_protocol_version == "0.10"
+    assert model.resolve().protocol == "inter.broker.protocol.version 0.10"
 
 
 def test_absent_protocol_is_the_binarys_own(tmp_path: Path) -> None:
@@ -405,7 +406,8 @@ def test_absent_protocol_is_the_binarys_own(tmp_path: Path) -> None:
      ("ZooKeeper", "allowed: leave it out, or set inter.broker.protocol.version")),
     ("4.1", "metadata.version: 3.0-IV1", "metadata.version",
      ("older than 3.3", "allowed: 3.3 to 4.1")),
-    ("4.1", "metadata.version: 4.2", "metadata.version", ("newer than kafka_version 4.1",)),
+    ("4.0", "metadata.version: 4.1", "metadata.version", ("newer than kafka_version 4.0",)),
+    ("4.1", "metadata.version: 4.2", "metadata.version", ("'4.2' is not a Kafka release",)),
     ("2.1", "inter.broker.protocol.version: latest", "inter.broker.protocol.version",
      ("is not a protocol version", 'e.g. "2.0", "2.1-IV2"')),
 ])
@@ -627,7 +629,7 @@ ROUND_TRIPS = [
           kafka_version="0.8.0", topic=Topic(replication_factor=3),
           producer=Producer(acks="all"), faults=Faults(network_partitions=1),
           expect={"durability": "violated"}),
-    Model(name="2013", kafka_version="3.10",
+    Model(name="2013", kafka_version="0.10",
           topic=Topic(replication_factor=5, min_insync_replicas=6,
                       unclean_leader_election_enable=True, flush_messages=1),
           producer=Producer(acks="0"),
@@ -653,7 +655,7 @@ def test_to_yaml_round_trips(tmp_path: Path, model: Model) -> None:
 def test_to_yaml_uses_the_file_names() -> None:
     text = ROUND_TRIPS[2].to_yaml()
     assert "replication.factor: 5" in text and "check:" in text and "properties" not in text
-    assert "kafka_version: '3.10'" in text
+    assert "kafka_version: '0.10'" in text
 
 
 # -- check --------------------------------------------------------------------------

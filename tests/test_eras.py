@@ -31,8 +31,8 @@ from kafkamc.resolved import Rules
     ("2.0.1", (2, 0, 1)),
     ("3.6", (3, 6)),
     ("4.1.0", (4, 1, 0)),
-    ("4.2", (4, 2)),
-    ("10.0", (10, 0)),
+    ("3.9.1", (3, 9, 1)),
+    ("0.11", (0, 11)),
 ])
 def test_parse_version_accepts_releases(text: str, expected: tuple[int, ...]) -> None:
     assert parse_version(text) == expected
@@ -91,7 +91,6 @@ BOUNDARIES = [
     ("4.0", "all", False, "kip320", True, True, True, True, False, "kraft"),
     ("4.1", "all", False, "kip320", True, True, True, True, True, "kraft"),
     ("4.1.0", "all", False, "kip320", True, True, True, True, True, "kraft"),
-    ("4.2", "all", False, "kip320", True, True, True, True, True, "kraft"),
 ]
 
 
@@ -147,9 +146,25 @@ def test_truncate_on_missed_epoch_from_2_1(version: str, on: bool) -> None:
     assert protocol_rules(era_for(version).rules, "2.0", None).truncate_on_missed_epoch is on
 
 
-def test_versions_after_4_1_get_the_4_1_rules() -> None:
-    assert _defaults(era_for("4.2")) == _defaults(era_for("4.1"))
-    assert _defaults(era_for("9.0.1")) == _defaults(era_for("4.1"))
+@pytest.mark.parametrize("text", ["5.0", "2.10", "3.10", "4.2", "9.0.1", "1.2", "0.12", "0.9.1"])
+def test_parse_version_rejects_releases_kafka_never_made_or_kafkamc_does_not_know(
+        text: str) -> None:
+    """Issue 18: a version outside Kafka's release lines is an error, not the newest rules."""
+    with pytest.raises(ConfigError) as caught:
+        parse_version(text)
+    assert caught.value.key == "kafka_version"
+    assert f"'{text}' is not a Kafka release kafkamc knows" in str(caught.value)
+    assert "0.8.0, 0.8.1" in str(caught.value) and "3.9, 4.0, 4.1" in str(caught.value)
+
+
+def test_unknown_release_exits_2_naming_the_file_and_the_releases(tmp_path: Path) -> None:
+    config = tmp_path / "future.yaml"
+    config.write_text('kafka_version: "5.0"\ntopic:\n  replication.factor: 3\n')
+    result = run_kafkamc("check", str(config), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "future.yaml:1: kafka_version: '5.0' is not a Kafka release kafkamc knows" in \
+        result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_keys_introduced_in_0_8_2() -> None:

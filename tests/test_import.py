@@ -284,8 +284,13 @@ def test_yaml_says_where_each_value_came_from_and_to_edit_faults(tmp_path: Path)
            in by_key["unclean.leader.election.enable"]
     assert f"{ZK_36}:{line_of(ZK_36, 'inter.broker.protocol.version')}" in by_key["kafka_version"]
     assert f"{PRODUCER}:{line_of(PRODUCER, 'acks')}" in by_key["acks"]
-    faults = text.splitlines().index("faults:")
-    assert "edit" in text.splitlines()[faults - 2].lower() + text.splitlines()[faults - 3].lower()
+    lines = text.splitlines()
+    faults = lines.index("faults:")
+    assert "edit" in " ".join(lines[faults - 6:faults]).lower()
+    # Issue 18: import says which lag budget it assumed, in the comment and the config.
+    assert "lagging_followers: any assumes" in " ".join(lines[faults - 3:faults])
+    assert "  lagging_followers: any" in lines[faults + 1:faults + 8]
+    assert imported.model.resolve().faults.lagging_followers is None
 
 
 def test_replication_factor_and_version_options_win(tmp_path: Path) -> None:

@@ -181,7 +181,9 @@ def test_every_violation_is_told_with_a_reason_the_states_confirm(spec_run: Spec
             [s.number for s in trace.steps]
         assert data["violation"]["step"] == trace.last.number
         reason = data["violation"]["reason"]
-        assert data["narrative"][-1].endswith(f"{reason}.")
+        # The reason closes the story; what the counterexample needed follows it.
+        assert data["narrative"][-2].endswith(f"{reason}.")
+        assert data["narrative"][-1] == f"Needs: {data['needs']['text']}."
         CONFIRM[name](trace, reason)
         # ... and drawn: .dot, .svg (well-formed XML naming the reason) and .png.
         diagrams = [Path(d) for d in prop["diagrams"]]

@@ -104,9 +104,21 @@ def test_the_sweep_expands_into_rows_of_settings_and_columns_of_budgets(tmp_path
             assert "introduced in 0.8.2" in reason and "min.insync.replicas" in reason
 
 
+def test_lagging_followers_is_a_row_axis_with_any(tmp_path: Path) -> None:
+    """Issue 18: `any` is no count, so the lag budget makes rows, each checked."""
+    text = LATTICE.replace("  faults.crashes: [0, 1]\n", "  faults.lagging_followers: [0, any]\n")
+    plan = read_sweep(write_config(tmp_path, text))
+    assert [a.key for a in plan.settings] == ["kafka_version", "topic.min.insync.replicas",
+                                              "faults.lagging_followers"]
+    cell = plan.cells[6, 1]
+    assert cell.directory == "v4.1-minisr2-lag0.pl1"
+    assert cell.resolved().faults.lagging_followers == 0
+    assert plan.cells[7, 1].resolved().faults.lagging_followers is None
+
+
 def test_unquoted_versions_are_read_as_written(tmp_path: Path) -> None:
-    plan = read_sweep(write_config(tmp_path, LATTICE.replace('["0.8.0", "4.1"]', "[3.10, 4.1]")))
-    assert plan.settings[0].values == ("3.10", "4.1")
+    plan = read_sweep(write_config(tmp_path, LATTICE.replace('["0.8.0", "4.1"]', "[0.10, 4.1]")))
+    assert plan.settings[0].values == ("0.10", "4.1")
 
 
 def test_a_sweep_where_kafka_rejects_everything_is_an_error(tmp_path: Path) -> None:
@@ -432,7 +444,8 @@ def test_durability_under_two_power_losses_follows_kip966(kip966: dict[str, Any]
         for weaker in answer["weaker"]:
             violation = weaker["ruled_out_by"][0]
             assert violation["property"] == "durability"
-            assert violation["story"][-1].startswith("So durability is broken at step")
+            assert violation["story"][-2].startswith("So durability is broken at step")
+            assert violation["story"][-1].startswith("Needs: ")
             assert any(Path(d).suffix == ".svg" and Path(d).is_file()
                        for d in violation["diagrams"])
         # min ISR above RF: not a candidate, with Kafka's reason.

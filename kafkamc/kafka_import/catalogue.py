@@ -24,7 +24,7 @@ BROKER_READ = ("default.replication.factor", "inter.broker.protocol.version", "p
 PRODUCER_READ = ("acks",)
 
 _ISR_TIMING = ("kafkamc lets a lagging follower leave the ISR at any moment, which covers "
-               "every value of this timeout")
+               "every value of this timeout (faults.lagging_followers bounds how often)")
 _FETCH_TUNING = ("fetch tuning: kafkamc's followers fetch any number of records at any "
                  "moment, which covers every value")
 _DETECTION = ("failure detection timing: kafkamc's controller notices a failed or cut-off "

@@ -50,7 +50,8 @@ from kafkamc.kafka_import.settings import (
 from kafkamc.protocol import ELR_FEATURE, IBP_KEY, KRAFT_FROM, MV_KEY, parse_protocol
 
 # The starting fault budget and bounds: Kafka's files say nothing about either.
-DEFAULT_FAULTS: dict[str, int] = {"crashes": 1}
+# lagging_followers is written out so that the config says what import assumed.
+DEFAULT_FAULTS: dict[str, int | str] = {"crashes": 1, "lagging_followers": "any"}
 DEFAULT_BOUNDS: dict[str, int] = {"records": 2}
 
 @dataclass(frozen=True)
@@ -691,6 +692,9 @@ def _with_faults_comment(lines: list[str]) -> list[str]:
         if line == "faults:":
             out += ["# Faults and bounds are not in Kafka's files: these are starting values.",
                     "# Edit them to the failures the topic must survive (each fault 0..3) and",
-                    "# the writes to explore (records 1..4); larger values take longer."]
+                    "# the writes to explore (records 1..4); larger values take longer.",
+                    "# lagging_followers: any assumes a follower may fall behind for",
+                    "# replica.lag.time.max.ms and leave the ISR any number of times; 0 asks",
+                    "# whether the topic survives these faults with followers keeping up."]
         out.append(line)
     return out

@@ -5,14 +5,15 @@ terminal report and of report.html.
 both followers fall behind (12 steps)." A violation is told by the first violated
 property in kafkamc's order (durability first: losing acknowledged data is the
 worst news); what it needs is counted from its counterexample's fault events
-(kafkamc.trace.faults), not from the config's budgets, since a counterexample may
-use fewer faults than allowed. Other violated or undecided properties follow in a
-clause. When everything holds: "All four properties hold within these bounds."
+and lags (kafkamc.trace.needs, the story's Needs line), not from the config's
+budgets, since a counterexample may use fewer faults than allowed. Other violated
+or undecided properties follow in a clause. When everything holds: "All four
+properties hold within these bounds."
 """
 from __future__ import annotations
 
 from kafkamc.result import CheckResult, PropertyResult
-from kafkamc.trace.faults import and_list, needs
+from kafkamc.trace.needs import and_list
 
 # What a violation of each property means to a Kafka user.
 CONSEQUENCE = {
@@ -48,8 +49,10 @@ def violation_words(prop: PropertyResult) -> str:
     """What the violation means and what it needs: "an acknowledged write can be lost
     after 1 power loss when both followers fall behind (12 steps)"."""
     assert prop.trace is not None and prop.story is not None, "a violation has its trace"
-    need = needs(prop.trace, prop.story)
-    faults, lag = need.fault_words(), need.lag_words()
+    need = prop.story.needs
+    rf = prop.trace.config.get("replication_factor")
+    faults = need.fault_words() if need else ""
+    lag = need.lag_words(rf - 1 if isinstance(rf, int) else None) if need else ""
     clauses = ([f"after {faults}"] if faults else []) + ([f"when {lag}"] if lag else [])
     if not clauses:
         clauses = ["without any fault"]

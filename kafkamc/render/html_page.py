@@ -46,7 +46,7 @@ def render_html(result: CheckResult, model: Resolved) -> str:
              f"<h1>kafkamc: {_e(result.name)} (Kafka {_e(result.kafka_version)})</h1>",
              *(["<p class='unknown'>Interrupted: the verdicts are those TLC decided before "
                 "it was stopped; the others are unknown.</p>"] if result.interrupted else []),
-             _headline(result), _verdicts(result), _config(model)]
+             _headline(result), _verdicts(result), _assumptions(result), _config(model)]
     for prop in result.properties.values():
         if prop.verdict == "violated":
             parts.append(_violation(prop, result.out_dir))
@@ -118,6 +118,26 @@ def _files(result: CheckResult) -> str:
 
 def _href(path: Path, out: Path) -> str:
     return _e(quote(os.path.relpath(path, out)))
+
+
+def _assumptions(result: CheckResult) -> str:
+    warnings = "".join(f"<p class='mismatch'>warning: {_e(w)}</p>" for w in result.warnings)
+    bounds = f"<p class='bounds'>{_e(result.bounds_line())}</p>" if result.bounds else ""
+    return bounds + warnings + _coverage(result)
+
+
+def _coverage(result: CheckResult) -> str:
+    """TLC's action coverage per property: how many states each action generated."""
+    measured = {p.name: p.coverage for p in result.properties.values() if p.coverage}
+    if not measured:
+        return ""
+    actions = sorted({action for coverage in measured.values() for action in coverage})
+    head = "".join(f"<th>{_e(name)}</th>" for name in measured)
+    rows = "".join(f"<tr><td>{_e(action)}</td>" + "".join(
+        f"<td>{'-' if action not in c else f'{c[action]:,}'}</td>" for c in measured.values())
+        + "</tr>" for action in actions)
+    return (f"<details><summary>TLC's action coverage (states each action generated)"
+            f"</summary><table><tr><th>action</th>{head}</tr>{rows}</table></details>")
 
 
 def _violation(prop: PropertyResult, out: Path) -> str:

@@ -9,8 +9,8 @@ from rich.table import Table
 from kafkamc.diff import DiffResult, PropertyDiff
 from kafkamc.render.headline import headline
 from kafkamc.result import CheckResult, PropertyResult
-from kafkamc.trace.faults import and_list
 from kafkamc.trace.narrative import Story
+from kafkamc.trace.needs import and_list
 
 VERDICT_STYLE = {"holds": "green", "violated": "red", "unknown": "yellow"}
 
@@ -21,6 +21,8 @@ def print_result(result: CheckResult, console: Console) -> None:
         else "bold green" if not result.failed else "bold yellow"
     console.print(headline(result), style=style, markup=False, highlight=False, soft_wrap=True)
     console.print(_table(result))
+    if result.bounds:
+        console.print(result.bounds_line(), highlight=False, markup=False, soft_wrap=True)
     for prop in result.properties.values():
         if prop.verdict == "violated":
             print_counterexample(prop, console)

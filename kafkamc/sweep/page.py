@@ -12,6 +12,7 @@ import html
 import os
 from pathlib import Path
 
+from kafkamc.assumptions import bounds_sentence
 from kafkamc.diff import Difference, differences
 from kafkamc.render.page_style import BASE_STYLE
 from kafkamc.resolved import Property
@@ -66,6 +67,8 @@ def render_sweep_html(result: SweepResult, recommendation: Recommendation | None
         f"<h1>kafkamc sweep: {_e(plan.name)}</h1>",
         (f"<p>From {_e(plan.source)}. Rows are settings, columns faults and bounds; each cell "
         f"shows every checked property. {_e(counts(result))}</p>"),
+        ("<p>A verdict holds only within its cell's bounds and assumptions (brokers, "
+         "records, faults, followers falling behind, Kafka rules): each tooltip says them.</p>"),
         f"<p>{_e(mode_line(result))}</p>",
         *(f"<p class='warning'>{_e(line)}</p>" for line in contradiction_lines(result)),
         _legend(plan),
@@ -158,15 +161,17 @@ def _cell(result: SweepResult, row: int, column: int, page_dir: Path) -> str:
     cell = result.plan.cells[row, column]
     if cell.skipped is not None:
         return f"<td class='skipped' title='{_e('skipped: ' + cell.skipped)}'>skipped</td>"
-    links = "".join(_verdict_link(result, result.verdicts[row, column, prop], page_dir)
+    bounds = bounds_sentence(cell.resolved())
+    links = "".join(_verdict_link(result, result.verdicts[row, column, prop], page_dir, bounds)
                     for prop in result.plan.properties)
     return f"<td id='cell-{_e(cell.directory)}'>{links}</td>"
 
 
-def _verdict_link(result: SweepResult, verdict: CellVerdict, page_dir: Path) -> str:
+def _verdict_link(result: SweepResult, verdict: CellVerdict, page_dir: Path,
+                  bounds: str) -> str:
     classes = f"v {verdict.verdict}" + (" inferred" if verdict.how == "inferred" else "")
     text = f"{INITIAL[verdict.prop]}&nbsp;{SYMBOL[verdict.verdict]}"
-    title = _e(_tooltip(result, verdict))
+    title = _e(f"{_tooltip(result, verdict)}; for {bounds}")
     if verdict.run is None or verdict.run.result is None:
         # The check failed before writing a report: nothing to link to.
         return f"<span class='{classes}' title='{title}'>{text}</span>"

@@ -131,6 +131,9 @@ class TlcOutcome:
     depth: int | None
     version: str | None
     workers: int | None = None   # TLC's worker threads: with one, breadth-first search is strict
+    # TLC's action coverage (-coverage): action -> states it generated; None when the
+    # output has none (a run made without -coverage, or one stopped before its end).
+    coverage: Mapping[str, int] | None = None
 
 
 # --- values and trace items (the grammar) -------------------------------------------
@@ -394,7 +397,29 @@ def parse_tlc_output(text: str, *, stopped: bool = False) -> TlcOutcome:
         message = "\n".join([message or "", *details])
     numbers = run_numbers(msgs)
     return TlcOutcome(status, message, tuple(found), completed, numbers.distinct,
-                      numbers.generated, numbers.depth, numbers.version, numbers.workers)
+                      numbers.generated, numbers.depth, numbers.version, numbers.workers,
+                      action_coverage(msgs))
+
+
+# tlc2.output.EC's coverage messages, printed with -coverage: a report starts with
+# TLC_COVERAGE_START, then one line per action, "<Name line L, col C to ... of module
+# M (...)>: DISTINCT:GENERATED", TLC_COVERAGE_INIT for Init, TLC_COVERAGE_NEXT for each
+# action of the next-state relation, and per-expression counts (not read).
+_COVERAGE_START, _COVERAGE_NEXT, _COVERAGE_INIT = 2201, 2772, 2773
+_COVERAGE_ACTION = re.compile(r"<(\w+) line [^>]*>: (\d+):(\d+)\s*$")
+
+
+def action_coverage(msgs: Iterable[Message]) -> dict[str, int] | None:
+    """The last coverage report's states generated per action of the next-state
+    relation (an action listed twice counts once per listing, summed)."""
+    report: dict[str, int] | None = None
+    for msg in msgs:
+        if msg.code == _COVERAGE_START:
+            report = {}
+        elif msg.code == _COVERAGE_NEXT and report is not None \
+                and (m := _COVERAGE_ACTION.match(msg.text.strip())):
+            report[m[1]] = report.get(m[1], 0) + int(m[3])
+    return report
 
 
 def _whole_messages(text: str) -> str:

@@ -239,9 +239,11 @@ def _isr_change(before: Mapping[str, Any], after: Mapping[str, Any]) -> Event:
                      (CONTROLLER,), label=f"ISR - {', '.join(stopping)}")
     if removed and not added:
         out = ", ".join(sorted(map(str, removed)))
+        lagged = bool(lagged_out(before, after))
         return Event("isr_shrink", f"{leader} shrinks the ISR to {brokers(after['isr'])} "
-                     f"({out} out{_stalled(before, removed, leader)})", (CONTROLLER, leader),
-                     source=leader, target=CONTROLLER, label=f"ISR - {out}")
+                     f"({out} out{_shrink_reason(before, after, removed, lagged)})",
+                     (CONTROLLER, leader), source=leader, target=CONTROLLER,
+                     label=f"ISR - {out}{' (lag)' if lagged else ''}")
     if added and not removed:
         back = ", ".join(sorted(map(str, added)))
         return Event("isr_expand", f"{leader} expands the ISR to {brokers(after['isr'])} "
@@ -250,14 +252,44 @@ def _isr_change(before: Mapping[str, Any], after: Mapping[str, Any]) -> Event:
     return Event("isr_change", f"the ISR becomes {brokers(after['isr'])}", (CONTROLLER,))
 
 
-def _stalled(state: Mapping[str, Any], removed: Any, leader: str) -> str:
-    # A follower with every record lags out only by not fetching (before KAFKA-7152,
-    # 2.1, even while running and connected): say so.
-    logs = state.get("log", {})
-    caught_up = [b for b in removed if b in logs and leader in logs
-                 and len(logs[b]) == len(logs[leader]) and state["status"][b] == "up"]
-    return (": it has every record but fetched nothing for replica.lag.time.max.ms"
-            if caught_up and len(removed) == 1 else "")
+def lagged_out(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Any]:
+    """The followers this step dropped from the ISR for lag: still fetching from the
+    leader (up, following it in its epoch, connected to it) yet dropped because they
+    fell behind for replica.lag.time.max.ms (faults.lagging_followers counts these).
+    A module with a lag budget counts them itself; without one (`any`) the state says
+    whether the follower was fetching (the template's InSync; before KIP-320, 2.1, a
+    follower one epoch behind the same leader was fetching too, and is not counted)."""
+    removed = before["isr"] - after["isr"]
+    # The leader's ShrinkIsr changes the ISR alone: no election, no fencing (Detect).
+    if len(removed) != 1 or (after["leader"], after["epoch"], after["registered"]) != \
+            (before["leader"], before["epoch"], before["registered"]):
+        return []
+    if "lagging_followers" in after.get("faultsUsed", {}):
+        return list(removed) if _spent(before, after, "lagging_followers") else []
+    leader, (follower,) = before["leader"], tuple(removed)
+    cut = before["cut"]
+    fetching = (before["status"][follower] == "up" and before["status"].get(leader) == "up"
+                and before["knownLeader"][follower] == leader
+                and before["knownLeader"][leader] == leader
+                and before["knownEpoch"][follower] == before["knownEpoch"][leader]
+                and not before["needsTruncation"][follower]
+                and cut[follower] not in ("brokers", "both")
+                and cut[leader] not in ("brokers", "both"))
+    return [follower] if fetching else []
+
+
+def _shrink_reason(before: Mapping[str, Any], after: Mapping[str, Any], removed: Any,
+                   lagged: bool) -> str:
+    if before["registered"] != after["registered"]:
+        return ""     # the controller fenced it: the fence event says why
+    if not lagged:
+        return f": it is not fetching from {before['leader']}"
+    # A follower with every record lags out only by a stalled fetch (before KAFKA-7152,
+    # 2.1): say so; otherwise it fell behind the leader's log end.
+    logs, (follower,) = before["log"], tuple(removed)
+    if len(logs[follower]) == len(logs[before["leader"]]):
+        return ": it has every record but fetched nothing for replica.lag.time.max.ms"
+    return ": it fetches, but fell behind the leader's log end for replica.lag.time.max.ms"
 
 
 def _brokers(step: Step, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Event]:

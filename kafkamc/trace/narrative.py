@@ -23,6 +23,7 @@ from kafkamc.trace.events import (
     record_name,
     step_events,
 )
+from kafkamc.trace.needs import Needs, needs
 from kafkamc.trace.steps import Step, Trace
 
 
@@ -50,7 +51,8 @@ class Story:
     violation: Violation
     numbers: tuple[int, ...]                 # per step, its number
     sentences: tuple[str, ...]               # per step, what it did, unnumbered
-    ending: tuple[str, ...]                  # after the steps: the loop, then why it broke
+    ending: tuple[str, ...]                  # after the steps: the loop, why it broke, needs
+    needs: Needs | None = None               # the faults and lags it took (kafkamc traces)
 
     @property
     def lines(self) -> tuple[str, ...]:
@@ -62,6 +64,7 @@ class Story:
         return {"title": self.title,
                 "events": [[e.to_json() for e in step] for step in self.events],
                 "violation": self.violation.to_json(),
+                "needs": self.needs.to_json() if self.needs else None,
                 "narrative": list(self.lines)}
 
 
@@ -79,8 +82,11 @@ def tell(trace: Trace) -> Story:
         ending.append("From here nothing more happens, forever.")
     broken = _broken(trace)
     ending.append(f"So {broken} at step {violation.step}: {violation.reason}.")
+    needed = needs(trace, events)
+    if needed is not None:
+        ending.append(f"Needs: {needed.sentence()}.")
     return Story(_title(trace, broken), events, violation,
-                 tuple(step.number for step in trace.steps), sentences, tuple(ending))
+                 tuple(step.number for step in trace.steps), sentences, tuple(ending), needed)
 
 
 def _title(trace: Trace, broken: str) -> str:
