@@ -159,6 +159,19 @@ Truncate(f) ==
     /\ UNCHANGED controllerVars
     /\ UNCHANGED producerVars
 
+\* Follower notice: missed_epoch_truncates (2.1, KAFKA-7164, apache/kafka PR #5436).
+\* Partition.makeFollower skips the follower steps only when the leader is unchanged
+\* and the new epoch is the next one (no epoch missed); otherwise the follower
+\* truncates by the era's rule, since the leader may have changed and changed back.
+\* Here every epoch bump is a leader change or going offline, so the next epoch never
+\* has the same leader: every newer epoch makes the broker a follower again, as it
+\* does under any later refinement of this test that truncates after a missed epoch.
+\* Reference: docs/kafka-replication.md#rule-notices
+FollowNotice(b) ==
+    IF knownLeader[b] = leader /\ epoch = knownEpoch[b] + 1
+    THEN UNCHANGED <<log, hw, needsTruncation>>
+    ELSE BecomeFollower(b)
+
 \* HW advance: lenient (before 3.7). The HW advances whatever the ISR's size, and
 \* min.insync.replicas is not capped: above the replication factor it refuses
 \* every acks=all write (KAFKA-15583 describes the old behaviour).
@@ -457,7 +470,8 @@ HwAsLeader(b, i) == IF i = {b} /\ IsrMayAdvanceHw(i) THEN Max({hw[b], LEO(b)}) E
 \* A broker learns the partition state from the controller (LeaderAndIsr before
 \* 3.3, the metadata log in KRaft). Notices arrive in order; a later one may
 \* supersede one not yet read. The leader starts from HwAsLeader. A broker told
-\* of another leader becomes its follower, and truncates by the era's rule.
+\* of another leader becomes its follower, and truncates by the era's rule; the
+\* era's follower-notice rule says when a notice with the same leader does too.
 Learn(b) ==
     /\ Up(b) /\ registered[b] /\ ControllerLinked(b)
     /\ \/ epoch > knownEpoch[b]
@@ -468,7 +482,7 @@ Learn(b) ==
     /\ IF leader = b
        THEN /\ MoveHw(b, HwAsLeader(b, isr), epoch, isr)
             /\ UNCHANGED <<log, needsTruncation>>
-       ELSE /\ BecomeFollower(b)
+       ELSE /\ FollowNotice(b)
             /\ UNCHANGED <<readable, acked, probe>>
     /\ UNCHANGED <<status, cut>>
     /\ UNCHANGED controllerVars
