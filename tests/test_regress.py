@@ -27,13 +27,13 @@ SMALL = ["acks1-failover", "minisr-equals-rf"]
 pytestmark = pytest.mark.tlc
 
 
-def regress(*args: str | Path, cwd: Path, cache: Path,
-            python_path: Path | None = None) -> subprocess.CompletedProcess[str]:
+def regress(*args: str | Path, cwd: Path, cache: Path, python_path: Path | None = None,
+            timeout: float = 900) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "KAFKAMC_CACHE_DIR": str(cache)}
     if python_path:
         env["PYTHONPATH"] = str(python_path)
     return subprocess.run([sys.executable, "-m", "kafkamc", "regress", *map(str, args)],
-                          cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+                          cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture
@@ -151,7 +151,8 @@ def test_the_scenario_library_passes(tmp_path: Path, session_cache: Path) -> Non
     """The project's own regression run: every specs/ config against its expect: and its
     golden spec (specs/golden/)."""
     result = regress(SPECS, "--golden", SPECS / "golden", "--junit", tmp_path / "junit.xml",
-                     "--out", tmp_path / "o", cwd=tmp_path, cache=session_cache)
+                     "--out", tmp_path / "o", cwd=tmp_path, cache=session_cache,
+                     timeout=3600)   # a guard against a hang: the library takes minutes
     assert result.returncode == 0, result.stdout + result.stderr
     assert "differs" not in result.stdout
 
