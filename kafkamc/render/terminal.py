@@ -8,11 +8,11 @@ from rich.table import Table
 
 from kafkamc.diff import DiffResult, PropertyDiff
 from kafkamc.render.headline import headline
-from kafkamc.result import CheckResult, PropertyResult
+from kafkamc.result import UNDECIDED, CheckResult, PropertyResult, said
 from kafkamc.trace.faults import and_list
 from kafkamc.trace.narrative import Story
 
-VERDICT_STYLE = {"holds": "green", "violated": "red", "unknown": "yellow"}
+VERDICT_STYLE = {"holds": "green", "violated": "red", "unknown": "yellow", "not_found": "yellow"}
 
 
 def print_result(result: CheckResult, console: Console) -> None:
@@ -24,9 +24,9 @@ def print_result(result: CheckResult, console: Console) -> None:
     for prop in result.properties.values():
         if prop.verdict == "violated":
             print_counterexample(prop, console)
-        elif prop.verdict == "unknown":
-            console.print(f"{prop.name}: unknown: {prop.message}", style="yellow", markup=False,
-                          soft_wrap=True)
+        elif prop.verdict in UNDECIDED:
+            console.print(f"{prop.name}: {said(prop.verdict)}: {prop.message}", style="yellow",
+                          markup=False, soft_wrap=True)
     console.print(f"Report: {result.out_dir / 'report.html'} (spec, TLC configs and logs "
                   "beside it)", soft_wrap=True)
 
@@ -45,7 +45,7 @@ def _table(result: CheckResult) -> Table:
         expectation = (prop.expected or "-", "yes" if prop.matches else "[bold red]NO[/]")
         table.add_row(
             prop.name,
-            f"[{style}]{prop.verdict}[/]",
+            f"[{style}]{said(prop.verdict)}[/]",
             *(expectation if expecting else ()),
             "-" if prop.distinct_states is None else f"{prop.distinct_states:,}",
             str(len(prop.trace.steps)) if prop.trace else "-",
