@@ -262,6 +262,10 @@ class _Runner:
             simulation = Simulation(SIMULATION_DEPTH, secrets.randbelow(2**31), int(seconds))
             fresh = self._tlc(name, cfg, log, None, simulation=simulation)
             run = _simulated(fresh, log)
+            if run.outcome.status == "error":
+                for prop in open_:
+                    self._decide_from(prop, run)
+                return
             broken = [p for p in open_ if p in _broken_by_first(run.outcome)]
             for prop in broken:
                 self._decide_from(prop, run)
@@ -272,11 +276,11 @@ class _Runner:
             for prop in open_:
                 self._not_found(prop, run, _simulated_words(states, simulation))
             return
+        why = "interrupted" if interrupt_requested() else "the budget ended"
         for prop in open_:
-            if prop not in self.results:
-                self._decide(prop, "unknown", _Run(_failure("no time left to simulate"), 0.0,
-                                                   self.out, cached=False),
-                             "the budget ended before TLC's random simulation could start")
+            if prop not in self.results:    # in simulate mode, nothing decided it
+                self._decide(prop, "unknown", _Run(_failure(why), 0.0, self.out, cached=False),
+                             f"{why} before TLC's random simulation drew a behaviour")
 
     def _rounds(self, plan: RunPlan) -> None:
         """Distributed TLC cannot report several violations: each one ends a round,
@@ -562,12 +566,16 @@ def _timed_out(fresh: TlcRun | CachedRun, log: Path) -> _Run:
 
 
 def _simulated(fresh: TlcRun, log: Path) -> _Run:
-    """A random simulation's run: what it reported, however it ended. Its
-    counterexamples are random behaviours, never strict."""
+    """A random simulation's run: "invariant" with the violation it drew (a random
+    behaviour, never strict), "error" if TLC failed, else "ok": it stopped (at
+    tlc2.TLC.stopAfter or the deadline) with nothing to report, which is no verdict."""
+    if fresh.returncode < 0 and not fresh.stopped:
+        return _Run(_failure(f"TLC was killed by signal {-fresh.returncode}"), fresh.seconds,
+                    log, cached=False)
     try:
         outcome = parse_tlc_output(fresh.output, stopped=True)
-    except TlcParseError as error:
-        outcome = _failure(f"cannot read TLC's output ({error})")
+    except TlcParseError:
+        outcome = replace(_failure("no violation drawn"), status="ok")
     return _Run(replace(outcome, completed=False), fresh.seconds, log, cached=False)
 
 
