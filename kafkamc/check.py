@@ -82,7 +82,6 @@ PROBE_MARK = "\n\\* kafkamc: the first seconds of a run, one worker, C1\n"
 # simulation for the rest. Simulation decides violated (with a trace) or not_found,
 # never holds.
 Mode = Literal["exhaustive", "simulate", "auto"]
-MODES: tuple[Mode, ...] = ("exhaustive", "simulate", "auto")
 EXHAUSTIVE_SHARE = 2 / 3
 # The longest behaviour a simulation draws: beyond every counterexample of the
 # scenario library (the longest has 23 steps), and TLC 2.15's default.
@@ -262,6 +261,7 @@ class _Runner:
             simulation = Simulation(SIMULATION_DEPTH, secrets.randbelow(2**31), int(seconds))
             fresh = self._tlc(name, cfg, log, None, simulation=simulation)
             run = _simulated(fresh, log)
+            self.tlc_version = self.tlc_version or run.outcome.version
             if run.outcome.status == "error":
                 for prop in open_:
                     self._decide_from(prop, run)
@@ -270,9 +270,11 @@ class _Runner:
             for prop in broken:
                 self._decide_from(prop, run)
             open_ = [p for p in open_ if p not in broken]
-            states = simulated_states(fresh.output)
-            if broken or not states:
+            if broken:
                 continue
+            states = simulated_states(fresh.output)
+            if not states:    # stopped before it simulated: nothing to say
+                break
             for prop in open_:
                 self._not_found(prop, run, _simulated_words(states, simulation))
             return

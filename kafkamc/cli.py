@@ -277,7 +277,8 @@ def regress(
         "templates.")] = False,
     timeout: Annotated[float | None, typer.Option(
         "--timeout", min=1, metavar="SECONDS", help="Seconds allowed per config; undecided "
-        "properties are reported as unknown (exit 3).")] = None,
+        "properties are reported as unknown, or not_found after TLC's random simulation "
+        "(exit 3).")] = None,
     stop_when_decided: Annotated[bool, typer.Option(
         "--stop-when-decided", help="Check only the properties each config's `expect:` "
         "names, and stop its TLC runs once those are decided.")] = False,
@@ -418,7 +419,7 @@ def sweep(
     timeout: Annotated[float | None, typer.Option(
         "--timeout", min=1, metavar="SECONDS",
         help="Seconds allowed per cell; undecided properties are "
-        "unknown (exit 3).")] = None,
+        "unknown, or not_found after TLC's random simulation (exit 3).")] = None,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
     out: Annotated[Path | None, typer.Option(

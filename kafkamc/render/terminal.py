@@ -131,7 +131,7 @@ def _because(prop: PropertyDiff) -> str:
     if named:
         # Each was tried alone and each alone flips the verdict: every one is needed.
         return f"it takes all of {and_list(named)} together: without any one, it flips back"
-    if "unknown" in (prop.a.verdict, prop.b.verdict):
+    if {prop.a.verdict, prop.b.verdict} & set(UNDECIDED):
         return "one side is undecided"
     return "no rule or setting flips it alone: it takes several set back at once"
 
@@ -151,7 +151,7 @@ def _print_change(prop: PropertyDiff, result: DiffResult, console: Console) -> N
         tried = f"  {newer} with only {d.key} set back to {other}'s {back}"
         if attempt.verdict is None:
             line = f"{tried}: not a config Kafka runs ({attempt.note})"
-        elif attempt.verdict == "unknown":
+        elif attempt.verdict in UNDECIDED:
             line = f"{tried}: {prop.name} undecided (see {attempt.note})"
         elif attempt.verdict == verdict_of_other:
             line = f"{tried}: {prop.name} {attempt.verdict}, as with {other}: this makes it"
