@@ -27,14 +27,14 @@ from kafkamc.tlc.dialect import simulated_states
 from kafkamc.tlc.output import parse_tlc_output
 from kafkamc.tlc.run import Simulation, tlc_command
 
-FIXTURES = Path(__file__).parent / "fixtures" / "tlc"
+FIXTURES = Path(__file__).parent / "fixtures" / "tlc" / "simulate"
 
 
 # ---------------------------------------------------------------------------------
 # TLC's simulation output and command line.
 
 def test_a_simulated_violation_reads_as_a_counterexample() -> None:
-    text = (FIXTURES / "counter.simulate.tool.log").read_text()
+    text = (FIXTURES / "counter.tool.log").read_text()
     outcome = parse_tlc_output(text, stopped=True)
     [found] = outcome.counterexamples
     assert found.violated == "Small"
@@ -44,7 +44,7 @@ def test_a_simulated_violation_reads_as_a_counterexample() -> None:
 
 
 def test_a_simulation_that_finds_nothing_counts_its_states() -> None:
-    text = (FIXTURES / "ok.simulate.tool.log").read_text()
+    text = (FIXTURES / "ok.tool.log").read_text()
     assert simulated_states(text) == 4_747_230
     assert simulated_states("Starting...\n") is None
 
