@@ -278,11 +278,17 @@ class _Runner:
             for prop in open_:
                 self._not_found(prop, run, _simulated_words(states, simulation))
             return
-        why = "interrupted" if interrupt_requested() else "the budget ended"
+        said = ("interrupted before TLC's random simulation reported on it"
+                if interrupt_requested() else
+                "the budget ended before TLC's random simulation reported on it" if rounds
+                else "too little of the budget was left for TLC's random simulation")
         for prop in open_:
             if prop not in self.results:    # in simulate mode, nothing decided it
-                self._decide(prop, "unknown", _Run(_failure(why), 0.0, self.out, cached=False),
-                             f"{why} before TLC's random simulation drew a behaviour")
+                self._decide(prop, "unknown", _Run(_failure(said), 0.0, self.out,
+                                                   cached=False), said)
+            else:                           # breadth-first search's unknown, and then this
+                unknown = self.results[prop]
+                self.results[prop] = replace(unknown, message=f"{unknown.message}; {said}")
 
     def _rounds(self, plan: RunPlan) -> None:
         """Distributed TLC cannot report several violations: each one ends a round,
