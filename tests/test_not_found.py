@@ -20,7 +20,7 @@ from conftest import (
 
 from kafkamc.regress.junit import _property_case
 from kafkamc.render.headline import headline
-from kafkamc.resolved import Property
+from kafkamc.resolved import Property, Verdict
 from kafkamc.result import CheckResult, Outcome, PropertyResult
 from kafkamc.sweep.prune import RowPlan
 from kafkamc.tlc.dialect import simulated_states
@@ -63,9 +63,10 @@ def test_the_simulation_command_line() -> None:
 # ---------------------------------------------------------------------------------
 # not_found in the reports, the sweep and JUnit.
 
-def _prop(verdict: str, expected: str | None = None) -> PropertyResult:
+def _prop(verdict: str, expected: Verdict | None = None,
+          name: Property = "durability") -> PropertyResult:
     return PropertyResult(
-        name="durability", verdict=cast(Outcome, verdict), expected=expected,  # type: ignore[arg-type]
+        name=name, verdict=cast(Outcome, verdict), expected=expected,
         trace=None, story=None, trace_file=None, diagrams=(), distinct_states=10, depth=3,
         seconds=1.0, log=Path("tlc.log"),
         message="no violation in 9 states generated; not a proof" if verdict == "not_found"
@@ -80,12 +81,18 @@ def test_not_found_never_passes_and_fails_the_check() -> None:
     assert result.failed        # exit 3, as unknown
     assert headline(result) == ("No violation of durability was found by random simulation, "
                                 "which is not a proof (see below).")
+    both = CheckResult(name="x", kafka_version="4.1", out_dir=Path("out"), spec=Path("x.tla"),
+                       properties={"durability": _prop("holds"),
+                                   "consistency": _prop("not_found", name="consistency")})
+    assert headline(both) == ("Durability holds within these bounds; no violation of "
+                              "consistency was found by random simulation, which is not a "
+                              "proof (see below).")
 
 
 def test_the_sweep_infers_nothing_from_not_found() -> None:
     plan = RowPlan([(0,), (1,), (2,)], ["durability"], set(), prune=True)
     column, _ = plan.ready()[0]
-    plan.record(column, {cast(Property, "durability"): "not_found"})
+    plan.record(column, {"durability": "not_found"})
     assert [(c, p) for (c, p) in plan.known] == [(column, "durability")]
     assert plan.ready(), "the other cells are still to check"
 
