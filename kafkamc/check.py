@@ -269,6 +269,9 @@ class _Runner:
             broken = [p for p in open_ if p in _broken_by_first(run.outcome)]
             for prop in broken:
                 self._decide_from(prop, run)
+                self.results[prop] = replace(
+                    self.results[prop], message=f"drawn by TLC's random simulation (seed "
+                    f"{simulation.seed}): a random behaviour, not a shortest one (see {log})")
             open_ = [p for p in open_ if p not in broken]
             if broken:
                 continue

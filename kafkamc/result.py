@@ -38,7 +38,7 @@ class PropertyResult:
     seconds: float               # TLC's wall time (when the run was made, if cached)
     log: Path
     cached: bool = False         # replayed from the run cache
-    message: str | None = None   # why the verdict is unknown; what not_found searched
+    message: str | None = None   # why unknown; what not_found searched; a simulated seed
 
     @property
     def matches(self) -> bool:

@@ -163,6 +163,7 @@ def test_a_violation_drawn_by_simulation_has_its_trace(tmp_path: Path) -> None:
     assert durability["verdict"] == "violated", durability
     assert durability["trace_length"] > 0, durability
     assert Path(durability["trace"]).is_file(), durability
+    assert "random simulation (seed " in durability["message"], durability
     logs = sorted(log.name for log in out.glob("tlc-*.log"))
     # simulate mode skips breadth-first search: every log is a simulation's.
     assert logs and all(".simulate" in log for log in logs), logs

@@ -24,6 +24,9 @@ def print_result(result: CheckResult, console: Console) -> None:
     for prop in result.properties.values():
         if prop.verdict == "violated":
             print_counterexample(prop, console)
+            if prop.message:    # drawn by random simulation: how to draw it again
+                console.print(f"  ({prop.message})", markup=False, highlight=False,
+                              soft_wrap=True)
         elif prop.verdict in UNDECIDED:
             console.print(f"{prop.name}: {said(prop.verdict)}: {prop.message}", style="yellow",
                           markup=False, soft_wrap=True)
