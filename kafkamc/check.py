@@ -16,6 +16,7 @@ every file of the result.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import Literal
 
 from kafkamc.assumptions import bounds_sentence, config_warnings, vacuity_warnings
 from kafkamc.compile import (
@@ -42,6 +44,7 @@ from kafkamc.render.formats import FORMATS
 from kafkamc.resolved import Property, Resolved
 from kafkamc.result import CheckResult, Outcome, PropertyResult
 from kafkamc.tlc.cache import CachedRun, CacheKey, RunCache
+from kafkamc.tlc.dialect import simulated_states
 from kafkamc.tlc.distributed import DEFAULT_PORT, distributed_outcome, run_tlc_distributed
 from kafkamc.tlc.lobby import Lobby
 from kafkamc.tlc.output import (
@@ -51,7 +54,14 @@ from kafkamc.tlc.output import (
     parse_tlc_output,
 )
 from kafkamc.tlc.progress import ProgressBoard
-from kafkamc.tlc.run import TlcRun, find_jar, run_tlc, stop_running
+from kafkamc.tlc.run import (
+    Simulation,
+    TlcRun,
+    find_jar,
+    interrupt_requested,
+    run_tlc,
+    stop_running,
+)
 from kafkamc.tlc.version import describe_tlc
 from kafkamc.trace.events import infer_params
 from kafkamc.trace.narrative import tell
@@ -67,6 +77,21 @@ PROBE_ENV = "KAFKAMC_PROBE_SECONDS"
 PROBE_MARK = "\n\\* kafkamc: the first seconds of a run, one worker, C1\n"
 # Marks a run made with TLC's -coverage: its output holds more than a plain run's.
 COVERAGE_MARK = "\n\\* kafkamc: with TLC's action coverage\n"
+
+# How a check searches: exhaustive is TLC's breadth-first search alone (a run
+# stopped by the budget leaves its open properties unknown); simulate is TLC's
+# random simulation alone, for the whole budget; auto gives breadth-first search
+# EXHAUSTIVE_SHARE of the budget, and the properties it leaves open get random
+# simulation for the rest. Simulation decides violated (with a trace) or not_found,
+# never holds.
+Mode = Literal["exhaustive", "simulate", "auto"]
+EXHAUSTIVE_SHARE = 2 / 3
+# The longest behaviour a simulation draws: beyond every counterexample of the
+# scenario library (the longest has 23 steps), and TLC 2.15's default.
+SIMULATION_DEPTH = 100
+# Seconds a simulation's JVM takes to start and parse the spec before it simulates;
+# TLC is told to stop this much before the budget ends (Simulation.seconds).
+SIMULATION_STARTUP = 3.0
 
 
 
@@ -92,6 +117,7 @@ class RunSettings:
     progress: ProgressBoard | None = None    # shows TLC's progress while a run goes
     distributed: Distributed | None = None   # TLC's distributed mode, one run at a time
     coverage: bool = False                   # TLC's action coverage (-coverage; not distributed)
+    mode: Mode = "auto"                      # how a budget's end is met (Mode)
 
 
 def check_model(model: Resolved, *, out_dir: Path | None = None,
@@ -99,7 +125,8 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
                 timeout: float | None = None, cache: RunCache | None = None,
                 diagram_formats: tuple[str, ...] = FORMATS,
                 progress: ProgressBoard | None = None,
-                distributed: Distributed | None = None, coverage: bool = False) -> CheckResult:
+                distributed: Distributed | None = None, coverage: bool = False,
+                mode: Mode = "auto") -> CheckResult:
     """Check `properties` (default: the model's `check`) of `model` with real TLC,
     replaying runs from `cache` where it has them, and write the out dir
     (kafkamc.render.artifacts): the module, the runs' configs and logs, each
@@ -107,17 +134,21 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
     result.json. TLC's progress goes to `progress`, if given. With `distributed`,
     every run goes to TLC's distributed server, one at a time (they would share
     its port). After an interrupt (kafkamc.tlc.run.interrupt) every run ends as at
-    a timeout, keeping what it reported, and the result is marked interrupted. With `coverage`,
-    TLC reports its action coverage (about 1.6 times the CPU time), which result.json
-    and report.html show and which tells a vacuous "holds"
-    (kafkamc.assumptions.vacuity_warnings)."""
+    a timeout, keeping what it reported, and the result is marked interrupted. With
+    `coverage`, TLC reports its action coverage (about 1.6 times the CPU time), which
+    result.json and report.html show and which tells a vacuous "holds"
+    (kafkamc.assumptions.vacuity_warnings). `mode` says how the `timeout` is used
+    (Mode); simulate needs a timeout, and is exhaustive in distributed mode, which
+    cannot simulate."""
+    if mode == "simulate" and timeout is None:
+        raise ValueError("random simulation needs a timeout")
     out = prepare_out_dir(out_dir or Path("out") / model.name)
     spec = compile_model(model, properties)
     files = write_spec(spec, out)
     deadline = None if timeout is None else time.monotonic() + timeout
     with _in_lobby(distributed) as distributed:
         settings = RunSettings(workers, timeout, cache, diagram_formats, progress, distributed,
-                               coverage)
+                               coverage, "exhaustive" if distributed else mode)
         runner = _Runner(spec, out, settings, deadline, model)
         jobs: list[Callable[[], None]] = [partial(runner.check, plan) for plan in spec.runs]
         if distributed:
@@ -187,6 +218,7 @@ class _Run:
     # The counterexamples found by a strictly breadth-first search (one worker):
     # each is a shortest one.
     strict: tuple[Counterexample, ...] = ()
+    timed_out: bool = False      # stopped by the check's budget (not by an interrupt)
 
 
 class _Runner:
@@ -194,7 +226,11 @@ class _Runner:
 
     def __init__(self, spec: CompiledSpec, out: Path, settings: RunSettings,
                  deadline: float | None, model: Resolved) -> None:
-        self.spec, self.out, self.settings, self.deadline = spec, out, settings, deadline
+        self.spec, self.out, self.settings = spec, out, settings
+        # self.deadline ends breadth-first search; self.end, the check (Mode).
+        self.deadline = self.end = deadline
+        if deadline is not None and settings.timeout and settings.mode == "auto":
+            self.deadline = deadline - settings.timeout * (1 - EXHAUSTIVE_SHARE)
         self.name, self.expect, self.story_config = model.name, model.expect, story_config(model)
         self.results: dict[Property, PropertyResult] = {}
         self.tlc_version: str | None = None
@@ -202,13 +238,70 @@ class _Runner:
 
     def check(self, plan: RunPlan) -> None:
         """Decide the plan's properties: in its own run, or in distributed rounds."""
-        if not self.settings.distributed:
-            cfg = self.out / f"{self.spec.module}.{plan.label}.cfg"
-            run = self._run(plan.label, cfg, plan.cfg, plan.properties, together=plan.together)
-            for prop in plan.properties:
-                self._decide_from(prop, run)
+        if self.settings.distributed:
+            self._rounds(plan)
             return
-        self._rounds(plan)
+        if self.settings.mode == "simulate":
+            self._simulate(plan.label, list(plan.properties))
+            return
+        cfg = self.out / f"{self.spec.module}.{plan.label}.cfg"
+        run = self._run(plan.label, cfg, plan.cfg, plan.properties, together=plan.together)
+        for prop in plan.properties:
+            self._decide_from(prop, run)
+        open_ = [p for p in plan.properties if self.results[p].verdict == "unknown"]
+        if self.settings.mode == "auto" and open_ and run.timed_out:
+            self._simulate(plan.label, open_)
+
+    def _simulate(self, label: str, open_: list[Property]) -> None:
+        """TLC's random simulation of the open properties until the check's end:
+        each violation it draws decides the properties it breaks (its trace is a
+        random behaviour, not a shortest one), and the next round simulates the rest.
+        What it never breaks is not_found, if it simulated at all; else it keeps
+        the verdict it had (unknown; for --mode simulate, unknown with why)."""
+        rounds = 0
+        while open_ and not interrupt_requested():
+            seconds = (self.end or 0) - time.monotonic() - SIMULATION_STARTUP
+            if seconds < 1:
+                break
+            rounds += 1
+            name = f"{label}.simulate" + (f"-{rounds}" if rounds > 1 else "")
+            cfg = self.out / f"{self.spec.module}.{name}.cfg"
+            cfg.write_text(render_cfg(self.spec.module, self.spec.brokers, open_))
+            log = self.out / f"tlc-{name}.log"
+            simulation = Simulation(SIMULATION_DEPTH, secrets.randbelow(2**31), int(seconds))
+            fresh = self._tlc(name, cfg, log, None, simulation=simulation)
+            run = _simulated(fresh, log)
+            self.tlc_version = self.tlc_version or run.outcome.version
+            if run.outcome.status == "error":
+                for prop in open_:
+                    self._decide_from(prop, run)
+                return
+            broken = [p for p in open_ if p in _broken_by_first(run.outcome)]
+            for prop in broken:
+                self._decide_from(prop, run)
+                self.results[prop] = replace(
+                    self.results[prop], message=f"drawn by TLC's random simulation (seed "
+                    f"{simulation.seed}): a random behaviour, not a shortest one (see {log})")
+            open_ = [p for p in open_ if p not in broken]
+            if broken:
+                continue
+            states = simulated_states(fresh.output)
+            if not states:    # stopped before it simulated: nothing to say
+                break
+            for prop in open_:
+                self._not_found(prop, run, _simulated_words(states, simulation))
+            return
+        said = ("interrupted before TLC's random simulation reported on it"
+                if interrupt_requested() else
+                "the budget ended before TLC's random simulation reported on it" if rounds
+                else "too little of the budget was left for TLC's random simulation")
+        for prop in open_:
+            if prop not in self.results:    # in simulate mode, nothing decided it
+                self._decide(prop, "unknown", _Run(_failure(said), 0.0, self.out,
+                                                   cached=False), said)
+            else:                           # breadth-first search's unknown, and then this
+                unknown = self.results[prop]
+                self.results[prop] = replace(unknown, message=f"{unknown.message}; {said}")
 
     def _rounds(self, plan: RunPlan) -> None:
         """Distributed TLC cannot report several violations: each one ends a round,
@@ -280,10 +373,14 @@ class _Runner:
             rest_text = render_cfg(self.spec.module, self.spec.brokers, rest, together=together)
             rest_cfg.write_text(rest_text)
         full = self._rest(label, rest_cfg, rest_text, together, log)
-        return _Run(replace(full.outcome, counterexamples=probe.outcome.counterexamples
+        outcome = full.outcome
+        if outcome.distinct_states is None:   # stopped before its first progress report
+            outcome = replace(outcome, distinct_states=probe.outcome.distinct_states,
+                              depth=probe.outcome.depth)
+        return _Run(replace(outcome, counterexamples=probe.outcome.counterexamples
                             + full.outcome.counterexamples),
                     probe.seconds + full.seconds, log, probe.cached and full.cached,
-                    strict=probe.strict + full.strict)
+                    strict=probe.strict + full.strict, timed_out=full.timed_out)
 
     def _rest(self, label: str, cfg: Path, cfg_text: str, together: bool, log: Path) -> _Run:
         """The run after the probe (or without one): every worker, the full JIT."""
@@ -349,16 +446,32 @@ class _Runner:
         self.tlc_version = self.tlc_version or outcome.version
         return _Run(outcome, fresh.seconds, log, cached=False)
 
+    def _not_found(self, prop: Property, run: _Run, simulated: str) -> None:
+        """prop is not_found: neither breadth-first search (in auto mode, before the
+        budget's share ran out) nor the simulation `run` drew a violation. Its numbers
+        are the search's, its time both's."""
+        searched = self.results.get(prop)
+        self._decide(prop, "not_found", run, f"no violation {simulated}; not a proof "
+                                             f"(see {run.log})")
+        if searched is not None and searched.distinct_states:
+            bfs = (f"in {searched.distinct_states:,} distinct states (breadth-first search, "
+                   f"reached depth {searched.depth})")
+            self.results[prop] = replace(
+                self.results[prop], distinct_states=searched.distinct_states,
+                depth=searched.depth, seconds=searched.seconds + run.seconds,
+                message=f"no violation {bfs} nor {simulated}; not a proof (see {run.log})")
+
     def _tlc(self, label: str, cfg: Path, log: Path, distributed: Distributed | None, *,
              workers: int = 1, keep_going: bool = False, short: bool = False,
-             limit: float | None = None) -> TlcRun:
+             limit: float | None = None, simulation: Simulation | None = None) -> TlcRun:
         """One fresh TLC run (on TLC's distributed server, if given, whose workers
-        are its own) of at most `limit` seconds and the check's deadline, shown on
-        the progress board while it goes."""
+        are its own) of at most `limit` seconds and the deadline (the check's end
+        for a `simulation`), shown on the progress board while it goes."""
         metadir = self.out / "tlc-states" / label
         shutil.rmtree(metadir, ignore_errors=True)
-        timeouts = [t for t in (limit, None if self.deadline is None
-                                else max(self.deadline - time.monotonic(), 0.1)) if t]
+        deadline = self.end if simulation else self.deadline
+        timeouts = [t for t in (limit, None if deadline is None
+                                else max(deadline - time.monotonic(), 0.1)) if t]
         timeout = min(timeouts) if timeouts else None
         progress = self.settings.progress
         board_label = f"{self.name}: {label}"
@@ -374,7 +487,8 @@ class _Runner:
             else:
                 fresh = run_tlc(tla, cfg, metadir=metadir, log=log, workers=workers,
                                 timeout=timeout, on_line=on_line, keep_going=keep_going,
-                                short=short, coverage=self.settings.coverage)
+                                short=short, coverage=self.settings.coverage,
+                                simulation=simulation)
         finally:
             if progress:
                 progress.finish(board_label)
@@ -475,7 +589,28 @@ def _timed_out(fresh: TlcRun | CachedRun, log: Path) -> _Run:
     if progress := last_progress(fresh.output):
         failure = replace(failure, distinct_states=progress[0], depth=progress[1])
     strict = failure.counterexamples if failure.workers == 1 else ()
-    return _Run(failure, fresh.seconds, log, cached=False, strict=strict)
+    return _Run(failure, fresh.seconds, log, cached=False, strict=strict,
+                timed_out=why == "TLC timed out")
+
+
+def _simulated(fresh: TlcRun, log: Path) -> _Run:
+    """A random simulation's run: "invariant" with the violation it drew (a random
+    behaviour, never strict), "error" if TLC failed, else "ok": it stopped (at
+    tlc2.TLC.stopAfter or the deadline) with nothing to report, which is no verdict."""
+    if fresh.returncode < 0 and not fresh.stopped:
+        return _Run(_failure(f"TLC was killed by signal {-fresh.returncode}"), fresh.seconds,
+                    log, cached=False)
+    try:
+        outcome = parse_tlc_output(fresh.output, stopped=True)
+    except TlcParseError:
+        outcome = replace(_failure("no violation drawn"), status="ok")
+    return _Run(replace(outcome, completed=False), fresh.seconds, log, cached=False)
+
+
+def _simulated_words(states: int, simulation: Simulation) -> str:
+    """What a simulation that drew no violation searched, for not_found's message."""
+    return (f"in {states:,} states generated by TLC's random simulation (behaviours of up "
+            f"to {simulation.depth} steps, seed {simulation.seed})")
 
 
 

@@ -49,7 +49,7 @@ from kafkamc.regress.show import Rows, print_details, summary
 from kafkamc.render.formats import FORMATS
 from kafkamc.render.terminal import print_result, print_story
 from kafkamc.resolved import PROPERTIES, Property, Resolved
-from kafkamc.result import PropertyResult
+from kafkamc.result import UNDECIDED, PropertyResult, said
 from kafkamc.tlc.cache import RunCache, default_cache_dir
 from kafkamc.tlc.progress import ProgressBoard
 from kafkamc.tlc.run import interrupt, interrupt_requested, signal_running
@@ -86,6 +86,12 @@ def _formats(chosen: list[DiagramFormat] | None) -> tuple[str, ...]:
 
 FORMAT_HELP = "Diagram format of each counterexample: dot, svg or png (repeatable; default " \
               "all three)."
+
+
+class SearchMode(str, Enum):
+    auto = "auto"
+    exhaustive = "exhaustive"
+    simulate = "simulate"
 
 
 class PropertyName(str, Enum):
@@ -132,8 +138,14 @@ def check(
         "--workers", min=1, metavar="N", help="TLC worker threads (default: the number of "
         "cores).")] = None,
     timeout: Annotated[float | None, typer.Option(
-        "--timeout", min=1, metavar="SECONDS", help="Seconds allowed per config; undecided "
-        "properties are reported as unknown (exit 3).")] = None,
+        "--timeout", "--budget", min=1, metavar="SECONDS", help="Seconds allowed per config; "
+        "undecided properties are reported as unknown, or not_found after TLC's random "
+        "simulation (exit 3).")] = None,
+    mode: Annotated[SearchMode, typer.Option(
+        "--mode", metavar="MODE", help="exhaustive: breadth-first search only; simulate: "
+        "TLC's random simulation only (needs --budget); auto: breadth-first search for 2/3 "
+        "of the budget, then random simulation of the properties still open.")]
+    = SearchMode.auto,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
     formats: Annotated[list[DiagramFormat] | None, typer.Option(
@@ -165,6 +177,9 @@ def check(
 
     While TLC runs, stderr shows each run's stage, depth, states, distinct states,
     queue, rate and elapsed time, from TLC's progress messages (once a minute)."""
+    if mode is SearchMode.simulate and timeout is None:
+        raise typer.BadParameter("random simulation never ends by itself; give it "
+                                 "--budget SECONDS", param_hint="'--mode simulate'")
     models = _run(partial(load_configs, files))
     _keep_results_on_interrupt()
     cache = _cache(no_cache)
@@ -175,7 +190,7 @@ def check(
     check_one = partial(check_model, properties=wanted, workers=workers, timeout=timeout,
                         cache=cache, diagram_formats=_formats(formats), progress=board,
                         distributed=_distributed(ctx, distributed, port, local_workers, hostname),
-                        coverage=coverage)
+                        coverage=coverage, mode=mode.value)
     for model, out_dir in zip(models, outs):
         with board.shown():
             result = _run(partial(_checked, model, out_dir, wanted,
@@ -195,9 +210,9 @@ def check(
         problems = [f"{out_dir}: could not save {lost}" for lost in result.unsaved]
         unknown: dict[str, list[str]] = {}     # one line per reason, naming its properties
         for prop in result.properties.values():
-            if prop.verdict == "unknown":
-                unknown.setdefault(str(prop.message), []).append(prop.name)
-        problems += [f"{result.name}: {', '.join(names)} unknown: {message}"
+            if prop.verdict in UNDECIDED:
+                unknown.setdefault(f"{said(prop.verdict)}: {prop.message}", []).append(prop.name)
+        problems += [f"{result.name}: {', '.join(names)} {message}"
                      for message, names in unknown.items()]
         for problem in problems:
             err_console.print(f"kafkamc: error: {one_line(problem)}", highlight=False,
@@ -269,7 +284,8 @@ def regress(
         "templates.")] = False,
     timeout: Annotated[float | None, typer.Option(
         "--timeout", min=1, metavar="SECONDS", help="Seconds allowed per config; undecided "
-        "properties are reported as unknown (exit 3).")] = None,
+        "properties are reported as unknown, or not_found after TLC's random simulation "
+        "(exit 3).")] = None,
     stop_when_decided: Annotated[bool, typer.Option(
         "--stop-when-decided", help="Check only the properties each config's `expect:` "
         "names, and stop its TLC runs once those are decided.")] = False,
@@ -410,7 +426,7 @@ def sweep(
     timeout: Annotated[float | None, typer.Option(
         "--timeout", min=1, metavar="SECONDS",
         help="Seconds allowed per cell; undecided properties are "
-        "unknown (exit 3).")] = None,
+        "unknown, or not_found after TLC's random simulation (exit 3).")] = None,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
     out: Annotated[Path | None, typer.Option(

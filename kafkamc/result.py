@@ -14,7 +14,15 @@ from kafkamc.resolved import Property, Verdict
 from kafkamc.trace.narrative import Story
 from kafkamc.trace.steps import Trace
 
-Outcome = Literal["holds", "violated", "unknown"]
+# not_found: TLC's random simulation, run when exhaustive search could not finish,
+# drew no violation; not a proof, so it never counts as holds (kafkamc.check).
+Outcome = Literal["holds", "violated", "unknown", "not_found"]
+UNDECIDED: tuple[Outcome, ...] = ("unknown", "not_found")
+
+
+def said(verdict: str) -> str:
+    """A verdict as reports write it: `not found` for not_found (JSON keeps not_found)."""
+    return verdict.replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -31,7 +39,7 @@ class PropertyResult:
     seconds: float               # TLC's wall time (when the run was made, if cached)
     log: Path
     cached: bool = False         # replayed from the run cache
-    message: str | None = None   # why the verdict is unknown
+    message: str | None = None   # why unknown; what not_found searched; a simulated seed
     # TLC's action coverage of the run that decided it: action -> states generated
     # (None: not measured, a run cached from before kafkamc asked TLC for coverage).
     coverage: Mapping[str, int] | None = None
@@ -74,8 +82,8 @@ class CheckResult:
 
     @property
     def failed(self) -> bool:
-        """TLC could not decide some property."""
-        return any(p.verdict == "unknown" for p in self.properties.values())
+        """TLC could not decide some property (unknown, or not_found by simulation)."""
+        return any(p.verdict in UNDECIDED for p in self.properties.values())
 
     @property
     def matches(self) -> bool:

@@ -173,8 +173,12 @@ def test_timeout_per_config_keeps_the_violation(tmp_path: Path) -> None:
     assert result.returncode == 3, result.stdout + result.stderr
     [config] = json.loads(result.stdout)["configs"]
     assert config["properties"]["durability"]["verdict"] == "violated"
-    assert config["properties"]["consistency"]["verdict"] == "unknown"
-    assert "timed out" in config["properties"]["consistency"]["message"]
+    # Breadth-first search ran out of its share of the 30 s; random simulation then
+    # drew no violation of consistency, which is no proof: not_found, exit 3.
+    consistency = config["properties"]["consistency"]
+    assert consistency["verdict"] == "not_found", consistency
+    assert "random simulation" in consistency["message"], consistency
+    assert "not a proof" in consistency["message"], consistency
 
 
 def test_stop_when_decided_checks_only_what_expect_names(tmp_path: Path) -> None:

@@ -71,6 +71,9 @@ def _property_case(config: str, prop: PropertyResult, *, interrupted: bool) -> E
     elif prop.verdict == "unknown":
         ET.SubElement(case, "error", message=f"{prop.name}: unknown ({prop.message})",
                       type="CheckerError").text = prop.message
+    elif prop.verdict == "not_found":   # random simulation proves nothing: never a pass
+        ET.SubElement(case, "error", message=f"{prop.name}: not found, expected {expected} "
+                      f"({prop.message})", type="NotFound").text = prop.message
     elif not prop.matches:
         failure = ET.SubElement(case, "failure", type="VerdictMismatch",
                                 message=f"{prop.name}: expected {expected}, got {prop.verdict}")

@@ -13,7 +13,7 @@ from rich.markup import escape
 from kafkamc.regress.run import ConfigRun, Report
 from kafkamc.render.terminal import VERDICT_STYLE, print_counterexample
 from kafkamc.resolved import PROPERTIES
-from kafkamc.result import PropertyResult
+from kafkamc.result import UNDECIDED, PropertyResult, said
 
 RESULT_WIDTH = len("unknown")      # the widest of pass, FAIL, error, stopped, unknown
 GOLDEN_WIDTH = len("differs")      # ... of same, differs, missing, updated
@@ -21,7 +21,7 @@ GOLDEN_WIDTH = len("differs")      # ... of same, differs, missing, updated
 
 def _width(prop: str) -> int:
     """A property's column: its name, or its widest verdict."""
-    return max(len(prop), len("violated"))
+    return max(len(prop), len("not found"))
 
 
 class Rows:
@@ -71,8 +71,8 @@ def _verdict(prop: PropertyResult | None, width: int) -> str:
     if prop is None:
         return f"{'-':<{width}}"      # not checked
     style = VERDICT_STYLE[prop.verdict]
-    if prop.matches or prop.verdict == "unknown":
-        return f"[{style}]{prop.verdict:<{width}}[/]"
+    if prop.matches or prop.verdict in UNDECIDED:
+        return f"[{style}]{said(prop.verdict):<{width}}[/]"
     return f"[bold {style}]{prop.verdict} (expected {prop.expected or 'holds'})[/]"
 
 
@@ -86,8 +86,8 @@ def print_details(report: Report, console: Console) -> None:
             continue
         name = run.result.name
         for prop in run.result.properties.values():
-            if prop.verdict == "unknown":
-                console.print(f"{name}: {prop.name}: unknown: {prop.message}",
+            if prop.verdict in UNDECIDED:
+                console.print(f"{name}: {prop.name}: {said(prop.verdict)}: {prop.message}",
                               style="yellow", markup=False, soft_wrap=True)
             elif not prop.matches and prop.verdict == "violated":
                 print_counterexample(prop, console)

@@ -30,7 +30,12 @@ def headline(result: CheckResult) -> str:
     props = list(result.properties.values())
     violated = [p for p in props if p.verdict == "violated"]
     unknown = [p for p in props if p.verdict == "unknown"]
+    not_found = [p for p in props if p.verdict == "not_found"]
     holding = [p for p in props if p.verdict == "holds"]
+    # What is left open: never said to hold (not_found is no proof).
+    open_ = ([f"no violation of {_names(not_found)} was found by random simulation, "
+              "which is not a proof"] if not_found else []) \
+        + ([f"{_names(unknown)} could not be decided"] if unknown else [])
     if violated:
         first, others = violated[0], violated[1:]
         text = f"{_title(first)} is violated: {violation_words(first)}"
@@ -39,9 +44,10 @@ def headline(result: CheckResult) -> str:
     elif holding:
         text = _hold(holding, len(props))
     else:
-        return f"{_names(unknown).capitalize()} could not be decided (see below)."
-    if unknown:
-        text += f"; {_names(unknown)} could not be decided (see below)"
+        said = "; ".join(open_)
+        return f"{said[0].upper()}{said[1:]} (see below)."
+    if open_:
+        text += f"; {'; '.join(open_)} (see below)"
     return text + "."
 
 

@@ -18,7 +18,7 @@ from kafkamc.eras import kafka_bool
 from kafkamc.render.headline import headline, violation_words
 from kafkamc.render.page_style import BASE_STYLE
 from kafkamc.resolved import Resolved
-from kafkamc.result import CheckResult, PropertyResult
+from kafkamc.result import UNDECIDED, CheckResult, PropertyResult, said
 from kafkamc.tlc.output import format_value
 
 PAGE = "report.html"
@@ -27,7 +27,7 @@ STYLE = BASE_STYLE + """
 p.headline.holds { border-color: #2e7d32; } p.headline.violated { border-color: #c62828; }
 p.headline.unknown { border-color: #f57f17; }
 .holds { color: #2e7d32; font-weight: bold; } .violated { color: #c62828; font-weight: bold; }
-.unknown { color: #f57f17; font-weight: bold; } .mismatch { background: #ffebee; }
+.unknown, .not_found { color: #f57f17; font-weight: bold; } .mismatch { background: #ffebee; }
 .diagram { overflow-x: auto; border: 1px solid #e0e0e0; padding: 0.5em; }
 .diagram svg { max-width: 100%; height: auto; }
 tr.violating td { background: #ffebee; } pre { background: #fafafa; padding: 0.8em; }
@@ -50,8 +50,8 @@ def render_html(result: CheckResult, model: Resolved) -> str:
     for prop in result.properties.values():
         if prop.verdict == "violated":
             parts.append(_violation(prop, result.out_dir))
-        elif prop.verdict == "unknown":
-            parts.append(f"<h2 id='{prop.name}'>{prop.name}: unknown</h2>"
+        elif prop.verdict in UNDECIDED:
+            parts.append(f"<h2 id='{prop.name}'>{prop.name}: {said(prop.verdict)}</h2>"
                          f"<p>{_e(prop.message or '')}</p>")
     parts.append(_files(result))
     return "\n".join(parts) + "\n"
@@ -59,7 +59,8 @@ def render_html(result: CheckResult, model: Resolved) -> str:
 
 def _headline(result: CheckResult) -> str:
     verdicts = {p.verdict for p in result.properties.values()}
-    kind = next((v for v in ("violated", "unknown") if v in verdicts), "holds")
+    kind = next((v for v in ("violated", *UNDECIDED) if v in verdicts), "holds")
+    kind = "unknown" if kind == "not_found" else kind   # both undecided: one colour
     return f"<p class='headline {kind}'>{_e(headline(result))}</p>"
 
 
@@ -94,7 +95,7 @@ def _verdicts(result: CheckResult) -> str:
         mismatch = expecting and not prop.matches
         rows.append(
             f"<tr class='{'mismatch' if mismatch else ''}'><td>{link}</td>"
-            f"<td class='{prop.verdict}'>{prop.verdict}</td>{expectation}"
+            f"<td class='{prop.verdict}'>{said(prop.verdict)}</td>{expectation}"
             f"<td>{'-' if prop.distinct_states is None else f'{prop.distinct_states:,}'}</td>"
             f"<td>{len(prop.trace.steps) if prop.trace else '-'}</td>"
             f"<td>{prop.seconds:.1f}</td></tr>")

@@ -8,11 +8,11 @@ from rich.table import Table
 
 from kafkamc.diff import DiffResult, PropertyDiff
 from kafkamc.render.headline import headline
-from kafkamc.result import CheckResult, PropertyResult
+from kafkamc.result import UNDECIDED, CheckResult, PropertyResult, said
 from kafkamc.trace.narrative import Story
 from kafkamc.trace.needs import and_list
 
-VERDICT_STYLE = {"holds": "green", "violated": "red", "unknown": "yellow"}
+VERDICT_STYLE = {"holds": "green", "violated": "red", "unknown": "yellow", "not_found": "yellow"}
 
 
 def print_result(result: CheckResult, console: Console) -> None:
@@ -26,9 +26,12 @@ def print_result(result: CheckResult, console: Console) -> None:
     for prop in result.properties.values():
         if prop.verdict == "violated":
             print_counterexample(prop, console)
-        elif prop.verdict == "unknown":
-            console.print(f"{prop.name}: unknown: {prop.message}", style="yellow", markup=False,
-                          soft_wrap=True)
+            if prop.message:    # drawn by random simulation: how to draw it again
+                console.print(f"  ({prop.message})", markup=False, highlight=False,
+                              soft_wrap=True)
+        elif prop.verdict in UNDECIDED:
+            console.print(f"{prop.name}: {said(prop.verdict)}: {prop.message}", style="yellow",
+                          markup=False, soft_wrap=True)
     console.print(f"Report: {result.out_dir / 'report.html'} (spec, TLC configs and logs "
                   "beside it)", soft_wrap=True)
 
@@ -47,7 +50,7 @@ def _table(result: CheckResult) -> Table:
         expectation = (prop.expected or "-", "yes" if prop.matches else "[bold red]NO[/]")
         table.add_row(
             prop.name,
-            f"[{style}]{prop.verdict}[/]",
+            f"[{style}]{said(prop.verdict)}[/]",
             *(expectation if expecting else ()),
             "-" if prop.distinct_states is None else f"{prop.distinct_states:,}",
             str(len(prop.trace.steps)) if prop.trace else "-",
@@ -133,7 +136,7 @@ def _because(prop: PropertyDiff) -> str:
     if named:
         # Each was tried alone and each alone flips the verdict: every one is needed.
         return f"it takes all of {and_list(named)} together: without any one, it flips back"
-    if "unknown" in (prop.a.verdict, prop.b.verdict):
+    if {prop.a.verdict, prop.b.verdict} & set(UNDECIDED):
         return "one side is undecided"
     return "no rule or setting flips it alone: it takes several set back at once"
 
@@ -153,7 +156,7 @@ def _print_change(prop: PropertyDiff, result: DiffResult, console: Console) -> N
         tried = f"  {newer} with only {d.key} set back to {other}'s {back}"
         if attempt.verdict is None:
             line = f"{tried}: not a config Kafka runs ({attempt.note})"
-        elif attempt.verdict == "unknown":
+        elif attempt.verdict in UNDECIDED:
             line = f"{tried}: {prop.name} undecided (see {attempt.note})"
         elif attempt.verdict == verdict_of_other:
             line = f"{tried}: {prop.name} {attempt.verdict}, as with {other}: this makes it"

@@ -41,7 +41,7 @@ a.v, span.v { display: inline-block; min-width: 2.6em; margin: 0.1em; padding: 0
       text-align: center; text-decoration: none; color: #212121; font-weight: bold;
       border: 2px solid transparent; }
 .holds { background: #a5d6a7; } .violated { background: #ef9a9a; }
-.unknown { background: #ffe082; } .skipped { background: #e0e0e0; color: #616161; }
+.unknown, .not_found { background: #ffe082; } .skipped { background: #e0e0e0; color: #616161; }
 .inferred.holds { background: #e8f5e9; border: 2px dashed #66bb6a; }
 .inferred.violated { background: #ffebee; border: 2px dashed #e57373; }
 td.skipped { font-style: italic; }
@@ -84,7 +84,9 @@ def render_sweep_html(result: SweepResult, recommendation: Recommendation | None
 def _legend(plan: SweepPlan) -> str:
     kinds = [("holds", "holds (checked)"), ("violated", "violated (checked)"),
              ("inferred holds", "holds (inferred)"), ("inferred violated", "violated (inferred)"),
-             ("unknown", "unknown: TLC could not decide"), ("skipped", "skipped: Kafka rejects it")]
+             ("unknown", "unknown: TLC could not decide"),
+             ("not_found", "not found: no violation in random simulation; not a proof"),
+             ("skipped", "skipped: Kafka rejects it")]
     return ("<p class='legend'>" + "".join(f"<span class='{cls}'>{_e(text)}</span>"
                                             for cls, text in kinds)
             + f"<br>{_e(property_initials(plan))}</p>")

@@ -27,7 +27,8 @@ it is enabled in a state does not depend on the budgets either. Hence:
 - a property that holds under B' holds under every B <= B': fewer states to check.
 
 Symmetry reduction does not change a verdict (it is sound for invariants), and an
-`unknown` (TLC failed or timed out) says nothing, so it is never carried over.
+`unknown` (TLC failed or timed out) says nothing, nor does `not_found` (random
+simulation drew no violation, which proves nothing): neither is ever carried over.
 `kafkamc sweep --no-prune` checks every cell; tests/test_sweep.py checks that both
 give the same matrix, and `contradictions` finds any pair that breaks the rule.
 """
@@ -87,7 +88,7 @@ class RowPlan:
         self.in_flight.discard(column)
         for prop, verdict in verdicts.items():
             self.known[column, prop] = Decision(verdict, "checked", column)
-            if self.prune and verdict != "unknown":
+            if self.prune and verdict in ("holds", "violated"):
                 for other in self._implied(column, prop, verdict):
                     self.known[other, prop] = Decision(verdict, "inferred", column)
 

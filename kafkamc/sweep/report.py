@@ -15,12 +15,14 @@ from rich.console import Console
 from rich.table import Table
 
 from kafkamc.render.terminal import story_lines
+from kafkamc.result import UNDECIDED, said
 from kafkamc.sweep.plan import SweepPlan, value_text
 from kafkamc.sweep.recommend import COST_KEYS, Answer, Candidate, Recommendation
 from kafkamc.sweep.run import CellVerdict, SweepResult
 
-SYMBOL = {"holds": "✓", "violated": "✗", "unknown": "?", "skipped": "-"}
-STYLE = {"holds": "green", "violated": "red", "unknown": "yellow", "skipped": "dim"}
+SYMBOL = {"holds": "✓", "violated": "✗", "unknown": "?", "not_found": "~", "skipped": "-"}
+STYLE = {"holds": "green", "violated": "red", "unknown": "yellow", "not_found": "yellow",
+         "skipped": "dim"}
 INITIAL = {"durability": "D", "consistency": "C", "read_stability": "R", "availability": "A"}
 
 PRUNING = ("Pruned by monotonicity: a larger fault budget or more records only adds "
@@ -80,7 +82,8 @@ def print_sweep(result: SweepResult, recommendation: Recommendation | None,
                 console: Console) -> None:
     console.print(_matrix(result))
     console.print(f"Legend: {property_initials(result.plan)}; ✓ holds, ✗ violated, "
-                  "? unknown (TLC could not decide), - skipped; (…) inferred, not checked.",
+                  "? unknown (TLC could not decide), ~ not found (no violation in random "
+                  "simulation; not a proof), - skipped; (…) inferred, not checked.",
                   highlight=False, soft_wrap=True)
     console.print(counts(result), highlight=False, soft_wrap=True)
     console.print(mode_line(result), highlight=False, soft_wrap=True)
@@ -134,8 +137,9 @@ def _skip_lines(result: SweepResult) -> list[str]:
 
 
 def _unknown_lines(result: SweepResult) -> list[str]:
-    return [f"unknown: {v.prop} of {v.run.cell.directory if v.run else '?'}: {v.reason}"
-            for v in result.verdicts.values() if v.verdict == "unknown" and v.how == "checked"]
+    return [f"{said(v.verdict)}: {v.prop} of {v.run.cell.directory if v.run else '?'}: "
+            f"{v.reason}" for v in result.verdicts.values()
+            if v.verdict in UNDECIDED and v.how == "checked"]
 
 
 def print_recommendation(result: SweepResult, recommendation: Recommendation,

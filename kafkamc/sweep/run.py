@@ -23,12 +23,12 @@ from kafkamc.outdir import prepare_out_dir, release_out_dir, write_error
 from kafkamc.parallel import split_cores
 from kafkamc.render.formats import FORMATS
 from kafkamc.resolved import Property
-from kafkamc.result import CheckResult, PropertyResult
+from kafkamc.result import UNDECIDED, CheckResult, PropertyResult
 from kafkamc.sweep.plan import Cell, SweepPlan
 from kafkamc.sweep.prune import Decision, Outcome, RowPlan, contradictions
 from kafkamc.tlc.cache import RunCache
 
-CellVerdictName = Literal["holds", "violated", "unknown", "skipped"]
+CellVerdictName = Literal["holds", "violated", "unknown", "not_found", "skipped"]
 How = Literal["checked", "inferred", "skipped"]
 
 
@@ -67,7 +67,7 @@ class CellVerdict:
     verdict: CellVerdictName
     how: How
     run: CellRun | None
-    reason: str | None = None             # why skipped, or why unknown
+    reason: str | None = None             # why skipped, or why unknown / not_found
 
     @property
     def evidence(self) -> PropertyResult | None:
@@ -92,8 +92,8 @@ class SweepResult:
 
     @property
     def failed(self) -> bool:
-        """TLC could not decide some cell's property."""
-        return any(v.verdict == "unknown" for v in self.verdicts.values())
+        """TLC could not decide some cell's property (unknown or not_found)."""
+        return any(v.verdict in UNDECIDED for v in self.verdicts.values())
 
 
 def run_sweep(plan: SweepPlan, *, out_root: Path, jobs: int | None, cache: RunCache | None,
@@ -183,7 +183,7 @@ def _verdicts(plan: SweepPlan, rows: dict[int, RowPlan],
 
 
 def _unknown_reason(decision: Decision, run: CellRun, prop: Property) -> str | None:
-    if decision.verdict != "unknown":
+    if decision.verdict not in UNDECIDED:
         return None
     evidence = run.result.properties.get(prop) if run.result else None
     return evidence.message if evidence is not None else run.error

@@ -39,6 +39,7 @@ __all__ = [
     "progress",
     "run_numbers",
     "sany_errors",
+    "simulated_states",
     "split_messages",
     "state_variables",
     "statistics",
@@ -312,6 +313,11 @@ _PROGRESS = re.compile(
     r"(?P<queue>[\d,]+) states left on queue")
 _STATS = re.compile(r"^(?P<generated>[\d,]+) states generated, (?P<distinct>[\d,]+) distinct "
                     r"states found\b(?:, (?P<queue>[\d,]+) states left on queue)?", re.MULTILINE)
+# Random simulation (-simulate) counts only the states it generated, not distinct
+# ones: in its progress reports (TLC_PROGRESS_SIMU, 2209, "Progress(-1) ...") and its
+# TLC_STATS_SIMU (2210, "The number of states generated: N").
+_SIMULATED = re.compile(r"(?:^Progress\(-1\) at .*?: |^The number of states generated: )"
+                        r"([\d,]+)", re.MULTILINE)
 _DEPTH = re.compile(r"^The depth of the complete state graph search is ([\d,]+)\.", re.MULTILINE)
 _VERSION = re.compile(r"^TLC2 (?:TLC Server )?Version (.*?)[ \t]*$", re.MULTILINE)
 # TLC_MODE_MC: "Running breadth-first search Model-Checking with fp 84 and seed 1 with
@@ -355,6 +361,12 @@ def statistics(text: str) -> Statistics | None:
         return None
     return Statistics(_number(m["generated"]), _number(m["distinct"]),
                       None if m["queue"] is None else _number(m["queue"]))
+
+
+def simulated_states(text: str) -> int | None:
+    """The most states a random simulation's output says it generated, if any."""
+    counts = [_number(m[1]) for m in _SIMULATED.finditer(text)]
+    return max(counts) if counts else None
 
 
 def _search_depth(text: str) -> int | None:

@@ -86,15 +86,33 @@ def find_java() -> Path:
 COVERAGE_MINUTES = 1440
 
 
+@dataclass(frozen=True)
+class Simulation:
+    """TLC's random simulation (-simulate) instead of its breadth-first search:
+    behaviours of at most `depth` steps drawn from `seed` (the same seed draws the
+    same behaviours, with one worker), until the first violation or `seconds`."""
+    depth: int
+    seed: int
+    seconds: int
+
+
 def tlc_command(tla: Path, cfg: Path, metadir: Path, workers: int,
                 jvm: list[str], *, keep_going: bool = False, coverage: bool = False,
-                java: str | None = None, jar: str | None = None) -> list[str]:
+                java: str | None = None, jar: str | None = None,
+                simulation: Simulation | None = None) -> list[str]:
     """TLC's command line; `keep_going` (-continue) reports every violation found
     instead of stopping at the first; `coverage` (-coverage) reports how many states
     each action generated, at a cost of about 1.6 times the CPU time. `java` and `jar`
-    replace the runtime and the jar kafkamc finds (a script names them by variables)."""
+    replace the runtime and the jar kafkamc finds (a script names them by variables).
+    With `simulation`, TLC simulates (-continue is left out there: TLC 2.15 would
+    print every violating behaviour it draws)."""
+    simulate = [] if simulation is None else [
+        "-simulate", "-depth", str(simulation.depth), "-seed", str(simulation.seed)]
+    # tlc2.TLC.stopAfter: TLC ends the simulation itself after that many seconds
+    # and prints its count of states generated, which a killed TLC never does.
+    stop_after = [] if simulation is None else [f"-Dtlc2.TLC.stopAfter={simulation.seconds}"]
     return [
-        java or str(find_java()), *jvm,
+        java or str(find_java()), *jvm, *stop_after,
         # TLC unpacks its standard modules (TLC.tla, ...) into java.io.tmpdir: a
         # directory of each run's own keeps concurrent runs from racing on them.
         f"-Djava.io.tmpdir={metadir / 'tmp'}",
@@ -104,22 +122,24 @@ def tlc_command(tla: Path, cfg: Path, metadir: Path, workers: int,
         "-workers", str(workers),
         *(["-coverage", str(COVERAGE_MINUTES)] if coverage else []),
         "-metadir", str(metadir),     # TLC's state files stay inside kafkamc's out dir
-        *(["-continue"] if keep_going else []),
+        *simulate,
+        *(["-continue"] if keep_going and simulation is None else []),
         "-config", cfg.name, tla.name,
     ]
 
 
 def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
             timeout: float | None, on_line: Callable[[str], None] | None = None,
-            keep_going: bool = False, short: bool = False, coverage: bool = False) -> TlcRun:
+            keep_going: bool = False, short: bool = False, coverage: bool = False,
+            simulation: Simulation | None = None) -> TlcRun:
     """Run TLC on tla with cfg (both in one directory), teeing its output into log
     and, line by line as TLC prints it, into `on_line` (for live progress). With
     `keep_going`, TLC runs with -continue; `short`: the run is expected to end
-    within seconds (kafkamc.tlc.jvm)."""
+    within seconds (kafkamc.tlc.jvm); `simulation`: TLC simulates (tlc_command)."""
     # TLC runs in the spec's directory: paths handed to it must not be relative.
     tla, cfg, metadir = tla.resolve(), cfg.resolve(), metadir.resolve()
     command = tlc_command(tla, cfg, metadir, workers, jvm_options(short=short),
-                          keep_going=keep_going, coverage=coverage)
+                          keep_going=keep_going, coverage=coverage, simulation=simulation)
     (metadir / "tmp").mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     try:
