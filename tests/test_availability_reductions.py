@@ -1,0 +1,44 @@
+"""The availability run's reductions (issue 17) change its cost, never its answer:
+every availability counterexample of the scenario library keeps the length it had
+before them.
+
+LENGTHS_BEFORE was recorded with the code before the reductions (commit 8b3fed4,
+`kafkamc check SPEC --property availability --workers 1 --no-cache --json`). The
+verdicts of the specs where availability holds are checked against `expect:` by
+test_specs.py; a spec added to the library with availability violated must get its
+length here, so that a later reduction is checked against it too.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import SPECS, expected_verdicts
+
+from kafkamc.check import check_model
+from kafkamc.config import Model
+
+pytestmark = pytest.mark.tlc
+
+LENGTHS_BEFORE = {
+    "availability-minisr2-two-crashes": 7,
+    "jepsen-2013": 4,
+    "kreps-tradeoff": 9,
+    "last-replica-standing-3.6": 9,
+    "minisr-equals-rf": 5,
+}
+
+VIOLATED = [spec for spec in SPECS if expected_verdicts(spec).get("availability") == "violated"]
+
+
+def test_every_violated_spec_has_a_recorded_length() -> None:
+    assert sorted(spec.stem for spec in VIOLATED) == sorted(LENGTHS_BEFORE)
+
+
+@pytest.mark.parametrize("spec", VIOLATED, ids=lambda spec: spec.stem)
+def test_counterexample_length_unchanged(spec: Path, tmp_path: Path) -> None:
+    model = Model.from_yaml(spec).resolve()
+    prop = check_model(model, out_dir=tmp_path, properties=["availability"],
+                       workers=1).properties["availability"]
+    assert prop.verdict == "violated"
+    assert prop.trace is not None and len(prop.trace.steps) == LENGTHS_BEFORE[spec.stem]
