@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from conftest import (
     ALL_PROPERTIES,
+    RESULT_KEYS,
     SPEC_BY_NAME,
     acks1_failover_dsl,
     assert_no_traceback,
@@ -477,7 +478,7 @@ def test_several_files_give_configs_and_one_out_dir_each(tmp_path: Path) -> None
     assert list(result) == ["configs"], result
     assert [c["name"] for c in result["configs"]] == [s.stem for s in specs]
     for config in result["configs"]:
-        assert set(config) == {"name", "kafka_version", "properties", "tlc"}, config
+        assert set(config) == RESULT_KEYS, config
         directory = out / config["name"]
         assert json.loads((directory / "result.json").read_text()) == config
         assert list(directory.glob("*.tla")) and list(directory.glob("tlc-*.log")), directory
