@@ -19,7 +19,14 @@ from dataclasses import replace
 from kafkamc.errors import ConfigError
 from kafkamc.kafka_import.cluster import Cluster
 from kafkamc.kafka_import.describe import TopicConfigs
-from kafkamc.kafka_import.documents import Document, child, config_map, line_of, sequence, text
+from kafkamc.kafka_import.documents import (
+    Document,
+    child,
+    line_of,
+    sequence,
+    text,
+    topic_resource,
+)
 from kafkamc.kafka_import.properties import by_key, parse_properties
 from kafkamc.kafka_import.release import release_of_image
 from kafkamc.kafka_import.settings import ImportWarning, Layer, Setting
@@ -68,14 +75,4 @@ def read_kafka(kafka: Document, warnings: list[ImportWarning]) -> Cluster:
 
 
 def read_topic(topic: Document) -> TopicConfigs:
-    configs = TopicConfigs(name=topic.name, file=topic.file)
-    for setting in config_map(child(topic.node, "spec", "configs"), topic.file, Layer.TOPIC,
-                              "spec.configs"):
-        configs.add(setting.key, setting)
-    replicas = child(topic.node, "spec", "replicas")
-    if text(replicas):
-        assert replicas is not None
-        configs.replication_factor = Setting("ReplicationFactor", text(replicas) or "",
-                                             topic.file, line_of(replicas), Layer.TOPIC,
-                                             written="spec.replicas")
-    return configs
+    return topic_resource(topic, topic.name, "configs")

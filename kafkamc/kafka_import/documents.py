@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import yaml
 
 from kafkamc.errors import ConfigError
+from kafkamc.kafka_import.describe import TopicConfigs
 from kafkamc.kafka_import.settings import Layer, Setting
 
 _MERGE = "tag:yaml.org,2002:merge"
@@ -122,3 +123,19 @@ def config_map(node: yaml.Node | None, file: str, layer: Layer, where: str) -> l
                               f"string, number or boolean", file=file, line=line_of(key_node))
         settings.append(Setting(key, value_text or "", file, line_of(key_node), layer))
     return settings
+
+
+def topic_resource(topic: Document, name: str, configs_key: str) -> TopicConfigs:
+    """A KafkaTopic resource (Strimzi's or CFK's): its `spec.<configs_key>` map of topic
+    configs and its `spec.replicas` as the replication factor."""
+    configs = TopicConfigs(name=name, file=topic.file)
+    for setting in config_map(child(topic.node, "spec", configs_key), topic.file, Layer.TOPIC,
+                              f"spec.{configs_key}"):
+        configs.add(setting.key, setting)
+    replicas = child(topic.node, "spec", "replicas")
+    if text(replicas):
+        assert replicas is not None
+        configs.replication_factor = Setting("ReplicationFactor", text(replicas) or "",
+                                             topic.file, line_of(replicas), Layer.TOPIC,
+                                             written="spec.replicas")
+    return configs

@@ -17,7 +17,15 @@ import yaml
 from kafkamc.errors import ConfigError
 from kafkamc.kafka_import.cluster import Cluster
 from kafkamc.kafka_import.describe import TopicConfigs
-from kafkamc.kafka_import.documents import Document, child, config_map, line_of, sequence, text
+from kafkamc.kafka_import.documents import (
+    Document,
+    child,
+    config_map,
+    line_of,
+    sequence,
+    text,
+    topic_resource,
+)
 from kafkamc.kafka_import.properties import by_key
 from kafkamc.kafka_import.settings import ImportWarning, Layer, Setting
 from kafkamc.protocol import MV_KEY
@@ -115,14 +123,4 @@ def _count(node: yaml.Node | None, file: str, written: str) -> Setting | None:
 
 def read_topic(topic: Document) -> TopicConfigs:
     name = text(child(topic.node, "spec", "topicName")) or topic.name
-    configs = TopicConfigs(name=name, file=topic.file)
-    for setting in config_map(child(topic.node, "spec", "config"), topic.file, Layer.TOPIC,
-                              "spec.config"):
-        configs.add(setting.key, setting)
-    replicas = child(topic.node, "spec", "replicas")
-    if text(replicas):
-        assert replicas is not None
-        configs.replication_factor = Setting("ReplicationFactor", text(replicas) or "",
-                                             topic.file, line_of(replicas), Layer.TOPIC,
-                                             written="spec.replicas")
-    return configs
+    return topic_resource(topic, name, "config")
