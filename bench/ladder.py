@@ -1,17 +1,27 @@
-"""State-space ladder: how each property check grows with RF, records and faults.
+"""State-space ladder: how a whole check grows with RF, records and faults.
 
-Runs real TLC through kafkamc.check_model on configs that vary one dimension at a
-time from a 4.1 base (RF 3, min ISR 2, acks=all, records 2, one crash): RF 1 to
-5, records 1 to 4, faults 0 to 3, then RF 5 with three faults. It writes one TSV
-row per property: distinct states, depth and wall time. Run:
+Configs vary one dimension at a time from a 4.1 base (RF 3, min ISR 2,
+acks=all, records 2, one crash): RF 1 to 5, records 1 to 4, faults 0 to 3, then
+the issue's targets: RF 5 with two crashes, and RF 5 with three faults. Each
+rung is one `kafkamc check` of all four properties through the CLI (the wall
+time a user waits), with `--workers 2 --no-cache --json`. With `--before TREE`
+(a copy of an older commit) every rung runs under that tree first and then
+under this one, so the two sides share the machine's state of the moment.
+One TSV row per tree, rung and property: verdict, distinct states, depth, trace
+length, TLC's seconds and the config's wall seconds. Run:
 
-    python bench/ladder.py [--timeout 600] [--out bench/ladder.tsv]
+    git archive BASE | (mkdir -p /tmp/before && tar -x -C /tmp/before)
+    python bench/ladder.py [--before /tmp/before] [--timeout 600] [--mode exhaustive]
 
-A config that TLC cannot finish within the timeout is recorded as "unknown".
+A property TLC cannot decide within the timeout is "unknown" in exhaustive mode
+and "not_found" (or "violated") in auto mode, as the CLI reports it.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,18 +29,18 @@ from pathlib import Path
 
 from tsv import show, write_tsv  # bench/tsv.py
 
-from kafkamc.check import check_model
 from kafkamc.config import Bounds, Faults, Model, Topic
-from kafkamc.resolved import Resolved
 
 FAULT_KINDS = ("crashes", "power_losses", "disk_losses", "network_partitions")
+HERE = Path(__file__).resolve().parent.parent
 
 
 def ladder() -> list[tuple[str, Model]]:
-    def model(rf: int = 3, records: int = 2, faults: int = 1) -> Model:
+    def model(rf: int = 3, records: int = 2, faults: int = 1, *,
+              spread: dict[str, int] | None = None) -> Model:
         # Faults are spread over the kinds in turn: 1 crash, then a power loss, ...
-        spread = {kind: sum(1 for i in range(faults) if FAULT_KINDS[i % 4] == kind)
-                  for kind in FAULT_KINDS}
+        spread = spread or {kind: sum(1 for i in range(faults) if FAULT_KINDS[i % 4] == kind)
+                            for kind in FAULT_KINDS}
         return Model(name=f"rf{rf}-r{records}-f{faults}", kafka_version="4.1",
                      topic=Topic(replication_factor=rf, min_insync_replicas=min(2, rf)),
                      faults=Faults(**spread), bounds=Bounds(records=records))
@@ -40,36 +50,72 @@ def ladder() -> list[tuple[str, Model]]:
     rungs += [("rf", model(rf=rf)) for rf in (1, 2, 4, 5)]
     rungs += [("records", model(records=r)) for r in (1, 3, 4)]
     rungs += [("faults", model(faults=f)) for f in (0, 2, 3)]
-    # Issue 8's largest target: RF 5 with three faults, all four properties.
+    # Issue 17's targets at RF 5: two crashes (120 s), three faults (a verdict in 10 min).
+    two_crashes = model(rf=5, faults=2, spread={"crashes": 2})
+    rungs += [("rf5-crashes2", two_crashes.model_copy(update={"name": "rf5-r2-c2"}))]
     rungs += [("rf5-faults3", model(rf=5, faults=3))]
     return rungs
 
 
+def check(tree: Path, config: Path, out: Path, timeout: float,
+          mode: str) -> tuple[dict[str, dict[str, object]] | None, float]:
+    """All properties of `config` checked by the kafkamc of `tree`, and the wall
+    seconds it took; None for a run that failed or overran its budget by a minute."""
+    command = [sys.executable, "-m", "kafkamc", "check", str(config), "--workers", "2",
+               "--no-cache", "--json", "--quiet", "--out", str(out),
+               "--timeout", str(int(timeout)), "--mode", mode]
+    started = time.monotonic()
+    try:
+        proc = subprocess.run(command, env=dict(os.environ, PYTHONPATH=str(tree)),
+                              cwd=out.parent, capture_output=True, text=True,
+                              timeout=timeout + 60)
+    except subprocess.TimeoutExpired:
+        return None, time.monotonic() - started
+    wall = time.monotonic() - started
+    try:
+        return json.loads(proc.stdout)["properties"], wall
+    except (json.JSONDecodeError, KeyError):
+        return None, wall
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", type=Path, help="a source tree of an older commit")
+    parser.add_argument("--after", type=Path, default=HERE,
+                        help="the source tree to measure (default: this one)")
+    parser.add_argument("--only", nargs="*", help="only these rungs (config names)")
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--mode", default="exhaustive",
+                        choices=["exhaustive", "auto", "simulate"])
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("ladder.tsv"))
     args = parser.parse_args()
+    trees = ([("before", args.before.resolve())] if args.before else []) + [("after", args.after.resolve())]
     rows = []
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch_dir:
+        scratch = Path(scratch_dir)
         for dimension, model in ladder():
-            resolved = model.resolve()
-            started = time.monotonic()
-            result = check_model(resolved, out_dir=Path(scratch) / resolved.name,
-                                 timeout=args.timeout)
-            wall = time.monotonic() - started
-            for name, prop in result.properties.items():
-                rows.append({"dimension": dimension, "config": resolved.name,
-                             "faults": _faults(resolved), "property": name,
-                             "verdict": prop.verdict, "distinct_states": prop.distinct_states,
-                             "depth": prop.depth, "seconds": f"{prop.seconds:.1f}",
-                             "config_wall_seconds": f"{wall:.1f}"})
-                show(rows[-1])
+            if args.only and model.name not in args.only:
+                continue
+            config = scratch / f"{model.name}.yaml"
+            config.write_text(model.to_yaml())
+            for label, tree in trees:
+                found, wall = check(tree, config, scratch / f"{label}-{model.name}",
+                                    args.timeout, args.mode)
+                for name, prop in (found or {"all": {"verdict": "failed"}}).items():
+                    rows.append({"dimension": dimension, "config": model.name,
+                                 "faults": _faults(model), "tree": label, "property": name,
+                                 "verdict": prop["verdict"],
+                                 "distinct_states": prop.get("distinct_states") or "",
+                                 "depth": prop.get("depth") or "",
+                                 "trace_length": prop.get("trace_length") or "",
+                                 "seconds": prop.get("seconds") or "",
+                                 "config_wall_seconds": f"{wall:.1f}"})
+                    show(rows[-1])
     write_tsv(rows, args.out)
     return 0
 
 
-def _faults(model: Resolved) -> str:
+def _faults(model: Model) -> str:
     return ",".join(f"{k}={getattr(model.faults, k)}" for k in FAULT_KINDS
                     if getattr(model.faults, k))
 
