@@ -89,7 +89,8 @@ def main() -> int:
                         choices=["exhaustive", "auto", "simulate"])
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("ladder.tsv"))
     args = parser.parse_args()
-    trees = ([("before", args.before.resolve())] if args.before else []) + [("after", args.after.resolve())]
+    trees = [("before", args.before.resolve())] if args.before else []
+    trees.append(("after", args.after.resolve()))
     rows = []
     with tempfile.TemporaryDirectory() as scratch_dir:
         scratch = Path(scratch_dir)
