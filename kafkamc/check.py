@@ -381,7 +381,8 @@ class _Runner:
         run = _timed_out(fresh, log) if fresh.stopped else self._finished(fresh, log)
         reports = [c for c in run.strict if prop in BROKEN_BY.get(c.violated or "", ())]
         if not reports:
-            why = ("breadth-first search within its depth did not end within the budget"
+            why = ("breadth-first search within its depth was interrupted" if fresh.interrupted
+                   else "breadth-first search within its depth did not end within the budget"
                    if fresh.stopped else "breadth-first search within its depth failed: "
                    f"{' '.join(str(run.outcome.message).split())}")
             self.results[prop] = replace(kept, message=f"{kept.message}; {why} (see {log})")
