@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +36,7 @@ from kafkamc.compile import (
     RunPlan,
     compile_model,
     render_cfg,
+    render_shortening,
     write_spec,
 )
 from kafkamc.errors import ConfigError, TlcParseError
@@ -118,6 +120,7 @@ class RunSettings:
     distributed: Distributed | None = None   # TLC's distributed mode, one run at a time
     coverage: bool = False                   # TLC's action coverage (-coverage; not distributed)
     mode: Mode = "auto"                      # how a budget's end is met (Mode)
+    seed: int | None = None                  # random simulation's base seed (default: drawn)
 
 
 def check_model(model: Resolved, *, out_dir: Path | None = None,
@@ -126,7 +129,7 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
                 diagram_formats: tuple[str, ...] = FORMATS,
                 progress: ProgressBoard | None = None,
                 distributed: Distributed | None = None, coverage: bool = False,
-                mode: Mode = "auto") -> CheckResult:
+                mode: Mode = "auto", seed: int | None = None) -> CheckResult:
     """Check `properties` (default: the model's `check`) of `model` with real TLC,
     replaying runs from `cache` where it has them, and write the out dir
     (kafkamc.render.artifacts): the module, the runs' configs and logs, each
@@ -139,7 +142,7 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
     result.json and report.html show and which tells a vacuous "holds"
     (kafkamc.assumptions.vacuity_warnings). `mode` says how the `timeout` is used
     (Mode); simulate needs a timeout, and is exhaustive in distributed mode, which
-    cannot simulate."""
+    cannot simulate. `seed` is the simulation's base seed (_Runner._simulate)."""
     if mode == "simulate" and timeout is None:
         raise ValueError("random simulation needs a timeout")
     out = prepare_out_dir(out_dir or Path("out") / model.name)
@@ -148,7 +151,7 @@ def check_model(model: Resolved, *, out_dir: Path | None = None,
     deadline = None if timeout is None else time.monotonic() + timeout
     with _in_lobby(distributed) as distributed:
         settings = RunSettings(workers, timeout, cache, diagram_formats, progress, distributed,
-                               coverage, "exhaustive" if distributed else mode)
+                               coverage, "exhaustive" if distributed else mode, seed)
         runner = _Runner(spec, out, settings, deadline, model)
         jobs: list[Callable[[], None]] = [partial(runner.check, plan) for plan in spec.runs]
         if distributed:
@@ -221,6 +224,14 @@ class _Run:
     timed_out: bool = False      # stopped by the check's budget (not by an interrupt)
 
 
+@dataclass(frozen=True)
+class _Draw:
+    """One run of TLC's random simulation, as TLC ended it and as kafkamc reads it."""
+    simulation: Simulation
+    fresh: TlcRun
+    run: _Run
+
+
 class _Runner:
     """Runs TLC for one compiled spec and turns each run into property results."""
 
@@ -235,6 +246,8 @@ class _Runner:
         self.results: dict[Property, PropertyResult] = {}
         self.tlc_version: str | None = None
         self.interrupted = False     # an interrupt stopped one of its TLC runs
+        # Random simulation's base seed: its runs draw from seeds counted up from it.
+        self.seed = secrets.randbelow(2**31) if settings.seed is None else settings.seed
 
     def check(self, plan: RunPlan) -> None:
         """Decide the plan's properties: in its own run, or in distributed rounds."""
@@ -253,12 +266,16 @@ class _Runner:
             self._simulate(plan.label, open_)
 
     def _simulate(self, label: str, open_: list[Property]) -> None:
-        """TLC's random simulation of the open properties until the check's end:
-        each violation it draws decides the properties it breaks (its trace is a
-        random behaviour, not a shortest one), and the next round simulates the rest.
-        What it never breaks is not_found, if it simulated at all; else it keeps
-        the verdict it had (unknown; for --mode simulate, unknown with why)."""
+        """TLC's random simulation of the open properties until the check's end, in
+        rounds of one run per worker, each drawing from a seed of its own (_draws).
+        A round ends at the first violation any run draws: it decides the properties
+        it breaks, each from the shortest draw that breaks it, then shortened where
+        the budget allows (_shorten), and the next round simulates the rest. What
+        no run breaks is not_found, with the states all the runs generated, if they
+        simulated at all; else it keeps the verdict it had (unknown; for --mode
+        simulate, unknown with why)."""
         rounds = 0
+        workers = self.settings.workers or os.cpu_count() or 1
         while open_ and not interrupt_requested():
             seconds = (self.end or 0) - time.monotonic() - SIMULATION_STARTUP
             if seconds < 1:
@@ -267,29 +284,40 @@ class _Runner:
             name = f"{label}.simulate" + (f"-{rounds}" if rounds > 1 else "")
             cfg = self.out / f"{self.spec.module}.{name}.cfg"
             cfg.write_text(render_cfg(self.spec.module, self.spec.brokers, open_))
-            log = self.out / f"tlc-{name}.log"
-            simulation = Simulation(SIMULATION_DEPTH, secrets.randbelow(2**31), int(seconds))
-            fresh = self._tlc(name, cfg, log, None, simulation=simulation)
-            run = _simulated(fresh, log)
-            self.tlc_version = self.tlc_version or run.outcome.version
-            if run.outcome.status == "error":
+            # Every round draws from seeds of its own: the same seeds would draw again
+            # the behaviours that ended the previous round.
+            first = self.seed + (rounds - 1) * workers
+            draws = self._draws(name, cfg, [Simulation(SIMULATION_DEPTH, first + i, int(seconds))
+                                            for i in range(workers)])
+            self.tlc_version = self.tlc_version or next(
+                (d.run.outcome.version for d in draws if d.run.outcome.version), None)
+            found = {p: min(reports, key=lambda r: len(r[1].trace))
+                     for p in open_ if (reports := _reports(draws, p))}
+            if not found and (failed := [d for d in draws if d.run.outcome.status == "error"]):
                 for prop in open_:
-                    self._decide_from(prop, run)
+                    self._decide_from(prop, failed[0].run)
                 return
-            broken = [p for p in open_ if p in _broken_by_first(run.outcome)]
-            for prop in broken:
-                self._decide_from(prop, run)
-                self.results[prop] = replace(
-                    self.results[prop], message=f"drawn by TLC's random simulation (seed "
-                    f"{simulation.seed}): a random behaviour, not a shortest one (see {log})")
-            open_ = [p for p in open_ if p not in broken]
-            if broken:
+            for prop, (draw, counterexample) in found.items():
+                seed = draw.simulation.seed
+                self._decide(prop, "violated", draw.run, f"drawn by TLC's random simulation "
+                             f"(seed {seed}): a random behaviour, not a shortest one (see "
+                             f"{draw.run.log})", found=counterexample, seed=seed)
+            open_ = [p for p in open_ if p not in found]
+            for index, (prop, (draw, counterexample)) in enumerate(found.items()):
+                # Shortening shares the time left with the properties still open.
+                share = (0.5 if open_ else 1.0) / (len(found) - index)
+                self._shorten(prop, counterexample, draw, share)
+            if found:
                 continue
-            states = simulated_states(fresh.output)
-            if not states:    # stopped before it simulated: nothing to say
+            counts = [c for d in draws if (c := simulated_states(d.fresh.output)) is not None]
+            if not counts:    # stopped before it simulated: nothing to say
                 break
+            seeds = tuple(d.simulation.seed for d in draws)
+            run = replace(draws[0].run, seconds=max(d.run.seconds for d in draws))
             for prop in open_:
-                self._not_found(prop, run, _simulated_words(states, simulation))
+                self._not_found(prop, run, _simulated_words(sum(counts), SIMULATION_DEPTH,
+                                                            seeds))
+                self.results[prop] = replace(self.results[prop], seeds=seeds)
             return
         said = ("interrupted before TLC's random simulation reported on it"
                 if interrupt_requested() else
@@ -302,6 +330,68 @@ class _Runner:
             else:                           # breadth-first search's unknown, and then this
                 unknown = self.results[prop]
                 self.results[prop] = replace(unknown, message=f"{unknown.message}; {said}")
+
+    def _draws(self, name: str, cfg: Path, simulations: list[Simulation]) -> list[_Draw]:
+        """One TLC simulation per seed, at once, each a JVM with one worker: the
+        first that draws a violation stops the others. One worker a run, because
+        TLC's own -workers N derives its workers' seeds from the one it prints and
+        reports whichever worker draws a violation first, a race a rerun may lose
+        differently; a run with one worker draws the same behaviours from the same
+        seed, so each draw here is repeated by `--seed S --workers 1`."""
+        drawn = threading.Event()
+
+        def draw(simulation: Simulation) -> _Draw:
+            label = f"{name}.{simulation.seed}"
+            log = self.out / f"tlc-{label}.log"
+            fresh = self._tlc(label, cfg, log, None, simulation=simulation, cancel=drawn)
+            run = _simulated(fresh, log)
+            if run.outcome.counterexamples:
+                drawn.set()
+            return _Draw(simulation, fresh, run)
+
+        if len(simulations) == 1:
+            return [draw(simulations[0])]
+        with ThreadPoolExecutor(max_workers=len(simulations)) as pool:
+            return list(pool.map(draw, simulations))
+
+    def _shorten(self, prop: Property, simulated: Counterexample, draw: _Draw,
+                 share: float) -> None:
+        """Replace prop's simulated counterexample by a shortest one: TLC's strictly
+        breadth-first search (one worker) of the states within the simulated trace's
+        depth (render_shortening), which hold a violation, so the search ends with a
+        shortest one, if it ends within `share` of the time left. Else the simulated
+        one stays, and its message says why it is not the shortest."""
+        depth, seed = len(simulated.trace), draw.simulation.seed
+        seconds = ((self.end or 0) - time.monotonic()) * share
+        kept = self.results[prop]
+        if seconds < SIMULATION_STARTUP + 1:
+            self.results[prop] = replace(kept, message=f"{kept.message}; too little of the "
+                                         "budget was left to shorten it")
+            return
+        module, tla_text, cfg_text = render_shortening(self.spec.module, self.spec.brokers,
+                                                       prop, depth)
+        tla = self.out / f"{module}.tla"
+        tla.write_text(tla_text)
+        label = f"{prop}.shorten"
+        cfg = self.out / f"{self.spec.module}.{label}.cfg"
+        cfg.write_text(cfg_text)
+        log = self.out / f"tlc-{label}.log"
+        # Not cached, as a simulation is not: what it shortens is a random draw.
+        fresh = self._tlc(label, cfg, log, None, limit=seconds, tla=tla, until_end=True)
+        run = _timed_out(fresh, log) if fresh.stopped else self._finished(fresh, log)
+        reports = [c for c in run.strict if prop in BROKEN_BY.get(c.violated or "", ())]
+        if not reports:
+            why = ("breadth-first search within its depth was interrupted" if fresh.interrupted
+                   else "breadth-first search within its depth did not end within the budget"
+                   if fresh.stopped else "breadth-first search within its depth failed: "
+                   f"{' '.join(str(run.outcome.message).split())}")
+            self.results[prop] = replace(kept, message=f"{kept.message}; {why} (see {log})")
+            return
+        self._decide(prop, "violated", replace(run, seconds=draw.run.seconds + run.seconds),
+                     f"drawn by TLC's random simulation (seed {seed}, {depth} steps), then "
+                     f"shortened by breadth-first search within {depth} steps (see {log})",
+                     found=reports[0], shortest=True)
+        self.results[prop] = replace(self.results[prop], seeds=(seed,))
 
     def _rounds(self, plan: RunPlan) -> None:
         """Distributed TLC cannot report several violations: each one ends a round,
@@ -463,20 +553,23 @@ class _Runner:
 
     def _tlc(self, label: str, cfg: Path, log: Path, distributed: Distributed | None, *,
              workers: int = 1, keep_going: bool = False, short: bool = False,
-             limit: float | None = None, simulation: Simulation | None = None) -> TlcRun:
+             limit: float | None = None, simulation: Simulation | None = None,
+             cancel: threading.Event | None = None, tla: Path | None = None,
+             until_end: bool = False) -> TlcRun:
         """One fresh TLC run (on TLC's distributed server, if given, whose workers
-        are its own) of at most `limit` seconds and the deadline (the check's end
-        for a `simulation`), shown on the progress board while it goes."""
+        are its own) of `tla` (default: the model-checking module) of at most `limit`
+        seconds and the deadline (the check's end for a `simulation` or `until_end`),
+        stopped once `cancel` is set, shown on the progress board while it goes."""
         metadir = self.out / "tlc-states" / label
         shutil.rmtree(metadir, ignore_errors=True)
-        deadline = self.end if simulation else self.deadline
+        deadline = self.end if simulation or until_end else self.deadline
         timeouts = [t for t in (limit, None if deadline is None
                                 else max(deadline - time.monotonic(), 0.1)) if t]
         timeout = min(timeouts) if timeouts else None
         progress = self.settings.progress
         board_label = f"{self.name}: {label}"
         on_line = progress.track(board_label) if progress else None
-        tla = self.out / f"{self.spec.mc_module}.tla"
+        tla = tla or self.out / f"{self.spec.mc_module}.tla"
         try:
             if distributed:
                 fresh = run_tlc_distributed(
@@ -488,7 +581,7 @@ class _Runner:
                 fresh = run_tlc(tla, cfg, metadir=metadir, log=log, workers=workers,
                                 timeout=timeout, on_line=on_line, keep_going=keep_going,
                                 short=short, coverage=self.settings.coverage,
-                                simulation=simulation)
+                                simulation=simulation, cancel=cancel)
         finally:
             if progress:
                 progress.finish(board_label)
@@ -530,12 +623,13 @@ class _Runner:
 
     def _decide(self, prop: Property, verdict: Outcome, run: _Run,
                 message: str | None = None, found: Counterexample | None = None,
-                shortest: bool = False) -> None:
+                shortest: bool = False, seed: int | None = None) -> None:
+        """`seed`: random simulation drew `found` from it."""
         trace = story = None
         if found is not None:
-            trace = trace_of(found, infer=infer_params, property=prop,
-                             violated=INVARIANTS[prop], config=self.story_config,
-                             shortest=shortest)
+            trace = replace(trace_of(found, infer=infer_params, property=prop,
+                                     violated=INVARIANTS[prop], config=self.story_config,
+                                     shortest=shortest), seed=seed)
             story = tell(trace)
         self.results[prop] = PropertyResult(
             name=prop,
@@ -552,6 +646,7 @@ class _Runner:
             cached=run.cached,
             message=message,
             coverage=run.outcome.coverage,
+            seeds=() if seed is None else (seed,),
         )
 
 
@@ -607,10 +702,18 @@ def _simulated(fresh: TlcRun, log: Path) -> _Run:
     return _Run(replace(outcome, completed=False), fresh.seconds, log, cached=False)
 
 
-def _simulated_words(states: int, simulation: Simulation) -> str:
-    """What a simulation that drew no violation searched, for not_found's message."""
+def _simulated_words(states: int, depth: int, seeds: tuple[int, ...]) -> str:
+    """What simulations that drew no violation searched, for not_found's message."""
+    runs = (f"seed {seeds[0]}" if len(seeds) == 1 else
+            f"{len(seeds)} runs, seeds {', '.join(map(str, seeds))}")
     return (f"in {states:,} states generated by TLC's random simulation (behaviours of up "
-            f"to {simulation.depth} steps, seed {simulation.seed})")
+            f"to {depth} steps, {runs})")
+
+
+def _reports(draws: list[_Draw], prop: Property) -> list[tuple[_Draw, Counterexample]]:
+    """The violations of `prop` the draws of one round drew."""
+    return [(draw, found) for draw in draws for found in draw.run.outcome.counterexamples
+            if prop in BROKEN_BY.get(found.violated or "", ())]
 
 
 

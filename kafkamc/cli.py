@@ -146,6 +146,10 @@ def check(
         "TLC's random simulation only (needs --budget); auto: breadth-first search for 2/3 "
         "of the budget, then random simulation of the properties still open.")]
     = SearchMode.auto,
+    seed: Annotated[int | None, typer.Option(
+        "--seed", min=0, max=2**62, metavar="N", help="The base seed of TLC's random "
+        "simulation: its runs (one per worker) draw with seeds N, N+1, ... (default: a "
+        "random one, printed with each verdict it decides).")] = None,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Run TLC even where the run cache has the answer.")] = False,
     formats: Annotated[list[DiagramFormat] | None, typer.Option(
@@ -190,7 +194,7 @@ def check(
     check_one = partial(check_model, properties=wanted, workers=workers, timeout=timeout,
                         cache=cache, diagram_formats=_formats(formats), progress=board,
                         distributed=_distributed(ctx, distributed, port, local_workers, hostname),
-                        coverage=coverage, mode=mode.value)
+                        coverage=coverage, mode=mode.value, seed=seed)
     for model, out_dir in zip(models, outs):
         with board.shown():
             result = _run(partial(_checked, model, out_dir, wanted,

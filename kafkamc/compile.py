@@ -172,6 +172,19 @@ def render_cfg(module: str, brokers: list[str], properties: list[Property], *,
     )
 
 
+def render_shortening(module: str, brokers: list[str], prop: Property,
+                      depth: int) -> tuple[str, str, str]:
+    """The module and TLC config of a breadth-first search for a shortest violation
+    of `prop` within `depth` states (templates/shorten.tla.j2): (its name, its
+    text, its config's text)."""
+    name = f"MC_{module}_shorten_{prop}"
+    tla = _environment().get_template("shorten.tla.j2").render(
+        name=name, module=module, depth=depth)
+    cfg = (render_cfg(module, brokers, [prop])
+           + f"\\* With {name}.tla: no state beyond depth {depth}.\nCONSTRAINT WithinDepth\n")
+    return name, tla, cfg
+
+
 def broker_names(replication_factor: int) -> list[str]:
     return [f"b{i}" for i in range(1, replication_factor + 1)]
 

@@ -43,6 +43,9 @@ class PropertyResult:
     # TLC's action coverage of the run that decided it: action -> states generated
     # (None: not measured, a run cached from before kafkamc asked TLC for coverage).
     coverage: Mapping[str, int] | None = None
+    # The seeds of TLC's random simulation runs that decided it (violated: the one
+    # that drew its trace; not_found: every run's), to draw them again (--seed).
+    seeds: tuple[int, ...] = ()
 
     @property
     def matches(self) -> bool:
@@ -64,6 +67,8 @@ class PropertyResult:
         }
         if self.message:
             data["message"] = self.message
+        if self.seeds:
+            data["seeds"] = list(self.seeds)
         return data
 
 

@@ -131,11 +131,14 @@ def tlc_command(tla: Path, cfg: Path, metadir: Path, workers: int,
 def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
             timeout: float | None, on_line: Callable[[str], None] | None = None,
             keep_going: bool = False, short: bool = False, coverage: bool = False,
-            simulation: Simulation | None = None) -> TlcRun:
+            simulation: Simulation | None = None,
+            cancel: threading.Event | None = None) -> TlcRun:
     """Run TLC on tla with cfg (both in one directory), teeing its output into log
     and, line by line as TLC prints it, into `on_line` (for live progress). With
     `keep_going`, TLC runs with -continue; `short`: the run is expected to end
-    within seconds (kafkamc.tlc.jvm); `simulation`: TLC simulates (tlc_command)."""
+    within seconds (kafkamc.tlc.jvm); `simulation`: TLC simulates (tlc_command).
+    Once `cancel` is set the run is stopped as at its timeout (another run made it
+    needless: a simulation of another seed drew a violation)."""
     # TLC runs in the spec's directory: paths handed to it must not be relative.
     tla, cfg, metadir = tla.resolve(), cfg.resolve(), metadir.resolve()
     command = tlc_command(tla, cfg, metadir, workers, jvm_options(short=short),
@@ -145,12 +148,10 @@ def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
     try:
         with log.open("w", buffering=1) as sink:   # line by line: tail -f can follow it
             tlc = Streamed.start(command, tla.parent, sink, on_line)
-            timed_out = False
             try:
-                tlc.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                stop(tlc.process)
+                timed_out = _outlived(tlc.process, timeout, cancel)
+                if timed_out:
+                    stop(tlc.process)
             except KeyboardInterrupt:
                 stop(tlc.process)
                 raise
@@ -165,6 +166,29 @@ def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
     return TlcRun(output=log.read_text(errors="replace"), returncode=tlc.process.returncode,
                   seconds=time.monotonic() - start, timed_out=timed_out,
                   interrupted=not timed_out and interrupt_requested())
+
+
+# How often a run that can be cancelled looks at its event.
+CANCEL_POLL_SECONDS = 0.2
+
+
+def _outlived(process: subprocess.Popen[str], timeout: float | None,
+              cancel: threading.Event | None) -> bool:
+    """Wait for the process to end: False if it did, True if `timeout` seconds
+    passed or `cancel` was set first."""
+    end = None if timeout is None else time.monotonic() + timeout
+    while True:
+        left = None if end is None else end - time.monotonic()
+        if cancel is not None:
+            if cancel.is_set():
+                return True
+            left = CANCEL_POLL_SECONDS if left is None else min(left, CANCEL_POLL_SECONDS)
+        try:
+            process.wait(timeout=left)
+            return False
+        except subprocess.TimeoutExpired:
+            if end is not None and time.monotonic() >= end:
+                return True
 
 
 @dataclass

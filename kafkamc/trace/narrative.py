@@ -97,6 +97,9 @@ def _title(trace: Trace, broken: str) -> str:
     if trace.shortest:
         # A strictly breadth-first search (one TLC worker): no counterexample is shorter.
         return f"{broken} in {steps} (the shortest way)"
+    if trace.seed is not None:
+        return (f"{broken}: a counterexample of {steps}, found by random simulation "
+                f"(seed {trace.seed}); not the shortest")
     return f"{broken}: a counterexample of {steps}"
 
 

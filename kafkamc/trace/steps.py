@@ -58,6 +58,9 @@ class Trace:
     # counterexample of the same check is shorter. With several workers TLC may
     # reach a state a level late, so a trace may be longer than the shortest.
     shortest: bool = False
+    # Drawn by TLC's random simulation from this seed (and not shortened): a random
+    # behaviour, which its story says is not the shortest.
+    seed: int | None = None
 
     @builtins.property   # the field `property` shadows the builtin in this class
     def last(self) -> Step:
@@ -109,6 +112,7 @@ def to_json(trace: Trace, extra: Mapping[str, Any] | None = None) -> dict[str, A
         "loop_to": trace.loop_to,
         "stuttering": trace.stuttering,
         "shortest": trace.shortest,
+        "seed": trace.seed,
         "config": {k: encode_value(v) for k, v in trace.config.items()},
         "steps": [{
             "number": step.number,
@@ -141,13 +145,22 @@ def from_json(data: Any, *, source: str = "trace.json") -> Trace:
         return Trace(data["property"], data["violated"], tuple(steps), data["loop_to"],
                      bool(data["stuttering"]),
                      {k: decode_value(v) for k, v in data["config"].items()},
-                     data.get("shortest") is True)
+                     data.get("shortest") is True, _seed(data.get("seed")))
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise TraceFileError(f"malformed trace ({type(error).__name__}: {error})",
                              file=source) from None
     except RecursionError:
         raise TraceFileError("malformed trace: a value is nested too deeply",
                              file=source) from None
+
+
+def _seed(value: Any) -> int | None:
+    """A trace file's simulation seed: absent in files written before it had one."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"seed {value!r} is not an integer")
+    return value
 
 
 def write_trace(trace: Trace, path: Path, extra: Mapping[str, Any] | None = None) -> None:
