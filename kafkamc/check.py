@@ -563,8 +563,12 @@ class _Runner:
         metadir = self.out / "tlc-states" / label
         shutil.rmtree(metadir, ignore_errors=True)
         deadline = self.end if simulation or until_end else self.deadline
+        # A simulation stops itself SIMULATION_STARTUP before the end (stopAfter) and
+        # then prints the states it generated: on a loaded machine that may come after
+        # the end, so its kill waits as long again rather than lose the count.
+        grace = SIMULATION_STARTUP if simulation else 0.0
         timeouts = [t for t in (limit, None if deadline is None
-                                else max(deadline - time.monotonic(), 0.1)) if t]
+                                else max(deadline - time.monotonic(), 0.1) + grace) if t]
         timeout = min(timeouts) if timeouts else None
         progress = self.settings.progress
         board_label = f"{self.name}: {label}"
