@@ -624,14 +624,16 @@ def eras(
     table = Table(title="Kafka eras as kafkamc models them",
                   caption="Switches stay on in later eras; each is a `semantics:` key. The "
                           "protocol (default: the release's own) gates the rules it names.")
-    for column in ("versions", "acks", "unclean election", "truncation", "switches turned on",
-                   "metadata", "protocol", "source"):
+    for column in ("versions", "acks", "retries / idempotence", "unclean election", "truncation",
+                   "switches turned on", "metadata", "protocol", "source"):
         table.add_column(column, overflow="fold",
                          no_wrap=column in {"versions", "acks", "truncation", "metadata"})
     before: set[str] = set()
     for row in era_table():
         on = {switch for switch in SWITCHES if row[switch] == "on"}
-        table.add_row(row["versions"], row["acks"], row["unclean.leader.election.enable"],
+        table.add_row(row["versions"], row["acks"],
+                      f"{row['retries']} / {row['enable.idempotence']}",
+                      row["unclean.leader.election.enable"],
                       row["truncation"], "\n".join(sorted(on - before)) or "-",
                       row["metadata"], _protocol(row), row["source"])
         before = on

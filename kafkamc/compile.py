@@ -20,7 +20,7 @@ from pathlib import Path
 
 import jinja2
 
-from kafkamc.resolved import PROPERTIES, Property, Resolved
+from kafkamc.resolved import PRODUCER_PROPERTIES, PROPERTIES, Property, Resolved
 
 # Fault budget field -> (template fragment, the Next disjunct that injects it).
 FAULTS: dict[str, tuple[str, str]] = {
@@ -36,8 +36,10 @@ INVARIANTS: dict[Property, str] = {
     "consistency": "Consistency",
     "read_stability": "ReadStability",
     "availability": "AvailabilityWhenQuiet",
+    "no_duplicates": "NoDuplicates",
+    "order": "Order",
 }
-SAFETY: tuple[Property, ...] = ("durability", "consistency", "read_stability")
+SAFETY: tuple[Property, ...] = ("durability", "consistency", "read_stability", *PRODUCER_PROPERTIES)
 # The invariants of a run that checks safety properties together (render_cfg): one
 # per set of properties, false in the first state that breaks all of the set (the
 # template's "One run, several properties"). Larger sets first, as the cfg lists them.
@@ -123,11 +125,18 @@ def compile_model(model: Resolved, properties: list[Property] | None = None) -> 
         rules=model.rules,
         fault_fragments=fault_fragments,
         fault_actions={FAULTS[k][0]: FAULTS[k][1] for k in FAULTS},
+        producer=model.producer,
     )
+    # The producer's properties exist only in a module with the producer model, so
+    # only such a module has their Once_ forms (an old config's MC module is unchanged).
+    safety = set(SAFETY if model.producer.modelled else SAFETY[:3])
     mc = env.get_template("mc.tla.j2").render(
-        module=module, brokers=brokers, reported_sets=list(REPORTED.items()),
-        invariants=INVARIANTS)
+        module=module, brokers=brokers, invariants=INVARIANTS,
+        reported_sets=[(name, props) for name, props in REPORTED.items() if set(props) <= safety],
+        registers={p: n for n, p in enumerate(sorted(safety, key=SAFETY.index), start=1)})
     wanted = [p for p in PROPERTIES if p in (properties or model.check)]
+    if not model.producer.modelled and any(p in PRODUCER_PROPERTIES for p in wanted):
+        raise ValueError("no_duplicates and order need the producer model")
     return CompiledSpec(module=module, tla=tla, mc=mc, runs=runs_for(module, brokers, wanted),
                         brokers=brokers)
 

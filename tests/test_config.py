@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from kafkamc.config import Bounds, Faults, Model, Producer, Semantics, Topic
 from kafkamc.errors import ConfigError
-from kafkamc.resolved import PROPERTIES, FaultBudget, Resolved, Rules
+from kafkamc.resolved import DEFAULT_CHECK, FaultBudget, ProducerModel, Resolved, Rules
 
 MINIMAL = """\
 topic:
@@ -495,8 +495,12 @@ def test_resolve_fills_the_era_defaults(tmp_path: Path) -> None:
                     bounce_detection=False, fenced_isr_exclusion=False,
                     epoch_cache_on_election=False, caught_up_kept_in_isr=False,
                     truncate_on_missed_epoch=False),
-        faults=FaultBudget(network_partitions=1), records=2, check=PROPERTIES,
-        expect={"durability": "violated"}, source=str(path))
+        faults=FaultBudget(network_partitions=1), records=2, check=DEFAULT_CHECK,
+        expect={"durability": "violated"}, source=str(path),
+        # The old Scala producer of 0.8.0 resends nothing; nothing asks for the model.
+        producer=ProducerModel(retries=0, max_in_flight=5, idempotence=False,
+                               lost_responses=0, in_flight_bound=2, retry_bound=2,
+                               modelled=False))
 
 
 def test_defaults_of_a_minimal_file(tmp_path: Path) -> None:
@@ -507,7 +511,7 @@ def test_defaults_of_a_minimal_file(tmp_path: Path) -> None:
     assert (resolved.acks, resolved.unclean_leader_election) == ("all", False)
     assert resolved.rules.eligible_leader_replicas and resolved.rules.truncation == "kip320"
     assert resolved.faults == FaultBudget() and resolved.records == 2
-    assert resolved.check == PROPERTIES and resolved.expect == {}
+    assert resolved.check == DEFAULT_CHECK and resolved.expect == {}
 
 
 def test_default_name_keeps_only_allowed_characters(tmp_path: Path) -> None:
