@@ -508,7 +508,7 @@ def _idempotence_problems(model: Model) -> Iterator[tuple[Loc, str, At]]:
     if in_flight > most and (explicit or (defaulted and at_least(version, "4.0"))):
         yield (("producer", "max.in.flight.requests.per.connection"),
                f"{in_flight} is more than Kafka {version}'s idempotent producer accepts "
-               f"({most}, {source}; it refuses more with a ConfigException); allowed: 1 to "
+               f"({most}, {source}; it refuses more with a ConfigException); allowed: at most "
                f"{most}, or enable.idempotence false", "value")
 
 

@@ -358,7 +358,8 @@ def _log_change(step: Step, b: Any, before: Mapping[str, Any],
             verb = send_verb(before, added[0]["id"])
             return Event("produce", f"the producer {verb} {records} to {b}, which appends it "
                          f"at {where}", (PRODUCER, name), source=PRODUCER, target=name,
-                         records=_ids(added))
+                         records=_ids(added),
+                         label="resend " + records.split(" ")[0] if verb == "resends" else "")
         leader = str(after["knownLeader"][b])
         return Event("fetch", f"{b} fetches {records} from {leader} and appends it at {where}",
                      (leader, name), source=leader, target=name, records=_ids(added))

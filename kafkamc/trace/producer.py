@@ -75,13 +75,13 @@ def _event(record_id: int, old: Mapping[str, Any], new: Mapping[str, Any], befor
                             f"{name}", leader, PRODUCER, record_id, f"{name} acknowledged")
     then = _then(record_id, new, after)
     if after["lostResponses"] > before["lostResponses"]:
-        return RequestEvent("lost_response", f"the answer to {name}'s request never reaches the "
-                            f"producer (lost, or the request times out): it cannot tell whether "
-                            f"{leader} appended {name}{then}", leader, None, record_id,
-                            "response lost")
+        return RequestEvent("lost_response", f"the producer never gets the answer to its "
+                            f"request for {name} (lost, or the request times out), so it "
+                            f"cannot tell whether {leader} appended {name}{then}", leader, None,
+                            record_id, "response lost")
     why = _why_failed(record_id, old, before)
-    return RequestEvent("request_failed", f"{name}'s request fails: {why}{then}", leader,
-                        PRODUCER, record_id, f"{name} failed")
+    return RequestEvent("request_failed", f"the producer's request for {name} fails ({why})"
+                        f"{then}", leader, PRODUCER, record_id, f"{name} failed")
 
 
 def _sent(record_id: int, old: Mapping[str, Any], new: Mapping[str, Any]) -> RequestEvent | None:
@@ -101,7 +101,7 @@ def _sent(record_id: int, old: Mapping[str, Any], new: Mapping[str, Any]) -> Req
 
 def _then(record_id: int, new: Mapping[str, Any], after: State) -> str:
     if new["stage"] == "retry":
-        return f", and will resend it (resend {after['resends']})"
+        return f"; it will resend r{record_id} (resend {after['resends']})"
     if new["stage"] == "failed":
         return f"; its retries are spent, so the producer gives up on r{record_id}"
     return ("; the producer cannot retry a sequence error for its first unacknowledged "
@@ -128,7 +128,8 @@ def _why_failed(record_id: int, old: Mapping[str, Any], state: State) -> str:
 
 
 # ---------------------------------------------------------------------------------
-# Why no_duplicates or order is broken: (reason, record, offset, brokers, steps).
+# Why no_duplicates or order is broken: (reason, record, offset, brokers, steps), as
+# narrative.Violation takes them; no record is missing, so `record` is None.
 
 Reason = tuple[str, int | None, int | None, tuple[str, ...], tuple[int, ...]]
 
@@ -153,7 +154,7 @@ def duplicate_reason(trace: Trace) -> Reason:
             resent, why = _resend_steps(trace, record)
             return (f"r{record} is at offsets {seen[record]} and {offset} of leader {leader}'s "
                     f"log, both below its high watermark ({state['hw'][state['leader']]}): "
-                    f"{why}", record, offset, (leader,), resent)
+                    f"{why}", None, offset, (leader,), resent)
         seen[entry["id"]] = offset
     return "a record appears twice in the committed log", None, None, (leader,), ()
 
@@ -173,7 +174,8 @@ def order_reason(trace: Trace) -> Reason:
                 resent, why = _resend_steps(trace, a)
                 return (f"the producer sent r{a} before r{b} and got both acknowledged, but "
                         f"leader {leader}'s committed log has r{b} at offset {first[b]} and "
-                        f"r{a} only at offset {first[a]}: {why}", a, first[a], (leader,), resent)
+                        f"r{a} only at offset {first[a]}: {why}", None, first[a], (leader,),
+                        resent)
     return ("two acknowledged records are committed out of the order they were sent", None,
             None, (leader,), ())
 
