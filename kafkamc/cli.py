@@ -313,7 +313,7 @@ def regress(
     # With --json stdout holds the one JSON object: the rows, which are progress there,
     # go to stderr (and, with --quiet, nowhere).
     rows = Rows(_row_console(as_json, quiet), [m.name for m in models],
-                golden=golden is not None)
+                golden=golden is not None, checked=tuple(p for m in models for p in m.check))
     rows.header()
     options = RegressOptions(out_root=out, jobs=jobs, cache=_cache(no_cache), golden=golden,
                              update=update, timeout=timeout,
