@@ -99,6 +99,8 @@ class PropertyName(str, Enum):
     consistency = "consistency"
     read_stability = "read_stability"
     availability = "availability"
+    no_duplicates = "no_duplicates"
+    order = "order"
 
 
 PROPERTY_NAMES = ", ".join(p.value for p in PropertyName)

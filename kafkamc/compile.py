@@ -12,7 +12,7 @@ same model always compiles to byte-identical files.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from itertools import combinations
@@ -106,6 +106,10 @@ def module_name(name: str) -> str:
 def compile_model(model: Resolved, properties: list[Property] | None = None) -> CompiledSpec:
     """The module and the runs that check `properties` (default: the model's `check`)."""
     env = _environment()
+    wanted = [p for p in PROPERTIES if p in (properties or model.check)]
+    if any(p in PRODUCER_PROPERTIES for p in wanted) and not model.producer.modelled:
+        # Asked for on the command line (--property): asking is what brings the model in.
+        model = replace(model, producer=replace(model.producer, modelled=True))
     module = module_name(model.name)
     brokers = broker_names(model.replication_factor)
     fault_fragments = [FAULTS[k][0] for k in FAULTS if getattr(model.faults, k) > 0]
@@ -134,9 +138,6 @@ def compile_model(model: Resolved, properties: list[Property] | None = None) -> 
         module=module, brokers=brokers, invariants=INVARIANTS,
         reported_sets=[(name, props) for name, props in REPORTED.items() if set(props) <= safety],
         registers={p: n for n, p in enumerate(sorted(safety, key=SAFETY.index), start=1)})
-    wanted = [p for p in PROPERTIES if p in (properties or model.check)]
-    if not model.producer.modelled and any(p in PRODUCER_PROPERTIES for p in wanted):
-        raise ValueError("no_duplicates and order need the producer model")
     return CompiledSpec(module=module, tla=tla, mc=mc, runs=runs_for(module, brokers, wanted),
                         brokers=brokers)
 
