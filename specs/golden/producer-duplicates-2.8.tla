@@ -279,6 +279,7 @@ Init ==
 \* out, is resent while the resend budget lasts (retries; Sender.canRetry), and a
 \* record waiting for its resend goes before any newer record
 \* (RecordAccumulator.reenqueue puts its batch first in line).
+\* Reference: docs/kafka-replication.md#rule-producer-requests
 \* requests[i] is what became of record i's latest request:
 \*   "new"       not sent yet;
 \*   "inflight"  sent to `leader`, which in its epoch `epoch` gave it `verdict`
