@@ -756,3 +756,6 @@ def test_module_without_the_producer_model_is_unchanged(tmp_path: Path) -> None:
     asked = compile_model(load(tmp_path, MINIMAL + "check: [no_duplicates]\n").resolve())
     assert "resends" not in plain.tla and "NoDuplicates" not in plain.mc
     assert "Verdict(l, i)" in asked.tla and "Once_NoDuplicates" in asked.mc
+    # --property order asks for it too.
+    by_option = compile_model(load(tmp_path, MINIMAL).resolve(), ["order"])
+    assert "Order ==" in by_option.tla and [run.label for run in by_option.runs] == ["order"]
