@@ -4,8 +4,8 @@ EXTENDS producer_reorder_2_8, TLC
 
 (*--------------------------- Constants' values -------------------------*)
 \* The brokers are model values (the cfg declares each); the first leads first.
-CONSTANTS b1, b2, b3
-MC_Brokers == {b1, b2, b3}
+CONSTANTS b1, b2
+MC_Brokers == {b1, b2}
 MC_FirstLeader == b1
 
 CONSTANT
