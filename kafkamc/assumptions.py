@@ -24,6 +24,7 @@ FAULT_NAMES: dict[str, tuple[str, str]] = {
     "disk_losses": ("disk loss", "disk losses"),
     "network_partitions": ("network partition", "network partitions"),
     "clean_restarts": ("clean restart", "clean restarts"),
+    "lost_responses": ("lost response", "lost responses"),   # the producer's (issue 20)
 }
 
 
@@ -32,13 +33,27 @@ def bounds_sentence(model: Resolved) -> str:
     of times, Kafka 3.6 rules"."""
     parts = [f"{model.replication_factor} broker{'s' if model.replication_factor > 1 else ''}",
              f"≤ {model.records} record{'s' if model.records > 1 else ''}"]
-    budgets = model.faults.injected()
+    budgets = {**model.faults.injected(), "lost_responses": model.producer.lost_responses}
     faults = [f"≤ {count} {FAULT_NAMES[key][0 if count == 1 else 1]}"
               for key, count in budgets.items() if count]
     parts += faults or ["no faults"]
     parts.append(lag_words(model.faults.lagging_followers))
+    if model.producer.modelled:
+        parts.append(producer_words(model))
     parts.append(rules_words(model))
     return ", ".join(parts)
+
+
+def producer_words(model: Resolved) -> str:
+    """The producer model's settings and bounds, e.g. "idempotence off, ≤ 2 requests in
+    flight (of max.in.flight.requests.per.connection 5), ≤ 2 resends (of retries
+    2147483647)"."""
+    producer = model.producer
+    return (f"idempotence {'on' if producer.idempotence else 'off'}, "
+            f"≤ {producer.in_flight} request{'s' if producer.in_flight > 1 else ''} in flight "
+            f"(of max.in.flight.requests.per.connection {producer.max_in_flight}), "
+            f"≤ {producer.resends} resend{'' if producer.resends == 1 else 's'} "
+            f"(of retries {producer.retries})")
 
 
 def lag_words(lags: int | None) -> str:
@@ -72,7 +87,7 @@ def config_warnings(model: Resolved) -> tuple[str, ...]:
     """Configs whose "holds" says little: no fault at all, or a single record."""
     where = model.source or model.name
     warnings = []
-    if not any(model.faults.injected().values()):
+    if not any(model.faults.injected().values()) and not model.producer.lost_responses:
         warnings.append(f"{where}: faults: none are injected, so a verdict says nothing about "
                         "crashes, power or disk losses or partitions; add one, e.g. "
                         "faults: {crashes: 1}")
@@ -90,7 +105,8 @@ def relevant_actions(model: Resolved, prop: Property) -> tuple[str, ...]:
                    if count)
     lags = ("ShrinkIsr",) if model.faults.lagging_followers != 0 else ()
     own = ("Settle", "ProbeAppend") if prop == "availability" else ("Produce",)
-    return (*own, *faults, *lags)
+    lost = ("LoseResponse",) if model.producer.lost_responses and prop != "availability" else ()
+    return (*own, *faults, *lost, *lags)
 
 
 def vacuity_warnings(model: Resolved, result: CheckResult) -> tuple[str, ...]:

@@ -99,6 +99,8 @@ class PropertyName(str, Enum):
     consistency = "consistency"
     read_stability = "read_stability"
     availability = "availability"
+    no_duplicates = "no_duplicates"
+    order = "order"
 
 
 PROPERTY_NAMES = ", ".join(p.value for p in PropertyName)
@@ -317,7 +319,7 @@ def regress(
     # With --json stdout holds the one JSON object: the rows, which are progress there,
     # go to stderr (and, with --quiet, nowhere).
     rows = Rows(_row_console(as_json, quiet), [m.name for m in models],
-                golden=golden is not None)
+                golden=golden is not None, checked=tuple(p for m in models for p in m.check))
     rows.header()
     options = RegressOptions(out_root=out, jobs=jobs, cache=_cache(no_cache), golden=golden,
                              update=update, timeout=timeout,
@@ -628,14 +630,16 @@ def eras(
     table = Table(title="Kafka eras as kafkamc models them",
                   caption="Switches stay on in later eras; each is a `semantics:` key. The "
                           "protocol (default: the release's own) gates the rules it names.")
-    for column in ("versions", "acks", "unclean election", "truncation", "switches turned on",
-                   "metadata", "protocol", "source"):
+    for column in ("versions", "acks", "retries / idempotence", "unclean election", "truncation",
+                   "switches turned on", "metadata", "protocol", "source"):
         table.add_column(column, overflow="fold",
                          no_wrap=column in {"versions", "acks", "truncation", "metadata"})
     before: set[str] = set()
     for row in era_table():
         on = {switch for switch in SWITCHES if row[switch] == "on"}
-        table.add_row(row["versions"], row["acks"], row["unclean.leader.election.enable"],
+        table.add_row(row["versions"], row["acks"],
+                      f"{row['retries']} / {row['enable.idempotence']}",
+                      row["unclean.leader.election.enable"],
                       row["truncation"], "\n".join(sorted(on - before)) or "-",
                       row["metadata"], _protocol(row), row["source"])
         before = on

@@ -12,7 +12,7 @@ same model always compiles to byte-identical files.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from itertools import combinations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import jinja2
 
-from kafkamc.resolved import PROPERTIES, Property, Resolved
+from kafkamc.resolved import PRODUCER_PROPERTIES, PROPERTIES, Property, Resolved
 
 # Fault budget field -> (template fragment, the Next disjunct that injects it).
 FAULTS: dict[str, tuple[str, str]] = {
@@ -36,8 +36,10 @@ INVARIANTS: dict[Property, str] = {
     "consistency": "Consistency",
     "read_stability": "ReadStability",
     "availability": "AvailabilityWhenQuiet",
+    "no_duplicates": "NoDuplicates",
+    "order": "Order",
 }
-SAFETY: tuple[Property, ...] = ("durability", "consistency", "read_stability")
+SAFETY: tuple[Property, ...] = ("durability", "consistency", "read_stability", *PRODUCER_PROPERTIES)
 # The invariants of a run that checks safety properties together (render_cfg): one
 # per set of properties, false in the first state that breaks all of the set (the
 # template's "One run, several properties"). Larger sets first, as the cfg lists them.
@@ -104,6 +106,10 @@ def module_name(name: str) -> str:
 def compile_model(model: Resolved, properties: list[Property] | None = None) -> CompiledSpec:
     """The module and the runs that check `properties` (default: the model's `check`)."""
     env = _environment()
+    wanted = [p for p in PROPERTIES if p in (properties or model.check)]
+    if any(p in PRODUCER_PROPERTIES for p in wanted) and not model.producer.modelled:
+        # Asked for on the command line (--property): asking is what brings the model in.
+        model = replace(model, producer=replace(model.producer, modelled=True))
     module = module_name(model.name)
     brokers = broker_names(model.replication_factor)
     fault_fragments = [FAULTS[k][0] for k in FAULTS if getattr(model.faults, k) > 0]
@@ -123,11 +129,15 @@ def compile_model(model: Resolved, properties: list[Property] | None = None) -> 
         rules=model.rules,
         fault_fragments=fault_fragments,
         fault_actions={FAULTS[k][0]: FAULTS[k][1] for k in FAULTS},
+        producer=model.producer,
     )
+    # The producer's properties exist only in a module with the producer model, so
+    # only such a module has their Once_ forms (an old config's MC module is unchanged).
+    safety = set(SAFETY if model.producer.modelled else SAFETY[:3])
     mc = env.get_template("mc.tla.j2").render(
-        module=module, brokers=brokers, reported_sets=list(REPORTED.items()),
-        invariants=INVARIANTS)
-    wanted = [p for p in PROPERTIES if p in (properties or model.check)]
+        module=module, brokers=brokers, invariants=INVARIANTS,
+        reported_sets=[(name, props) for name, props in REPORTED.items() if set(props) <= safety],
+        registers={p: n for n, p in enumerate(sorted(safety, key=SAFETY.index), start=1)})
     return CompiledSpec(module=module, tla=tla, mc=mc, runs=runs_for(module, brokers, wanted),
                         brokers=brokers)
 

@@ -41,16 +41,41 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from kafkamc.eras import ACCEPTED, ELR_AVAILABLE, KEY_INTRODUCED, era_for, parse_version
+from kafkamc.eras import (
+    ACCEPTED,
+    ELR_AVAILABLE,
+    KEY_INTRODUCED,
+    MAX_IN_FLIGHT_DEFAULT,
+    RETRIES_FOREVER,
+    at_least,
+    era_for,
+    idempotent_in_flight,
+    parse_version,
+)
 from kafkamc.errors import ConfigError, KafkamcError, ManyErrors
 from kafkamc.protocol import ACCEPTED as PROTOCOL_ACCEPTED
 from kafkamc.protocol import IBP_KEY, MV_KEY, elr_possible, parse_protocol, problem, protocol_rules
-from kafkamc.resolved import PROPERTIES, Acks, FaultBudget, Property, Resolved, Truncation, Verdict
+from kafkamc.resolved import (
+    DEFAULT_CHECK,
+    PRODUCER_PROPERTIES,
+    PROPERTIES,
+    Acks,
+    FaultBudget,
+    ProducerModel,
+    Property,
+    Resolved,
+    Truncation,
+    Verdict,
+)
 
 Loc = tuple[Any, ...]           # a path into the config: ("topic", "replication.factor")
 At = Literal["key", "value"]    # which line of a setting an error points at
 
 DEFAULT_VERSION = "4.1"
+# The model's defaults for bounds.in_flight and bounds.retries: two requests in flight
+# already reorder, and two resends already duplicate and reorder (issue 20).
+IN_FLIGHT_BOUND = 2
+RETRY_BOUND = 2
 NAME_CHARS = "[A-Za-z0-9._-]"
 NAME_MAX_BYTES = 100
 NAME_ALLOWED = (f"letters, digits, '.', '_' and '-' ({NAME_CHARS}), at most {NAME_MAX_BYTES} "
@@ -205,6 +230,15 @@ class Producer(_Section):
 
     acks: AcksSetting | None = Field(
         None, description="0, 1, all or -1 (absent: the era's default)")
+    retries: StrictInt | None = Field(
+        None, ge=0, le=RETRIES_FOREVER,
+        description=f"an integer from 0 to {RETRIES_FOREVER} (absent: the era's default)")
+    max_in_flight_requests_per_connection: StrictInt | None = Field(
+        None, alias="max.in.flight.requests.per.connection", ge=1,
+        description=f"an integer >= 1 (absent: {MAX_IN_FLIGHT_DEFAULT})")
+    enable_idempotence: StrictBool | None = Field(
+        None, alias="enable.idempotence",
+        description="true or false (absent: the era's default)")
 
 
 class Semantics(_Section):
@@ -231,12 +265,21 @@ class Faults(_Section):
     network_partitions: FaultCount = 0
     clean_restarts: FaultCount = 0
     lagging_followers: LagBudget = "any"
+    # A produce response that never reaches the producer, or a request that times out
+    # (request.timeout.ms) whatever became of it.
+    lost_responses: FaultCount = 0
 
 
 class Bounds(_Section):
     section_key = ("bounds",)
 
     records: StrictInt = Field(2, ge=1, le=4, description="an integer from 1 to 4")
+    in_flight: StrictInt | None = Field(
+        None, ge=1, le=5,
+        description=f"an integer from 1 to 5 (absent: {IN_FLIGHT_BOUND})")
+    retries: StrictInt | None = Field(
+        None, ge=0, le=3,
+        description=f"an integer from 0 to 3 (absent: {RETRY_BOUND})")
 
 
 class Model(_Section):
@@ -261,7 +304,7 @@ class Model(_Section):
     bounds: Bounds = Field(default_factory=Bounds)
     # Not called `check`: that name is the method that runs the checker.
     properties: tuple[Property, ...] = Field(
-        PROPERTIES, alias="check",
+        DEFAULT_CHECK, alias="check",
         description=f"a list of distinct properties from: {_PROPERTY_LIST}")
     expect: dict[Property, Verdict] = Field(
         default_factory=dict, description="a mapping from a property in check to holds or violated")
@@ -338,6 +381,7 @@ class Model(_Section):
             protocol=self._protocol(),
             faults=self._fault_budget(),
             records=self.bounds.records,
+            producer=self._producer_model(),
             check=tuple(self.properties),
             expect=dict(self.expect),
             source=self._source,
@@ -347,7 +391,25 @@ class Model(_Section):
     def _fault_budget(self) -> FaultBudget:
         counts = self.faults.model_dump()
         lags = counts.pop("lagging_followers")
+        counts.pop("lost_responses")    # the producer's, not the cluster's (_producer_model)
         return FaultBudget(**counts, lagging_followers=None if lags == "any" else lags)
+
+    def _producer_model(self) -> ProducerModel:
+        producer, era = self.producer, era_for(self.kafka_version)
+        retries = _pick(producer.retries, era.retries)
+        in_flight = _pick(producer.max_in_flight_requests_per_connection, MAX_IN_FLIGHT_DEFAULT)
+        asked = (any(p in PRODUCER_PROPERTIES for p in self.properties)
+                 or self.faults.lost_responses > 0
+                 or any(value is not None for value in (
+                     producer.retries, producer.max_in_flight_requests_per_connection,
+                     producer.enable_idempotence, self.bounds.in_flight, self.bounds.retries)))
+        return ProducerModel(
+            retries=retries, max_in_flight=in_flight,
+            idempotence=_idempotence(self, retries, in_flight),
+            lost_responses=self.faults.lost_responses,
+            in_flight_bound=_pick(self.bounds.in_flight, IN_FLIGHT_BOUND),
+            retry_bound=_pick(self.bounds.retries, RETRY_BOUND),
+            modelled=asked)
 
     def _protocol(self) -> str | None:
         """The protocol version as the generated spec names it, None for the binary's."""
@@ -376,6 +438,20 @@ SECTIONS: dict[str, type[_Section]] = {
 }
 
 
+def _idempotence(model: Model, retries: int, in_flight: int) -> bool:
+    """enable.idempotence as the producer applies it. Set explicitly, it is the value
+    (a conflict is a ConfigError, see _idempotence_problems). Left unset, it is the
+    era's default, but from 3.0.1, 3.1.1 and 3.2 a producer with conflicting settings
+    turns it off instead of failing (ProducerConfig.postProcessAndValidateIdempotenceConfigs,
+    KAFKA-13673); 4.0 fails on too many requests in flight instead (KAFKA-17927)."""
+    if model.producer.enable_idempotence is not None:
+        return model.producer.enable_idempotence
+    if not era_for(model.kafka_version).enable_idempotence:
+        return False
+    acks = _pick(model.producer.acks, era_for(model.kafka_version).acks)
+    return acks == "all" and retries > 0 and in_flight <= MAX_IN_FLIGHT_DEFAULT
+
+
 def _pick(value: Any, default: Any) -> Any:
     return default if value is None else value
 
@@ -392,6 +468,7 @@ def _default_name(source: str | None) -> str:
 
 def _problems(model: Model) -> Iterator[tuple[Loc, str, At]]:
     yield from _era_problems(model)
+    yield from _idempotence_problems(model)
     yield from _check_problems(model)
     yield from _expect_problems(model)
 
@@ -400,7 +477,39 @@ def _problems(model: Model) -> Iterator[tuple[Loc, str, At]]:
 _BEFORE_KEY = {
     "topic.min.insync.replicas": "before it, acks=all waits only for the current ISR",
     "topic.unclean.leader.election.enable": "before it, unclean leader election is always on",
+    "producer.retries": "before it, kafkamc models the old Scala producer, which resends nothing",
+    "producer.max.in.flight.requests.per.connection":
+        "before it, kafkamc models the old Scala producer, one request at a time",
+    "producer.enable.idempotence": "before it, brokers do not check producer sequence numbers",
 }
+
+
+def _idempotence_problems(model: Model) -> Iterator[tuple[Loc, str, At]]:
+    """Settings Kafka's producer refuses with a ConfigException when idempotence is on
+    (KafkaProducer before 3.0, ProducerConfig.postProcessAndValidateIdempotenceConfigs
+    from 3.0): acks other than all, no retries, too many requests in flight."""
+    producer, version = model.producer, model.kafka_version
+    if not era_for(version).has_key("producer.enable.idempotence"):
+        return
+    era = era_for(version)
+    explicit = producer.enable_idempotence is True
+    acks = _pick(producer.acks, era.acks)
+    retries = _pick(producer.retries, era.retries)
+    in_flight = _pick(producer.max_in_flight_requests_per_connection, MAX_IN_FLIGHT_DEFAULT)
+    most, source = idempotent_in_flight(version)
+    key = ("producer", "enable.idempotence")
+    if explicit and acks != "all":
+        yield key, (f"true needs acks all, but acks is {acks} (Kafka's producer refuses it "
+                    f"with a ConfigException); allowed: false, or acks all"), "value"
+    if explicit and retries == 0:
+        yield key, ("true needs retries > 0, but retries is 0 (Kafka's producer refuses it "
+                    "with a ConfigException); allowed: false, or retries 1 or more"), "value"
+    defaulted = producer.enable_idempotence is None and era.enable_idempotence
+    if in_flight > most and (explicit or (defaulted and at_least(version, "4.0"))):
+        yield (("producer", "max.in.flight.requests.per.connection"),
+               f"{in_flight} is more than Kafka {version}'s idempotent producer accepts "
+               f"({most}, {source}; it refuses more with a ConfigException); allowed: at most "
+               f"{most}, or enable.idempotence false", "value")
 
 
 def _era_problems(model: Model) -> Iterator[tuple[Loc, str, At]]:

@@ -39,6 +39,14 @@ SETTING_KEYS: tuple[tuple[str, tuple[str, str]], ...] = (
     ("acks", ("producer", "acks")),
     ("records", ("bounds", "records")),
 )
+# The producer model's settings (issue 20), on Resolved.producer: compared only when
+# one side has the model, since they change nothing without it.
+PRODUCER_SETTING_KEYS: tuple[tuple[str, tuple[str, str]], ...] = (
+    ("retries", ("producer", "retries")),
+    ("max_in_flight", ("producer", "max.in.flight.requests.per.connection")),
+    ("idempotence", ("producer", "enable.idempotence")),
+    ("lost_responses", ("faults", "lost_responses")),
+)
 
 
 @dataclass(frozen=True)
@@ -146,8 +154,12 @@ def differences(a: Model, b: Model) -> tuple[Difference, ...]:
         va, vb = getattr(ra.rules, rule), getattr(rb.rules, rule)
         if va != vb:
             found.append(Difference(f"semantics.{rule}", va, vb, words, source))
-    for attribute, (section, key) in SETTING_KEYS:
-        va, vb = getattr(ra, attribute), getattr(rb, attribute)
+    producer = ra.producer.modelled or rb.producer.modelled
+    settings = [(ra, rb, attribute, where) for attribute, where in SETTING_KEYS] + \
+        [(ra.producer, rb.producer, attribute, where)
+         for attribute, where in (PRODUCER_SETTING_KEYS if producer else ())]
+    for sa, sb, attribute, (section, key) in settings:
+        va, vb = getattr(sa, attribute), getattr(sb, attribute)
         if va != vb:
             dotted = f"{section}.{key}"
             defaulted = _explicit(a, section, key) is None or _explicit(b, section, key) is None

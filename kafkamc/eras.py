@@ -37,7 +37,22 @@ ACCEPTED = (f"a Kafka release MAJOR.MINOR[.PATCH[.X]] from {OLDEST} to {NEWEST},
 KEY_INTRODUCED: dict[str, tuple[str, str]] = {
     "topic.min.insync.replicas": ("0.8.2", "KAFKA-1555"),
     "topic.unclean.leader.election.enable": ("0.8.2", "KAFKA-1028"),
+    # The Java producer (0.8.2) has retries and requests in flight; kafkamc models the
+    # old Scala producer before it, which resends nothing.
+    "producer.retries": ("0.8.2", "the Java producer"),
+    "producer.max.in.flight.requests.per.connection": ("0.8.2", "the Java producer"),
+    "producer.enable.idempotence": ("0.11.0", "KIP-98"),
 }
+
+# Integer.MAX_VALUE: the producer's retries default from 2.1 (KIP-91), which bounds
+# resending by delivery.timeout.ms instead.
+RETRIES_FOREVER = 2147483647
+# max.in.flight.requests.per.connection: 5 in every era (ProducerConfig).
+MAX_IN_FLIGHT_DEFAULT = 5
+# The idempotent producer keeps order with this many requests in flight from 1.0
+# (KAFKA-5494); in 0.11 it needed exactly one (KafkaProducer threw a ConfigException).
+IDEMPOTENT_IN_FLIGHT: tuple[tuple[str, int, str], ...] = (
+    ("0.11.0", 1, "KIP-98"), ("1.0", 5, "KAFKA-5494"))
 
 # KIP-966 is not a key but a rule that cannot be switched on before its code shipped:
 # `semantics.eligible_leader_replicas: true` needs this version (false is always fine).
@@ -98,6 +113,11 @@ class Era:
     unclean_leader_election: bool
     min_insync_replicas: int
     auto_leader_rebalance: bool
+    retries: int                  # producer retries (KIP-91: Integer.MAX_VALUE from 2.1)
+    # enable.idempotence as a producer that leaves it unset applies it: KIP-679 made it
+    # true in 3.0, but 3.0.0 and 3.1.0 did not apply the default (KAFKA-13598, fixed in
+    # 3.0.1, 3.1.1 and 3.2.0).
+    enable_idempotence: bool
     rules: Rules
     metadata: Metadata
     # KIP-966 can be switched on from 4.0 even though it is on by default only from 4.1.
@@ -120,6 +140,8 @@ def era_for(version: str) -> Era:
         unclean_leader_election=not at_least(v, "0.11"),
         min_insync_replicas=1,
         auto_leader_rebalance=True,   # auto.leader.rebalance.enable: true by default (KafkaConfig)
+        retries=RETRIES_FOREVER if at_least(v, "2.1") else 0,        # KIP-91
+        enable_idempotence=_default_idempotence(v),
         rules=Rules(
             truncation=_truncation(v),
             rejoin_after_epoch_start=at_least(v, "2.0.1"),   # KAFKA-7128
@@ -144,6 +166,23 @@ def _default_acks(v: Version) -> Acks:
     return "0"          # the old Scala producer
 
 
+def _default_idempotence(v: Version) -> bool:
+    # KIP-679 (3.0); KAFKA-13598: 3.0.0 and 3.1.0 left it off unless set explicitly.
+    if not at_least(v, "3.0"):
+        return False
+    return at_least(v, "3.0.1") and (not at_least(v, "3.1") or at_least(v, "3.1.1"))
+
+
+def idempotent_in_flight(version: str) -> tuple[int, str]:
+    """The most requests in flight an idempotent producer of `version` accepts, and the
+    change that set it (0.11: 1, KIP-98; 1.0: 5, KAFKA-5494)."""
+    most, source = IDEMPOTENT_IN_FLIGHT[0][1:]
+    for first, limit, change in IDEMPOTENT_IN_FLIGHT:
+        if at_least(version, first):
+            most, source = limit, change
+    return most, source
+
+
 def _truncation(v: Version) -> Truncation:
     if at_least(v, "2.1"):
         return "kip320"
@@ -159,12 +198,15 @@ def _truncation(v: Version) -> Truncation:
 _BOUNDARIES: tuple[tuple[str, str, str], ...] = (
     ("0.8.0", "0.8.1", "replication (Jepsen 2013); old Scala producer"),
     ("0.8.2", "0.10.2", "KAFKA-1028, KAFKA-1555; Java producer"),
-    ("0.11.0", "1.1", "KIP-101, KIP-106"),
+    ("0.11.0", "1.1", "KIP-101, KIP-106; KIP-98 (enable.idempotence)"),
     ("2.0.0", "2.0.0", "KIP-279"),
     ("2.0.1", "2.0.x", "KAFKA-7128, KAFKA-7415"),
-    ("2.1", "2.1", "KIP-320, KAFKA-7152, KAFKA-7164"),
+    ("2.1", "2.1", "KIP-320, KAFKA-7152, KAFKA-7164; KIP-91 (retries forever)"),
     ("2.2", "2.8", "KIP-380"),
-    ("3.0", "3.2", "KIP-679"),
+    ("3.0.0", "3.0.0", "KIP-679; its enable.idempotence default not applied (KAFKA-13598)"),
+    ("3.0.1", "3.0.x", "KAFKA-13598 (the enable.idempotence default applied)"),
+    ("3.1.0", "3.1.0", "KAFKA-13598 again: enable.idempotence default not applied"),
+    ("3.1.1", "3.2", "KAFKA-13598 (the enable.idempotence default applied)"),
     ("3.3", "3.6", "KIP-841; KRaft (KIP-833)"),
     ("3.7", "3.9", "KAFKA-15583"),
     ("4.0", "4.0", "KIP-966 available (off by default); ZooKeeper removed"),
@@ -192,6 +234,9 @@ RULE_NAMES: dict[str, tuple[str, str]] = {
 DEFAULT_SOURCES: dict[str, str] = {
     "producer.acks": "the Java producer (acks=1 from 0.8.2) and KIP-679 (acks=all from 3.0)",
     "topic.unclean.leader.election.enable": "KIP-106 (off by default from 0.11)",
+    "producer.retries": "KIP-91 (0 before 2.1, 2147483647 from 2.1)",
+    "producer.enable.idempotence": "KIP-679 (true from 3.0; applied from 3.0.1, 3.1.1 and "
+                                   "3.2, KAFKA-13598)",
 }
 
 
@@ -216,6 +261,11 @@ def _row(first: str, last: str, source: str) -> dict[str, str]:
                                            else "always on (no key)"),
         "min.insync.replicas": (str(era.min_insync_replicas)
                                 if era.has_key("topic.min.insync.replicas") else "no key"),
+        "retries": (str(era.retries) if era.has_key("producer.retries")
+                    else "none (old Scala producer)"),
+        "enable.idempotence": (kafka_bool(era.enable_idempotence)
+                               if era.has_key("producer.enable.idempotence") else "no key"),
+        "max.in.flight.requests.per.connection": _in_flight_words(era),
         "truncation": era.rules.truncation,
         "rejoin_after_epoch_start": _on(era.rules.rejoin_after_epoch_start),
         "bounce_detection": _on(era.rules.bounce_detection),
@@ -229,6 +279,15 @@ def _row(first: str, last: str, source: str) -> dict[str, str]:
         "metadata": era.metadata,
         "source": source,
     }
+
+
+def _in_flight_words(era: Era) -> str:
+    if not era.has_key("producer.max.in.flight.requests.per.connection"):
+        return "1 (old Scala producer)"
+    if not era.has_key("producer.enable.idempotence"):
+        return str(MAX_IN_FLIGHT_DEFAULT)
+    most, source = idempotent_in_flight(era.version)
+    return f"{MAX_IN_FLIGHT_DEFAULT} (idempotent: at most {most}, {source})"
 
 
 def _range(first: str, last: str) -> str:

@@ -11,10 +11,19 @@ from typing import Literal
 
 Acks = Literal["0", "1", "all"]
 Truncation = Literal["high_watermark", "kip101", "kip279", "kip320"]
-Property = Literal["durability", "consistency", "read_stability", "availability"]
+Property = Literal["durability", "consistency", "read_stability", "availability",
+                   "no_duplicates", "order"]
 Verdict = Literal["holds", "violated"]
 
-PROPERTIES: tuple[Property, ...] = ("durability", "consistency", "read_stability", "availability")
+# Every property kafkamc checks, in the order it shows them.
+PROPERTIES: tuple[Property, ...] = ("durability", "consistency", "read_stability", "availability",
+                                    "no_duplicates", "order")
+# The properties about the producer's retries (issue 20): checked only when a config asks,
+# since they need the producer model, which costs states.
+PRODUCER_PROPERTIES: tuple[Property, ...] = ("no_duplicates", "order")
+# What a config without `check:` checks: the replication properties only, so that a config
+# that does not ask about the producer pays nothing for it.
+DEFAULT_CHECK: tuple[Property, ...] = tuple(p for p in PROPERTIES if p not in PRODUCER_PROPERTIES)
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,36 @@ class FaultBudget:
 
 
 @dataclass(frozen=True)
+class ProducerModel:
+    """The producer's side of the contract (issue 20): retries, requests in flight and
+    idempotence, as Kafka's producer applies them, and the model's bounds on them. A
+    config that neither checks no_duplicates or order nor sets one of these keys gets
+    today's producer, which sends each record once (`modelled` False)."""
+
+    retries: int              # producer.retries as the producer applies it
+    max_in_flight: int        # producer.max.in.flight.requests.per.connection
+    idempotence: bool         # producer.enable.idempotence as the producer applies it
+    lost_responses: int       # faults.lost_responses: responses lost or requests timed out
+    in_flight_bound: int      # bounds.in_flight: the model's cap on requests in flight
+    retry_bound: int          # bounds.retries: the model's cap on resends
+    modelled: bool            # the module has the producer model (else the one-shot producer)
+
+    @property
+    def in_flight(self) -> int:
+        """The requests in flight the model allows."""
+        return min(self.max_in_flight, self.in_flight_bound)
+
+    @property
+    def resends(self) -> int:
+        """The resends the model allows over the whole run."""
+        return min(self.retries, self.retry_bound)
+
+
+ONE_SHOT = ProducerModel(retries=0, max_in_flight=1, idempotence=False, lost_responses=0,
+                         in_flight_bound=1, retry_bound=0, modelled=False)
+
+
+@dataclass(frozen=True)
 class Resolved:
     name: str
     description: str
@@ -79,5 +118,6 @@ class Resolved:
     expect: dict[Property, Verdict] = field(default_factory=dict)
     source: str | None = None         # the config file, for messages
     protocol: str | None = None       # e.g. "inter.broker.protocol.version 2.0"; None: the binary's
+    producer: ProducerModel = ONE_SHOT
     # The config as checked, its file's text or YAML: shown, not compared.
     config_text: str = field(default="", compare=False)

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from kafkamc.config import Bounds, Faults, Model, Producer, Semantics, Topic
 from kafkamc.errors import ConfigError
-from kafkamc.resolved import PROPERTIES, FaultBudget, Resolved, Rules
+from kafkamc.resolved import DEFAULT_CHECK, FaultBudget, ProducerModel, Resolved, Rules
 
 MINIMAL = """\
 topic:
@@ -213,6 +213,12 @@ def test_check_that_is_not_a_list(tmp_path: Path) -> None:
     ("faults", "clean_restarts", 4, "an integer from 0 to 3"),
     ("bounds", "records", 5, "an integer from 1 to 4"),
     ("bounds", "records", 0, "an integer from 1 to 4"),
+    ("faults", "lost_responses", 4, "an integer from 0 to 3"),
+    ("bounds", "in_flight", 6, "an integer from 1 to 5"),
+    ("bounds", "in_flight", 0, "an integer from 1 to 5"),
+    ("bounds", "retries", 4, "an integer from 0 to 3"),
+    ("producer", "retries", -1, "an integer from 0 to 2147483647"),
+    ("producer", "max.in.flight.requests.per.connection", 0, "an integer >= 1"),
 ])
 def test_value_out_of_range(tmp_path: Path, section: str, key: str, value: int,
                             allowed: str) -> None:
@@ -495,8 +501,12 @@ def test_resolve_fills_the_era_defaults(tmp_path: Path) -> None:
                     bounce_detection=False, fenced_isr_exclusion=False,
                     epoch_cache_on_election=False, caught_up_kept_in_isr=False,
                     truncate_on_missed_epoch=False),
-        faults=FaultBudget(network_partitions=1), records=2, check=PROPERTIES,
-        expect={"durability": "violated"}, source=str(path))
+        faults=FaultBudget(network_partitions=1), records=2, check=DEFAULT_CHECK,
+        expect={"durability": "violated"}, source=str(path),
+        # The old Scala producer of 0.8.0 resends nothing; nothing asks for the model.
+        producer=ProducerModel(retries=0, max_in_flight=5, idempotence=False,
+                               lost_responses=0, in_flight_bound=2, retry_bound=2,
+                               modelled=False))
 
 
 def test_defaults_of_a_minimal_file(tmp_path: Path) -> None:
@@ -507,7 +517,7 @@ def test_defaults_of_a_minimal_file(tmp_path: Path) -> None:
     assert (resolved.acks, resolved.unclean_leader_election) == ("all", False)
     assert resolved.rules.eligible_leader_replicas and resolved.rules.truncation == "kip320"
     assert resolved.faults == FaultBudget() and resolved.records == 2
-    assert resolved.check == PROPERTIES and resolved.expect == {}
+    assert resolved.check == DEFAULT_CHECK and resolved.expect == {}
 
 
 def test_default_name_keeps_only_allowed_characters(tmp_path: Path) -> None:
@@ -668,3 +678,84 @@ def test_check_runs_the_checker_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
     model = Model(topic=Topic(replication_factor=2))
     assert model.check(workers=2) == "verdicts"
     assert calls == [(model.resolve(), {"workers": 2})]
+
+
+# -- the producer's keys (issue 20) -----------------------------------------------------
+
+def test_producer_model_only_when_asked(tmp_path: Path) -> None:
+    assert not load(tmp_path, MINIMAL).resolve().producer.modelled
+    asked = load(tmp_path, MINIMAL + "check: [durability, order]\n").resolve()
+    assert asked.producer.modelled and asked.check == ("durability", "order")
+    keyed = load(tmp_path, MINIMAL + "producer:\n  retries: 1\n").resolve()
+    assert keyed.producer.modelled and keyed.check == DEFAULT_CHECK
+
+
+def test_producer_bounds_cap_the_settings(tmp_path: Path) -> None:
+    producer = load(tmp_path, MINIMAL + "bounds:\n  in_flight: 3\n  retries: 1\n"
+                    "producer:\n  retries: 5\n").resolve().producer
+    assert (producer.in_flight, producer.resends) == (3, 1)
+    default = load(tmp_path, MINIMAL + "faults:\n  lost_responses: 1\n").resolve().producer
+    assert (default.in_flight, default.resends, default.retries) == (2, 2, 2147483647)
+    assert default.idempotence       # 4.1's default
+
+
+def test_idempotence_needs_acks_all(tmp_path: Path) -> None:
+    err = error(tmp_path, MINIMAL + "producer:\n  acks: 1\n  enable.idempotence: true\n")
+    expect_error(err, tmp_path / "model.yaml", 5, "producer.enable.idempotence",
+                 "true needs acks all", "allowed: false, or acks all")
+
+
+def test_idempotence_needs_retries(tmp_path: Path) -> None:
+    err = error(tmp_path, MINIMAL + "producer:\n  retries: 0\n  enable.idempotence: true\n")
+    expect_error(err, tmp_path / "model.yaml", 5, "producer.enable.idempotence",
+                 "true needs retries > 0")
+
+
+def test_idempotence_in_0_11_needs_one_request_in_flight(tmp_path: Path) -> None:
+    text = ('kafka_version: "0.11.0"\n' + MINIMAL +
+            "producer:\n  acks: all\n  retries: 1\n  enable.idempotence: true\n")
+    err = error(tmp_path, text)
+    # The key is absent (its default, 5, is too many): the error points at producer:.
+    expect_error(err, tmp_path / "model.yaml", 4, "producer.max.in.flight.requests.per.connection",
+                 "5 is more than Kafka 0.11.0's idempotent producer accepts (1, KIP-98",
+                 "allowed: at most 1")
+    ok = text + "  max.in.flight.requests.per.connection: 1\n"
+    assert load(tmp_path, ok).resolve().producer.idempotence
+
+
+def test_idempotence_key_before_0_11(tmp_path: Path) -> None:
+    err = error(tmp_path, 'kafka_version: "0.10.2"\n' + MINIMAL +
+                "producer:\n  enable.idempotence: false\n")
+    expect_error(err, tmp_path / "model.yaml", 5, "producer.enable.idempotence",
+                 "introduced in 0.11.0 (KIP-98)")
+
+
+@pytest.mark.parametrize(("settings", "idempotence"), [
+    ("", True),                                  # KIP-679's default, applied from 3.0.1
+    ("  acks: 1\n", False),                      # unset and conflicting: off (KAFKA-13673)
+    ("  retries: 0\n", False),
+    ("  max.in.flight.requests.per.connection: 6\n", False),
+    ("  enable.idempotence: false\n", False),
+])
+def test_idempotence_default_gives_way_to_conflicts(tmp_path: Path, settings: str,
+                                                    idempotence: bool) -> None:
+    text = 'kafka_version: "3.6"\n' + MINIMAL + "producer:\n" + settings
+    assert load(tmp_path, text).resolve().producer.idempotence is idempotence
+
+
+def test_idempotence_default_with_too_many_in_flight_fails_from_4_0(tmp_path: Path) -> None:
+    err = error(tmp_path, 'kafka_version: "4.0"\n' + MINIMAL +
+                "producer:\n  max.in.flight.requests.per.connection: 6\n")
+    assert err.key == "producer.max.in.flight.requests.per.connection"
+    assert "KAFKA-5494" in err.detail
+
+
+def test_module_without_the_producer_model_is_unchanged(tmp_path: Path) -> None:
+    from kafkamc.compile import compile_model
+    plain = compile_model(load(tmp_path, MINIMAL).resolve())
+    asked = compile_model(load(tmp_path, MINIMAL + "check: [no_duplicates]\n").resolve())
+    assert "resends" not in plain.tla and "NoDuplicates" not in plain.mc
+    assert "Verdict(l, i)" in asked.tla and "Once_NoDuplicates" in asked.mc
+    # --property order asks for it too.
+    by_option = compile_model(load(tmp_path, MINIMAL).resolve(), ["order"])
+    assert "Order ==" in by_option.tla and [run.label for run in by_option.runs] == ["order"]

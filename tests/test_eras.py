@@ -17,6 +17,7 @@ from kafkamc.eras import (
     era_boundaries,
     era_for,
     era_table,
+    idempotent_in_flight,
     parse_version,
 )
 from kafkamc.errors import ConfigError
@@ -171,11 +172,36 @@ def test_keys_introduced_in_0_8_2() -> None:
     assert KEY_INTRODUCED == {
         "topic.min.insync.replicas": ("0.8.2", "KAFKA-1555"),
         "topic.unclean.leader.election.enable": ("0.8.2", "KAFKA-1028"),
+        "producer.retries": ("0.8.2", "the Java producer"),
+        "producer.max.in.flight.requests.per.connection": ("0.8.2", "the Java producer"),
+        "producer.enable.idempotence": ("0.11.0", "KIP-98"),
     }
     for key in KEY_INTRODUCED:
         assert not era_for("0.8.1").has_key(key)
-        assert era_for("0.8.2").has_key(key)
+        assert era_for(KEY_INTRODUCED[key][0]).has_key(key)
     assert era_for("0.8.0").has_key("producer.acks")
+    assert not era_for("0.10.2").has_key("producer.enable.idempotence")
+
+
+@pytest.mark.parametrize(("version", "retries", "idempotence"), [
+    ("0.8.2", 0, False), ("2.0.1", 0, False),
+    ("2.1", 2147483647, False),                   # KIP-91: retries forever, delivery.timeout.ms
+    ("2.8", 2147483647, False),
+    ("3.0", 2147483647, False),                   # KIP-679's default not applied: KAFKA-13598
+    ("3.0.1", 2147483647, True), ("3.0.2", 2147483647, True),
+    ("3.1", 2147483647, False), ("3.1.0", 2147483647, False),
+    ("3.1.1", 2147483647, True), ("3.2", 2147483647, True), ("3.6", 2147483647, True),
+    ("4.1", 2147483647, True),
+])
+def test_producer_defaults(version: str, retries: int, idempotence: bool) -> None:
+    era = era_for(version)
+    assert (era.retries, era.enable_idempotence) == (retries, idempotence)
+
+
+def test_idempotent_in_flight_limit() -> None:
+    assert idempotent_in_flight("0.11.0") == (1, "KIP-98")
+    assert idempotent_in_flight("1.0") == (5, "KAFKA-5494")
+    assert idempotent_in_flight("3.6") == (5, "KAFKA-5494")
 
 
 def test_eligible_leader_replicas_available_from_4_0() -> None:

@@ -413,9 +413,6 @@ def test_every_ignored_replication_setting_is_its_own_warning() -> None:
         (ZK_36, "transaction.state.log.replication.factor"): "__transaction_state",
         (ZK_36, "transaction.state.log.min.isr"): "__transaction_state",
         (TOPICS_DESCRIBE, "leader.replication.throttled.replicas"): "throttling",
-        (PRODUCER, "enable.idempotence"): "resends",
-        (PRODUCER, "retries"): "resends",
-        (PRODUCER, "max.in.flight.requests.per.connection"): "resends",
         (PRODUCER, "delivery.timeout.ms"): "resends",
     }
     for (path, key), why in individually.items():
@@ -424,8 +421,17 @@ def test_every_ignored_replication_setting_is_its_own_warning() -> None:
         assert message.startswith("ignored: ") and why in message, message
     # The mapped keys are used, not ignored.
     for key in ("min.insync.replicas", "unclean.leader.election.enable", "acks",
-                "inter.broker.protocol.version"):
+                "inter.broker.protocol.version", "retries", "enable.idempotence",
+                "max.in.flight.requests.per.connection"):
         assert not any(w.key == key and "ignored" in w.message for w in imported.warnings)
+
+
+def test_the_producer_model_keys_are_read() -> None:
+    imported = import_files(ZK_36, TOPICS_DESCRIBE, PRODUCER, topic="orders")
+    producer = imported.model.producer
+    assert (producer.retries, producer.max_in_flight_requests_per_connection,
+            producer.enable_idempotence) == (2147483647, 5, False)
+    assert imported.model.resolve().producer.modelled
 
 
 def test_settings_irrelevant_to_replication_are_one_line_per_file() -> None:

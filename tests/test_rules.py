@@ -218,3 +218,59 @@ def test_setting_that_brings_a_rule_in_changes_the_verdict(name: str, tmp_path: 
         result = _setting_model(name, base, value, prop).check(out_dir=tmp_path / str(value))
         verdicts[value] = result.properties[prop].verdict
     assert verdicts == expected
+
+
+# The producer's rules (issue 20): a config as its file would say it, a key to vary
+# ("section.key", or kafka_version), the property, and {value: verdict}. Two brokers
+# and min.insync.replicas 1 keep the runs small; each pair is a Kafka fact.
+_PRODUCER_BASE = {"kafka_version": "2.8",
+                  "topic": {"replication.factor": 2, "min.insync.replicas": 1},
+                  "producer": {"acks": "all"}, "bounds": {"records": 2}}
+PRODUCER_PAIRS: dict[str, tuple[dict, str, Property, dict[object, str]]] = {
+    # KIP-98: the leader drops a resend it already has (DUPLICATE_SEQUENCE).
+    "enable.idempotence: duplicates": (
+        {"faults": {"lost_responses": 1}}, "producer.enable.idempotence", "no_duplicates",
+        {False: "violated", True: "holds"}),
+    # KAFKA-5494 (1.0): the leader refuses a sequence that skips one, so a record resent
+    # after a leader change cannot land behind the next one.
+    "enable.idempotence: order": (
+        {"faults": {"crashes": 1}}, "producer.enable.idempotence", "order",
+        {False: "violated", True: "holds"}),
+    # Only a resend duplicates: with retries 0 the producer gives up instead.
+    "retries": (
+        {"faults": {"lost_responses": 1}}, "producer.retries", "no_duplicates",
+        {0: "holds", 1: "violated"}),
+    # ProducerConfig: with more than one request in flight a failed one's resend may
+    # land behind the next.
+    "max.in.flight.requests.per.connection": (
+        {"faults": {"crashes": 1}}, "producer.max.in.flight.requests.per.connection", "order",
+        {1: "holds", 2: "violated"}),
+    # The classic duplicate needs the answer to an append to be lost.
+    "faults.lost_responses": (
+        {}, "faults.lost_responses", "no_duplicates", {0: "holds", 1: "violated"}),
+    # KAFKA-13598: 3.0.0 left idempotence off unless set; 3.0.1 applied KIP-679's default.
+    "kafka_version: the 3.0 idempotence default": (
+        {"faults": {"lost_responses": 1}, "producer": {}}, "kafka_version", "no_duplicates",
+        {"3.0.0": "violated", "3.0.1": "holds"}),
+}
+
+
+def _producer_model(changes: dict, key: str, value: object, prop: Property) -> Model:
+    data = {**_PRODUCER_BASE, **changes, "check": [prop],
+            "name": f"producer-{key.replace('.', '-')}-{value}"}
+    if key == "kafka_version":
+        data["kafka_version"] = value
+    else:
+        section, name = key.split(".", 1)
+        data[section] = {**data.get(section, {}), name: value}
+    return Model.from_dict(data)
+
+
+@pytest.mark.parametrize("pair", sorted(PRODUCER_PAIRS), ids=sorted(PRODUCER_PAIRS))
+def test_producer_rule_changes_the_verdict(pair: str, tmp_path: Path) -> None:
+    changes, key, prop, expected = PRODUCER_PAIRS[pair]
+    verdicts = {}
+    for value in expected:
+        model = _producer_model(changes, key, value, prop)
+        verdicts[value] = model.check(out_dir=tmp_path / str(value)).properties[prop].verdict
+    assert verdicts == expected

@@ -251,8 +251,36 @@ def _confirm_availability(trace: Trace, reason: str) -> None:
     assert trace.last.state["probe"]["stage"] != "acked"
 
 
+def _committed(state: dict[str, Any]) -> list[int]:
+    leader = state["leader"]
+    log = state["log"][leader]
+    return [entry["id"] for entry in log[:min(state["hw"][leader], len(log))]]
+
+
+def _confirm_duplicate(trace: Trace, reason: str) -> None:
+    found = re.match(r"r(\d+) is at offsets (\d+) and (\d+) of leader (b\d+)'s log", reason)
+    assert found, reason
+    record, first, second, leader = found.groups()
+    assert str(trace.last.state["leader"]) == leader
+    ids = _committed(trace.last.state)
+    assert ids[int(first)] == ids[int(second)] == int(record), (ids, reason)
+
+
+def _confirm_order(trace: Trace, reason: str) -> None:
+    found = re.search(r"r(\d+) at offset (\d+) and r(\d+) only at offset (\d+)", reason)
+    assert found, reason
+    later, at_later, earlier, at_earlier = map(int, found.groups())
+    ids = _committed(trace.last.state)
+    assert earlier < later and at_later < at_earlier, reason
+    assert ids.index(later) == at_later and ids.index(earlier) == at_earlier, (ids, reason)
+    stages = [r["stage"] for r in trace.last.state["requests"]]
+    assert stages[earlier - 1] == stages[later - 1] == "acked", stages
+
+
 CONFIRM = {
     "durability": _confirm_durability,
+    "no_duplicates": _confirm_duplicate,
+    "order": _confirm_order,
     "read_stability": lambda trace, reason: _confirm_missing_record(trace, reason, "readable"),
     "consistency": _confirm_consistency,
     "availability": _confirm_availability,

@@ -21,7 +21,8 @@ TOPIC_TO_BROKER: dict[str, str] = {topic: broker for broker, topic in BROKER_TO_
 # Keys `import` reads from server.properties besides the topic defaults.
 BROKER_READ = ("default.replication.factor", "inter.broker.protocol.version", "process.roles",
                "auto.leader.rebalance.enable")
-PRODUCER_READ = ("acks",)
+PRODUCER_READ = ("acks", "retries", "max.in.flight.requests.per.connection",
+                 "enable.idempotence")
 
 _ISR_TIMING = ("kafkamc lets a lagging follower leave the ISR at any moment, which covers "
                "every value of this timeout (faults.lagging_followers bounds how often)")
@@ -40,8 +41,9 @@ _GRACEFUL = ("kafkamc's clean restarts (faults.clean_restarts) are controlled sh
 _INTERNAL_TOPIC = "applies to Kafka's internal topic {}, not to the modelled topic"
 _THROTTLE = "throttling only slows fetches, and kafkamc's followers may lag by any amount"
 _CHECKPOINT = "checkpoint lag is not modelled: a restarted broker keeps what it wrote"
-_NO_RESEND = ("kafkamc's producer sends each record once and never resends it, so resends "
-              "(and the duplicates or reordering they cause) are outside the model")
+_RESEND_TIMING = ("resend timing: kafkamc's producer resends up to bounds.retries times and any "
+                  "request may time out (faults.lost_responses), which covers every timeout "
+                  "and backoff")
 
 # Settings that bear on replication but that kafkamc does not model: each one ignored is
 # a warning of its own, with the reason.
@@ -91,14 +93,10 @@ TOPIC_UNMODELLED: dict[str, str] = {
     "remote.storage.enable": "tiered storage (KIP-405) is not modelled",
 }
 PRODUCER_UNMODELLED: dict[str, str] = {
-    "enable.idempotence": ("idempotence removes the duplicates of resends, and " + _NO_RESEND),
-    "retries": _NO_RESEND,
-    "delivery.timeout.ms": _NO_RESEND,
-    "request.timeout.ms": _NO_RESEND,
-    "retry.backoff.ms": _NO_RESEND,
-    "retry.backoff.max.ms": _NO_RESEND,
-    "max.in.flight.requests.per.connection": (
-        "in-flight limits matter for the order of resent batches, and " + _NO_RESEND),
+    "delivery.timeout.ms": _RESEND_TIMING,
+    "request.timeout.ms": _RESEND_TIMING,
+    "retry.backoff.ms": _RESEND_TIMING,
+    "retry.backoff.max.ms": _RESEND_TIMING,
     "transactional.id": "transactions are not modelled: kafkamc checks plain writes",
     "transaction.timeout.ms": "transactions are not modelled: kafkamc checks plain writes",
     "metadata.max.age.ms": ("kafkamc's producer may act on stale metadata at any moment (a "

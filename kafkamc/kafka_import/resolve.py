@@ -15,7 +15,7 @@ names the file, line and key.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -505,13 +505,28 @@ def _static_mismatches(topic: TopicConfigs, server: Mapping[str, Setting]) -> li
 def _producer_section(producer: Mapping[str, Setting], file: str | None, version: str,
                       origins: dict[str, str], blame: dict[str, Setting | str],
                       warnings: list[ImportWarning]) -> dict[str, Any]:
+    section: dict[str, Any] = {}
     acks = _acks(producer, file, version, warnings)
-    if acks is None:
-        return {}
-    value, setting = acks
-    origins["acks"] = origin_of(setting)
-    blame["producer.acks"] = setting
-    return {"acks": value}
+    if acks is not None:
+        section["acks"], setting = acks
+        origins["acks"] = origin_of(setting)
+        blame["producer.acks"] = setting
+    # The producer model's keys (issue 20), read as the Java client reads them.
+    for key, read in _PRODUCER_KEYS.items():
+        given = producer.get(key)
+        if given is not None:
+            section[key] = read(given)
+            origins[key] = origin_of(given)
+            blame[f"producer.{key}"] = given
+    return section
+
+
+_PRODUCER_KEYS: dict[str, Callable[[Setting], Any]] = {
+    "retries": lambda s: java_integer(s, bits=INT_BITS, minimum=0, allowed="an integer >= 0"),
+    "max.in.flight.requests.per.connection":
+        lambda s: java_integer(s, bits=INT_BITS, minimum=1, allowed="an integer >= 1"),
+    "enable.idempotence": java_boolean,
+}
 
 
 def _acks(producer: Mapping[str, Setting], file: str | None, version: str,

@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from kafkamc.regress.run import ConfigRun, Report
 from kafkamc.render.terminal import VERDICT_STYLE, print_counterexample
-from kafkamc.resolved import PROPERTIES
+from kafkamc.resolved import DEFAULT_CHECK, PROPERTIES, Property
 from kafkamc.result import UNDECIDED, PropertyResult, said
 
 RESULT_WIDTH = len("unknown")      # the widest of pass, FAIL, error, stopped, unknown
@@ -27,13 +27,17 @@ def _width(prop: str) -> int:
 class Rows:
     """The rows of one regress run, printed and flushed one at a time."""
 
-    def __init__(self, console: Console, names: list[str], *, golden: bool) -> None:
+    def __init__(self, console: Console, names: list[str], *, golden: bool,
+                 checked: tuple[Property, ...] = DEFAULT_CHECK) -> None:
         self.console, self.golden = console, golden
         self.width = max(len(name) for name in [*names, "config"])
+        # A column per property of the default check, and per other one a config checks
+        # (the producer's no_duplicates and order).
+        self.properties = [p for p in PROPERTIES if p in DEFAULT_CHECK or p in checked]
 
     def header(self) -> None:
         cells = [f"{'result':<{RESULT_WIDTH}}", f"{'config':<{self.width}}",
-                 *(f"{prop:<{_width(prop)}}" for prop in PROPERTIES)]
+                 *(f"{prop:<{_width(prop)}}" for prop in self.properties)]
         if self.golden:
             cells.append(f"{'golden':<{GOLDEN_WIDTH}}")
         self._line("  ".join([*cells, "seconds"]), bold=True)
@@ -41,7 +45,7 @@ class Rows:
     def row(self, run: ConfigRun) -> None:
         name = run.result.name if run.result else run.path.stem
         cells = [_outcome(run), escape(f"{name:<{self.width}}")]
-        for prop in PROPERTIES:
+        for prop in self.properties:
             found = run.result.properties.get(prop) if run.result else None
             cells.append(_verdict(found, _width(prop)))
         if self.golden:

@@ -29,7 +29,12 @@ from kafkamc.trace.steps import Trace
 EDGE_COLOR = {"produce": "#1f5fbf", "ack": "#1f5fbf", "probe_ack": "#1f5fbf",
               "probe_retry": "#e65100", "refusal": "#c62828", "fetch": "#2e7d32",
               "learn": "#7b1fa2", "register": "#7b1fa2", "isr_shrink": "#7b1fa2",
-              "isr_expand": "#7b1fa2", "shutdown_request": "#7b1fa2"}
+              "isr_expand": "#7b1fa2", "shutdown_request": "#7b1fa2",
+              "duplicate": "#1f5fbf", "refused": "#c62828", "request_failed": "#e65100",
+              "lost_response": "#e65100"}
+# Dashed: what failed or never arrived. A lost answer has no arrowhead: it ends in a
+# cross short of the producer's lifeline.
+DASHED = {"refusal", "probe_retry", "refused", "request_failed", "lost_response"}
 RED, PALE_RED, GREEN, GREY = "#c62828", "#ffebee", "#c8e6c9", "#9e9e9e"
 PALE_GREY, NEUTRAL = "#d0d0d0", "#616161"     # a down broker's lifeline; a recovery
 
@@ -76,9 +81,11 @@ def to_dot(graph: nx.DiGraph) -> graphviz.Digraph:
             # it crosses strikes through the words.
             label = (f"<<TABLE BORDER='0' CELLPADDING='1' BGCOLOR='white'><TR><TD>"
                      f"{html.escape(data['label'])}</TD></TR></TABLE>>")
+            lost = {"arrowhead": "none", "headlabel": "✗", "headclip": "true",
+                    "labeldistance": "2.5"} if data["event"] == "lost_response" else {}
             dot.edge(_id(source), _id(target), label=label, color=color,
                      fontcolor=color, constraint="false",
-                     style="dashed" if data["event"] in ("refusal", "probe_retry") else "solid")
+                     style="dashed" if data["event"] in DASHED else "solid", **lost)
     return dot
 
 

@@ -21,6 +21,8 @@ CONSEQUENCE = {
     "consistency": "in-sync replicas can disagree about a committed record",
     "read_stability": "a record consumers could read can disappear",
     "availability": "the partition can stay unable to acknowledge a new acks=all write",
+    "no_duplicates": "a record the producer resent can be committed twice",
+    "order": "acknowledged records can be committed out of the order they were sent",
 }
 COUNTS = {2: "both", 3: "all three"}
 

@@ -29,7 +29,10 @@ KEEP_HEAD, KEEP_TAIL = 10, 45
 
 # Events drawn as a message from `source` to `target`; the rest sit on their lane.
 MESSAGES = {"produce", "fetch", "ack", "probe_ack", "probe_retry", "learn", "register",
-            "isr_shrink", "isr_expand", "shutdown_request"}
+            "isr_shrink", "isr_expand", "shutdown_request",
+            # The producer model's (kafkamc.trace.producer): a lost answer is drawn
+            # towards the producer but never arrives (kafkamc.render.diagram).
+            "duplicate", "refused", "request_failed", "lost_response"}
 # Events drawn as a marker on the lifeline of the broker they hit: faults in red,
 # recoveries in a neutral colour (a restart is no fault).
 FAULT_KINDS = {"crash", "power_loss", "disk_loss", "partition"}
@@ -199,11 +202,13 @@ def _fate_rows(graph: nx.DiGraph, trace: Trace,
 
 def _place_events(graph: nx.DiGraph, lanes: list[str], index: int, row: Row) -> None:
     for event in row.events:
-        if event.kind in MESSAGES and event.source in lanes and event.target in lanes \
-                and event.source != event.target:
-            graph.add_edge((event.source, index), (event.target, index), kind="message",
+        # A lost answer leaves its broker for the producer and never gets there.
+        target = PRODUCER if event.kind == "lost_response" else event.target
+        if event.kind in MESSAGES and event.source in lanes and target in lanes \
+                and event.source != target:
+            graph.add_edge((event.source, index), (target, index), kind="message",
                            label=short_label(event), event=event.kind)
-            for lane in (event.source, event.target):
+            for lane in (event.source, target):
                 graph.nodes[(lane, index)]["kind"] = "event"
         elif event.kind in FAULT_KINDS | RECOVERY_KINDS and \
                 any(a in lanes for a in event.actors):

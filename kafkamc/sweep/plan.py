@@ -47,7 +47,10 @@ SHORT = {
     "topic.unclean.leader.election.enable": "unclean", "topic.flush.messages": "flush",
     "producer.acks": "acks", "faults.crashes": "crash", "faults.power_losses": "pl",
     "faults.disk_losses": "dl", "faults.network_partitions": "np", "bounds.records": "rec",
-    "faults.lagging_followers": "lag",
+    "faults.lagging_followers": "lag", "producer.retries": "retries",
+    "producer.max.in.flight.requests.per.connection": "inflight",
+    "producer.enable.idempotence": "idem", "faults.lost_responses": "lost",
+    "bounds.in_flight": "inflight-bound", "bounds.retries": "resends",
 }
 _NEUTRAL: dict[str, Any] = {"topic": {"replication.factor": 1}}   # a valid config of 4.1
 _LIST_EXAMPLE = "a non-empty list of distinct values, e.g. [1, 2, 3]"

@@ -7,7 +7,11 @@ defaults filled in):
    to store and ship;
 2. then a lower `min.insync.replicas`: fewer replicas must be up for acks=all
    writes to be accepted;
-3. then weaker acks, 0 before 1 before all: the producer waits for less.
+3. then weaker acks, 0 before 1 before all: the producer waits for less;
+4. then the producer's (issue 20): retries before none (a producer that does not
+   retry gives up on writes), then more requests in flight before fewer (each one
+   fewer waits for another round trip), then idempotence off before on (its
+   sequence numbers and the broker's duplicate check).
 
 Swept settings outside these three (`kafka_version`, unclean election, fsync,
 `semantics.*`) are not costs but circumstances: the answer is given for each of
@@ -32,7 +36,10 @@ from kafkamc.resolved import Property, Resolved
 from kafkamc.sweep.plan import Requirement, SweepPlan, Value
 from kafkamc.sweep.run import CellVerdict, SweepResult
 
-COST_KEYS = ("topic.replication.factor", "topic.min.insync.replicas", "producer.acks")
+COST_KEYS = ("topic.replication.factor", "topic.min.insync.replicas", "producer.acks",
+             "producer.retries", "producer.max.in.flight.requests.per.connection",
+             "producer.enable.idempotence")
+Cost = tuple[int, int, int, int, int, int]
 ACKS_ORDER = {"0": 0, "1": 1, "all": 2}
 Standing = Literal["satisfies", "ruled out", "undecided", "not a candidate"]
 
@@ -40,7 +47,7 @@ Standing = Literal["satisfies", "ruled out", "undecided", "not a candidate"]
 @dataclass(frozen=True)
 class Candidate:
     row: int
-    cost: tuple[int, int, int]                 # replicas, min ISR, acks rank
+    cost: Cost                                 # replicas, min ISR, acks, producer ranks
     standing: Standing
     because: tuple[CellVerdict, ...] = ()      # the violations (or unknowns) that decide it
     note: str | None = None                    # why it is not a candidate
@@ -91,8 +98,10 @@ def against_columns(plan: SweepPlan, requirement: Requirement) -> tuple[int, ...
                         for key, value in pinned.items()))
 
 
-def cost(model: Resolved) -> tuple[int, int, int]:
-    return model.replication_factor, model.min_insync_replicas, ACKS_ORDER[model.acks]
+def cost(model: Resolved) -> Cost:
+    producer = model.producer
+    return (model.replication_factor, model.min_insync_replicas, ACKS_ORDER[model.acks],
+            int(producer.retries == 0), -producer.max_in_flight, int(producer.idempotence))
 
 
 def _circumstances(plan: SweepPlan, row: int) -> tuple[tuple[str, Value], ...]:
@@ -120,7 +129,7 @@ def _judge(result: SweepResult, properties: Sequence[Property], columns: Sequenc
     cells = [plan.cells[row, column] for column in columns]
     skipped = next((cell.skipped for cell in cells if cell.skipped is not None), None)
     if skipped is not None:
-        return Candidate(row, (0, 0, 0), "not a candidate", note=f"skipped: {skipped}")
+        return Candidate(row, (0, 0, 0, 0, 0, 0), "not a candidate", note=f"skipped: {skipped}")
     model = cells[0].resolved()
     here = cost(model)
     if model.min_insync_replicas > model.replication_factor:

@@ -23,7 +23,8 @@ from kafkamc.sweep.run import CellVerdict, SweepResult
 SYMBOL = {"holds": "✓", "violated": "✗", "unknown": "?", "not_found": "~", "skipped": "-"}
 STYLE = {"holds": "green", "violated": "red", "unknown": "yellow", "not_found": "yellow",
          "skipped": "dim"}
-INITIAL = {"durability": "D", "consistency": "C", "read_stability": "R", "availability": "A"}
+INITIAL = {"durability": "D", "consistency": "C", "read_stability": "R", "availability": "A",
+           "no_duplicates": "N", "order": "O"}
 
 PRUNING = ("Pruned by monotonicity: a larger fault budget or more records only adds "
            "behaviours, so a property violated under a budget is violated under every "

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kafkamc.tlc.output import format_value
+from kafkamc.trace.producer import has_requests, request_events, send_verb
 from kafkamc.trace.steps import Step
 
 # Variables every kafkamc module has; a state without them is not Kafka's.
@@ -354,9 +355,11 @@ def _log_change(step: Step, b: Any, before: Mapping[str, Any],
         where = f"offset {len(old)}" if len(added) == 1 else f"offsets {len(old)}-{len(new) - 1}"
         records = ", ".join(entry_name(e) for e in added)
         if step.action in ("Produce", "ProbeAppend"):
-            return Event("produce", f"the producer sends {records} to {b}, which appends it "
+            verb = send_verb(before, added[0]["id"])
+            return Event("produce", f"the producer {verb} {records} to {b}, which appends it "
                          f"at {where}", (PRODUCER, name), source=PRODUCER, target=name,
-                         records=_ids(added))
+                         records=_ids(added),
+                         label="resend " + records.split(" ")[0] if verb == "resends" else "")
         leader = str(after["knownLeader"][b])
         return Event("fetch", f"{b} fetches {records} from {leader} and appends it at {where}",
                      (leader, name), source=leader, target=name, records=_ids(added))
@@ -388,9 +391,18 @@ def _producer(step: Step, before: Mapping[str, Any], after: Mapping[str, Any]) -
                       key=lambda r: r["id"])
     if new_acks:
         names = ", ".join(f"{record_name(r['id'])} (offset {r['offset']})" for r in new_acks)
-        events.append(Event("ack", f"the producer gets the acknowledgement of {names}",
+        # With the producer model the answer may still be lost: the producer's own
+        # events say whether it arrives.
+        text = (f"{leader} acknowledges {names}" if has_requests(after)
+                else f"the producer gets the acknowledgement of {names}")
+        events.append(Event("ack", text,
                             (PRODUCER, leader), source=leader, target=PRODUCER,
                             records=tuple(r["id"] for r in new_acks)))
+    for change in request_events(before, after):
+        actors = (PRODUCER, *(a for a in (change.source, change.target)
+                              if a not in (None, PRODUCER)))
+        events.append(Event(change.kind, change.text, actors, source=change.source,
+                            target=change.target, records=(change.record,), label=change.label))
     if before.get("phase") != after.get("phase") and after.get("phase") == "settled":
         events.append(Event("settle", "faults stop: failed brokers stay down and partitions "
                             "stay in place; a client now writes with acks=all", (FAULTS,)))

@@ -24,6 +24,7 @@ from kafkamc.trace.events import (
     step_events,
 )
 from kafkamc.trace.needs import Needs, needs
+from kafkamc.trace.producer import duplicate_reason, order_reason
 from kafkamc.trace.steps import Step, Trace
 
 
@@ -142,7 +143,8 @@ def find_violation(trace: Trace) -> Violation:
     if name is None:
         return Violation(trace.last.number, _generic_reason(trace))
     return {"durability": _durability, "consistency": _consistency,
-            "read_stability": _read_stability, "availability": _availability}[name](trace)
+            "read_stability": _read_stability, "availability": _availability,
+            "no_duplicates": _no_duplicates, "order": _order}[name](trace)
 
 
 def _generic_reason(trace: Trace) -> str:
@@ -224,6 +226,14 @@ def _availability(trace: Trace) -> Violation:
         f"{when}, and the cluster {ending} without acknowledging the new acks=all "
         f"write: {_why_unavailable(trace, state)}",
         None, None, involved, _steps(settled))
+
+
+def _no_duplicates(trace: Trace) -> Violation:
+    return Violation(trace.last.number, *duplicate_reason(trace))
+
+
+def _order(trace: Trace) -> Violation:
+    return Violation(trace.last.number, *order_reason(trace))
 
 
 def _steps(*numbers: int | None) -> tuple[int, ...]:

@@ -17,7 +17,8 @@ from kafkamc.trace.steps import Trace
 # Event kind -> the faults: key that budgets it.
 _FAULTS: dict[str, str] = {"crash": "crashes", "power_loss": "power_losses",
                            "disk_loss": "disk_losses", "partition": "network_partitions",
-                           "controlled_shutdown": "clean_restarts"}
+                           "controlled_shutdown": "clean_restarts",
+                           "lost_response": "lost_responses"}
 
 
 @dataclass(frozen=True)
