@@ -18,10 +18,11 @@ from conftest import SPECS, expected_verdicts
 
 from kafkamc.check import check_model
 from kafkamc.config import Model
+from kafkamc.resolved import Property
 
 pytestmark = pytest.mark.tlc
 
-SAFETY = ("durability", "consistency", "read_stability")
+SAFETY: tuple[Property, ...] = ("durability", "consistency", "read_stability")
 
 LENGTHS_BEFORE: dict[str, dict[str, int]] = {
     "acks1-failover": {"durability": 4},
@@ -44,7 +45,7 @@ LENGTHS_BEFORE: dict[str, dict[str, int]] = {
 }
 
 
-def violated_safety(spec: Path) -> list[str]:
+def violated_safety(spec: Path) -> list[Property]:
     expect = expected_verdicts(spec)
     return [prop for prop in SAFETY if expect.get(prop) == "violated"]
 
