@@ -138,14 +138,12 @@ def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
     within seconds (kafkamc.tlc.jvm); `simulation`: TLC simulates (tlc_command)."""
     # TLC runs in the spec's directory: paths handed to it must not be relative.
     tla, cfg, metadir = tla.resolve(), cfg.resolve(), metadir.resolve()
-    java = find_java()
-    classes = class_data(java, short=short)   # a sweep's or regress's shared archive
-    command = tlc_command(tla, cfg, metadir, workers, [*classes.options, *jvm_options(short=short)],
-                          keep_going=keep_going, coverage=coverage, java=str(java),
-                          simulation=simulation)
+    # A short run of a sweep or regress maps their shared class-data archive.
+    jvm = [*class_data(short=short), *jvm_options(short=short)]
+    command = tlc_command(tla, cfg, metadir, workers, jvm, keep_going=keep_going,
+                          coverage=coverage, simulation=simulation)
     (metadir / "tmp").mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
-    complete = False     # TLC exited by itself: neither stopped nor killed
     try:
         with log.open("w", buffering=1) as sink:   # line by line: tail -f can follow it
             tlc = Streamed.start(command, tla.parent, sink, on_line)
@@ -160,13 +158,10 @@ def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
                 raise
             finally:
                 tlc.done()
-            complete = not timed_out and tlc.process.returncode >= 0
             if tlc.write_error is not None:
                 raise tlc.write_error
     except OSError as error:   # the log's disk is full or failing: TLC's answer is lost
         raise CheckerError(f"cannot write TLC's log {log}: {error.strerror or error}") from None
-    finally:
-        classes.ended(complete=complete and not interrupt_requested())
     # A run that ends after an interrupt was (but for a race of milliseconds) stopped
     # by it: its output is cut short, whatever TLC printed last.
     return TlcRun(output=log.read_text(errors="replace"), returncode=tlc.process.returncode,
