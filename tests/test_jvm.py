@@ -83,12 +83,12 @@ def test_short_runs_of_a_sweep_share_a_class_archive(tmp_path: Path,
         assert "[cds]" not in run.output and "warning" not in run.output.lower()
 
 
-def test_a_sweep_shorter_than_the_dump_leaves_nothing_behind() -> None:
+def test_a_sweep_shorter_than_the_dump_leaves_nothing_behind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with shared_class_data():
-        directory = Path(tempfile.gettempdir())
-        made = {p for p in directory.glob("kafkamc-classes-*")}
-        assert made
-    assert not any(p.exists() for p in made)
+        assert [p.name[:16] for p in tmp_path.iterdir()] == ["kafkamc-classes-"]
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_no_class_archive_outside_a_sweep_or_regress() -> None:
