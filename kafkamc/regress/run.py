@@ -27,6 +27,7 @@ from kafkamc.parallel import split_cores
 from kafkamc.render.formats import FORMATS
 from kafkamc.resolved import Property, Resolved
 from kafkamc.tlc.cache import RunCache
+from kafkamc.tlc.jvm import shared_class_data
 from kafkamc.tlc.run import interrupt_requested
 
 Golden = Literal["same", "differs", "missing", "updated"]
@@ -155,7 +156,8 @@ def regress(files: list[Path], models: list[Resolved], options: RegressOptions,
         return ConfigRun(file, result, golden, golden_file, time.monotonic() - start)
 
     finished: dict[int, ConfigRun] = {}     # by position: a file may be named twice
-    with ThreadPoolExecutor(max_workers=split.jobs) as pool:
+    # Many short TLC runs: they share one class-data archive (kafkamc.tlc.jvm).
+    with shared_class_data(), ThreadPoolExecutor(max_workers=split.jobs) as pool:
         futures = {pool.submit(run_one, file, model): index
                    for index, (file, model) in enumerate(zip(files, models))}
         for future in as_completed(futures):

@@ -27,6 +27,7 @@ from kafkamc.result import UNDECIDED, CheckResult, PropertyResult
 from kafkamc.sweep.plan import Cell, SweepPlan
 from kafkamc.sweep.prune import Decision, Outcome, RowPlan, contradictions
 from kafkamc.tlc.cache import RunCache
+from kafkamc.tlc.jvm import shared_class_data
 
 CellVerdictName = Literal["holds", "violated", "unknown", "not_found", "skipped"]
 How = Literal["checked", "inferred", "skipped"]
@@ -114,7 +115,8 @@ def run_sweep(plan: SweepPlan, *, out_root: Path, jobs: int | None, cache: RunCa
     # waits for the checks running, not for a queue of every row.
     queue: deque[tuple[int, int, list[Property]]] = deque(
         (row, column, properties) for row in rows for column, properties in rows[row].ready())
-    with ThreadPoolExecutor(max_workers=split.jobs) as pool:
+    # Many short TLC runs: they share one class-data archive (kafkamc.tlc.jvm).
+    with shared_class_data(), ThreadPoolExecutor(max_workers=split.jobs) as pool:
         pending: dict[Future[CellRun], int] = {}
         while queue or pending:
             while queue and len(pending) < split.jobs:

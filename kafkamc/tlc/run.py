@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from kafkamc.errors import CheckerError
-from kafkamc.tlc.jvm import jvm_options
+from kafkamc.tlc.jvm import class_data, jvm_options
 
 JAR_ENV = "KAFKAMC_TLA2TOOLS"
 
@@ -141,8 +141,10 @@ def run_tlc(tla: Path, cfg: Path, *, metadir: Path, log: Path, workers: int,
     needless: a simulation of another seed drew a violation)."""
     # TLC runs in the spec's directory: paths handed to it must not be relative.
     tla, cfg, metadir = tla.resolve(), cfg.resolve(), metadir.resolve()
-    command = tlc_command(tla, cfg, metadir, workers, jvm_options(short=short),
-                          keep_going=keep_going, coverage=coverage, simulation=simulation)
+    # A short run of a sweep or regress maps their shared class-data archive.
+    jvm = [*class_data(short=short), *jvm_options(short=short)]
+    command = tlc_command(tla, cfg, metadir, workers, jvm, keep_going=keep_going,
+                          coverage=coverage, simulation=simulation)
     (metadir / "tmp").mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     try:
