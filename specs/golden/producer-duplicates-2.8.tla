@@ -47,7 +47,9 @@ MaxResends == 2
 \* faults.lost_responses: responses that never reach the producer, or requests that time out
 MaxLostResponses == 1
 \* faults: the most of each kind the checker may inject
-MaxFaults == [crashes |-> 0, power_losses |-> 0, disk_losses |-> 0, network_partitions |-> 0, clean_restarts |-> 0]
+\* and lagging_followers: how often a live follower that fetches from its leader
+\* may fall behind for replica.lag.time.max.ms and be dropped from the ISR
+MaxFaults == [crashes |-> 0, power_losses |-> 0, disk_losses |-> 0, network_partitions |-> 0, clean_restarts |-> 0, lagging_followers |-> 0]
 
 ASSUME Cardinality(Brokers) = ReplicationFactor /\ FirstLeader \in Brokers
 
@@ -489,17 +491,30 @@ IsrUpdateAccepted(l) ==
 \* era's ISR lag rule. After the faults have settled, a healthy follower is not
 \* dropped for lag again: the availability check allows such shrinks only
 \* finitely often, and they may all come before the settle step.
+\* faults.lagging_followers bounds how often a follower that is still fetching
+\* from l (InSync) falls behind and is dropped (ReplicaManager.maybeShrinkIsr,
+\* the "isr-expiration" task, calls Partition.maybeShrinkIsr, which drops
+\* getOutOfSyncReplicas(replicaLagTimeMaxMs)). A follower that stopped fetching
+\* (down, cut off, following another leader, fenced) is dropped at no cost, so a
+\* budget of 0 means "followers keep up" without keeping a dead one in the ISR.
+\* Each lag spends one of the budget, as a fault does (see Faults below).
+\* Reference: docs/kafka-replication.md#rule-isr-shrink
+FallBehind ==
+    /\ phase = "running"
+    /\ faultsUsed["lagging_followers"] < MaxFaults["lagging_followers"]
+    /\ faultsUsed' = [faultsUsed EXCEPT !["lagging_followers"] = @ + 1]
+
 ShrinkIsr(l, f) ==
     /\ IsrUpdateAccepted(l)
     /\ f \in leaderIsr[l] \ {l}
-    /\ \/ ~InSync(f, l)
-       \/ MayLagOut(l, f) /\ phase = "running"
+    /\ \/ ~InSync(f, l) /\ UNCHANGED faultsUsed
+       \/ InSync(f, l) /\ MayLagOut(l, f) /\ FallBehind
     /\ isr' = leaderIsr[l] \ {f}
     /\ leaderIsr' = [leaderIsr EXCEPT ![l] = leaderIsr[l] \ {f}]
     /\ elr' = ElrAfterShrink(leaderIsr[l] \ {f}, f)
     /\ UNCHANGED <<log, hw, status, knownLeader, knownEpoch, needsTruncation, cut>>
     /\ UNCHANGED <<registered, leader, epoch, lastLeader, preferred>>
-    /\ UNCHANGED producerVars
+    /\ UNCHANGED <<nextRecord, requests, resends, lostResponses, acked, readable, phase, probe>>
 
 \* A follower rejoins the ISR once its fetch offset reaches the leader's HW
 \* (ReplicaManager: isFollowerInSync), subject to the era's rejoin and join rules.
