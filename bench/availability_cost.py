@@ -75,7 +75,8 @@ def main() -> int:
                         default=Path(__file__).with_name("availability_cost.tsv"))
     args = parser.parse_args()
     rows = []
-    with tempfile.TemporaryDirectory() as scratch_dir:
+    # A run stopped by its timeout may leave TLC writing there for a moment.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as scratch_dir:
         scratch = Path(scratch_dir)
         for name, config in configs(scratch):
             if args.only and name not in args.only:
