@@ -11,6 +11,9 @@ of the ratio). Run:
 
     git archive BASE | (mkdir -p /tmp/before && tar -x -C /tmp/before)
     python bench/availability_cost.py --before /tmp/before [--only NAME...] [--timeout 900]
+
+Without --before only this tree runs (the before columns are "-"): for rungs whose
+older availability run cannot finish within the timeout.
 """
 from __future__ import annotations
 
@@ -63,15 +66,17 @@ def run(tree: Path, config: Path, properties: list[str], out: Path,
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", type=Path, required=True,
-                        help="a source tree of the older commit")
+    parser.add_argument("--before", type=Path,
+                        help="a source tree of the older commit (without it: this tree only,"
+                             " for rungs whose older run cannot finish)")
     parser.add_argument("--only", nargs="*", help="only these configs")
     parser.add_argument("--timeout", type=float, default=900.0)
     parser.add_argument("--out", type=Path,
                         default=Path(__file__).with_name("availability_cost.tsv"))
     args = parser.parse_args()
     rows = []
-    with tempfile.TemporaryDirectory() as scratch_dir:
+    # A run stopped by its timeout may leave TLC writing there for a moment.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as scratch_dir:
         scratch = Path(scratch_dir)
         for name, config in configs(scratch):
             if args.only and name not in args.only:
@@ -81,18 +86,20 @@ def main() -> int:
             # A config that checks no safety property has no safety run to compare with.
             safety_run = (run(HERE, config, safety, scratch / f"{name}-safety", args.timeout)
                           if safety else None)
-            before = run(args.before, config, ["availability"], scratch / f"{name}-before",
-                         args.timeout)
+            before = (run(args.before, config, ["availability"], scratch / f"{name}-before",
+                          args.timeout) if args.before else None)
             after = run(HERE, config, ["availability"], scratch / f"{name}-after",
                         args.timeout)
-            rows.append(_row(name, safety_run, before, after))
+            rows.append(_row(name, safety_run, before, after, args.before is not None))
             show(rows[-1])
     write_tsv(rows, args.out)
     return 0
 
 
 def _row(name: str, safety: dict | None, before: dict | None,
-         after: dict | None) -> dict[str, object]:
+         after: dict | None, ran_before: bool) -> dict[str, object]:
+    """One TSV row; a run that did not finish is "unknown", one not run (no
+    --before) is "-"."""
     def states(props: dict | None, prop: str) -> int | None:
         return props[prop]["distinct_states"] if props else None
 
@@ -100,7 +107,8 @@ def _row(name: str, safety: dict | None, before: dict | None,
     b, a = states(before, "availability"), states(after, "availability")
     return {
         "config": name, "safety_states": base if base is not None else "-",
-        "before_verdict": before["availability"]["verdict"] if before else "unknown",
+        "before_verdict": (before["availability"]["verdict"] if before
+                           else "unknown" if ran_before else "-"),
         "before_states": b if b is not None else "-",
         "before_trace": before["availability"]["trace_length"] if before else "-",
         "after_verdict": after["availability"]["verdict"] if after else "unknown",

@@ -2,6 +2,13 @@
 every availability counterexample of the scenario library keeps the length it had
 before them.
 
+The reductions are the availability run's CONSTRAINTs in the generated MC module:
+WriteNotAcked, and WriteSentWhenQuiet (the write first sent only once the cluster
+is at rest). The module argues that neither changes a verdict. WriteSentWhenQuiet's
+argument keeps a counterexample's length only where the write was first sent at
+rest; for one sent earlier it keeps the verdict alone, so this test is what checks
+the lengths, on the library.
+
 LENGTHS_BEFORE was recorded with the code before the reductions (commit 8b3fed4,
 `kafkamc check SPEC --property availability --workers 1 --no-cache --json`). The
 verdicts of the specs where availability holds are checked against `expect:` by

@@ -134,7 +134,8 @@ def test_each_runs_cfg_names_its_operators(compiled: tuple[Path, Path, Path]) ->
             assert "PROPERTY" not in cfg, (label, cfg)
             assert cfg.get("INIT") and cfg.get("NEXT"), (label, cfg)
         # Every operator the cfg names is defined in the module it goes with.
-        for section in ("INIT", "NEXT", "SPECIFICATION", "INVARIANT", "PROPERTY", "SYMMETRY"):
+        for section in ("INIT", "NEXT", "SPECIFICATION", "INVARIANT", "PROPERTY", "SYMMETRY",
+                        "CONSTRAINT", "VIEW"):
             for name in cfg.get(section, []):
                 assert defines(tla, name), f"{label}.cfg names {name}, which {module}.tla lacks"
 
