@@ -32,8 +32,8 @@ Memory(b) ==
     ELSE <<RestartMemory(b)>>
 View == <<log, hw, status, [b \in Brokers |-> Memory(b)], cut, controllerVars, producerVars>>
 
-\* Reduction of the availability run (its cfg's CONSTRAINT): TLC explores no state
-\* whose write is acknowledged. Sound because "acked" is absorbing: ProbeAppend
+\* Reduction of the availability run (its cfg's first CONSTRAINT): TLC explores
+\* no state whose write is acknowledged. Sound because "acked" is absorbing: ProbeAppend
 \* needs an idle or retrying write, ProbeRetry a pending one, and MoveHw only turns
 \* a pending write into an acknowledged one; so every state reachable from an
 \* acknowledged one is acknowledged and satisfies AvailabilityWhenQuiet. A trace
@@ -41,6 +41,46 @@ View == <<log, hw, status, [b \in Brokers |-> Memory(b)], cut, controllerVars, p
 \* lengthened (breadth-first search still finds the shortest). The temporal form
 \* (AvailabilitySpec) runs without it: its fairness must see the cluster go on.
 WriteNotAcked == probe.stage # "acked"
+
+\* Reduction of the availability run (its cfg's second CONSTRAINT): TLC explores a
+\* settled state whose write is not sent yet only if no ClusterProgress step is
+\* enabled in it: the run settles only where the cluster has come to rest, and
+\* the client first sends its write there. No violation is lost:
+\* 1. Settling later. A step after Settle and before the write is first sent is
+\*    a ClusterProgress step or a producer write. Each is enabled, and does the
+\*    same, before Settle: of these only ShrinkIsr reads phase, and it allows
+\*    more (lag shrinks) while running; and Settle's own guard reads only status,
+\*    which none of them changes. So any behaviour may settle right where it
+\*    first sends the write, or, if it never sends it, at its last state: the
+\*    same steps in another order, so the same end and the same length.
+\* 2. Sending once at rest. Call a state's control part status, cut, each
+\*    broker's knownLeader, knownEpoch, leaderIsr and needsTruncation, and the
+\*    controller's variables. Once settled, the steps that change it (all of
+\*    ClusterProgress but Fetch and AdvanceHw) are enabled, and change it, by
+\*    the control part alone, except ExpandIsr, whose follower must also have
+\*    fetched up to the leader's HW and epoch start (Fetch, enabled for a
+\*    follower in sync, gets it there); Fetch, AdvanceHw, Produce and the write
+\*    change no control part. In a state where no ClusterStep is enabled, a
+\*    sent write is unacknowledged only if the control part is stuck: the leader
+\*    the controller names is None, or does not act as leader, or its ISR is
+\*    below EffectiveMinIsr (else the write, retried at it, is there, and its
+\*    followers, all in sync with nothing left to fetch, let AdvanceHw take the
+\*    HW past it). Conversely, a write sent in a state at rest whose control
+\*    part is stuck can end unacknowledged: no broker takes it, or a zombie
+\*    does, the request times out (ProbeRetry), and no leader takes the retry.
+\*    So if a write sent early ends unacknowledged at rest in state q, the same
+\*    control steps in the same order without the write and without producer
+\*    writes (with the fetches ExpandIsr needs), then fetches and HW advances
+\*    until none is enabled, reach a state at rest with q's control part
+\*    (ExpandIsr is disabled there as in q: in both, every follower in sync has
+\*    fetched all its leader has); this reduction sends the write there, and it
+\*    can end unacknowledged too.
+\* Part 1 keeps every trace's length; part 2 keeps the verdict, but its
+\* counterexample is not shown to be no longer than the early write's:
+\* tests/test_availability_reductions.py checks that every availability
+\* counterexample of the scenario library keeps its length.
+WriteSentWhenQuiet ==
+    phase = "settled" /\ probe.stage = "idle" => ~ENABLED ClusterProgress
 
 \* Brokers are interchangeable: permuting them maps behaviours to behaviours and
 \* leaves every property unchanged, so TLC may check one behaviour per permutation.

@@ -732,14 +732,20 @@ AvailabilityNext ==
     \/ ProbeRetry
 
 \* The cluster's own steps: fetches, HW advance, ISR changes, notices, failure
-\* detection, registration, elections, and the client's write and retries.
-ClusterStep ==
+\* detection, registration and elections.
+ClusterProgress ==
     \/ \E b \in Brokers :
         \/ Fetch(b) \/ AdvanceHw(b) \/ Learn(b)
         \/ Truncate(b)
-        \/ Register(b) \/ Detect(b) \/ ProbeAppend(b)
+        \/ Register(b) \/ Detect(b)
     \/ \E l, f \in Brokers : ShrinkIsr(l, f) \/ ExpandIsr(l, f)
-    \/ Elect \/ PreferredElection \/ ProbeRetry
+    \/ Elect \/ PreferredElection
+
+\* ... and the client's write and retries.
+ClusterStep ==
+    \/ ClusterProgress
+    \/ \E b \in Brokers : ProbeAppend(b)
+    \/ ProbeRetry
 
 \* Weak fairness on the cluster's steps; none on producing, faults, restarts,
 \* heals or the settle step.
