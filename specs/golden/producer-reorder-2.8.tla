@@ -264,7 +264,8 @@ Init ==
     /\ preferred = FirstLeader
     /\ nextRecord = 1
     /\ requests = [i \in 1..Records |->
-                    [stage |-> "new", leader |-> None, epoch |-> 0, offset |-> 0, verdict |-> "none"]]
+                    [stage |-> "new", leader |-> None, epoch |-> 0, offset |-> 0, verdict |-> "none",
+                     sent |-> 0]]
     /\ resends = 0
     /\ lostResponses = 0
     /\ acked = {}
@@ -285,13 +286,15 @@ Init ==
 \* requests[i] is what became of record i's latest request:
 \*   "new"       not sent yet;
 \*   "inflight"  sent to `leader`, which in its epoch `epoch` gave it `verdict`
-\*               ("appended" or "duplicate": the record is at `offset`);
+\*               ("appended" or "duplicate": the record is at `offset`), as the
+\*               producer's `sent`-th send (counted from 0);
 \*   "retry"     failed, waiting to be resent;
 \*   "acked"     the producer got its acknowledgement;
 \*   "failed"    the producer gave up on it (retries spent);
 \*   "fatal"     a sequence error the producer cannot retry: it stops.
 Ids == 1..Records
-Request(stage) == [stage |-> stage, leader |-> None, epoch |-> 0, offset |-> 0, verdict |-> "none"]
+Request(stage) == [stage |-> stage, leader |-> None, epoch |-> 0, offset |-> 0, verdict |-> "none",
+                   sent |-> 0]
 InFlight == {i \in Ids : requests[i].stage = "inflight"}
 Waiting == {i \in Ids : requests[i].stage = "retry"}
 Stopped == \E i \in Ids : requests[i].stage = "fatal"
@@ -300,40 +303,6 @@ Stopped == \E i \in Ids : requests[i].stage = "fatal"
 \* and sequence number, and the leader appends every request it takes, a resend
 \* of a record it already has included.
 Verdict(l, i) == "appended"
-
-\* The producer sends its next record, or resends the first one waiting, to a
-\* broker that acts as leader (its metadata may be stale, so a zombie leader
-\* takes requests too). With acks=all the leader refuses the request while its
-\* ISR is smaller than min.insync.replicas (NotEnoughReplicas, KAFKA-1555;
-\* Partition.appendRecordsToLeader), before any check. With acks=1 a record the
-\* leader appends is acknowledged at once; acks=0 counts a record as
-\* acknowledged when it is sent, and the producer never hears back.
-Produce(l) ==
-    LET i == IF Waiting # {} THEN Min(Waiting) ELSE nextRecord
-        v == Verdict(l, i)
-    IN
-    /\ ~Stopped
-    /\ Cardinality(InFlight) < MaxInFlight
-    /\ Waiting # {} \/ nextRecord <= Records
-    /\ ActsAsLeader(l)
-    /\ Acks = "all" => Cardinality(leaderIsr[l]) >= EffectiveMinIsr
-    /\ log' = IF v = "appended"
-              THEN [log EXCEPT ![l] = Append(@, [id |-> i, epoch |-> knownEpoch[l]])]
-              ELSE log
-    /\ acked' = IF v = "appended" /\ Acks # "all"
-                THEN Remember(acked, {[id |-> i, offset |-> LEO(l)]}) ELSE acked
-    /\ requests' = [requests EXCEPT ![i] =
-                      IF Acks = "0" THEN Request("acked")
-                      ELSE [stage |-> "inflight", leader |-> l, epoch |-> knownEpoch[l],
-                            offset |-> IF v = "duplicate"
-                                       THEN CHOOSE o \in 0..(LEO(l) - 1) : log[l][o + 1].id = i
-                                       ELSE LEO(l),
-                            verdict |-> v]]
-    /\ nextRecord' = IF Waiting = {} THEN nextRecord + 1 ELSE nextRecord
-    /\ UNCHANGED <<resends, lostResponses>>
-    /\ UNCHANGED <<hw, status, knownLeader, knownEpoch, leaderIsr, needsTruncation, cut>>
-    /\ UNCHANGED controllerVars
-    /\ UNCHANGED <<readable, faultsUsed, phase, probe>>
 
 \* The request for record i succeeded. An append is acknowledged when the leader
 \* acknowledged it (acked: at once with acks=1; with acks=all when the HW passed
@@ -368,6 +337,51 @@ Failed(i) ==
        \/ ~HasAt(l, r.offset, i)
        \/ Acks = "all" /\ hw[l] > r.offset /\ (r.verdict = "duplicate" \/ TrackHistory)
 
+\* A broker reads one request of a connection at a time: SocketServer's Processor
+\* mutes a connection once it has read a request and unmutes it when the response
+\* is sent (Kafka's protocol guide: "on a single TCP connection, requests will be
+\* processed in the order they are sent and responses will return in that order").
+\* So l takes the producer's next request only once it has answered, or the
+\* producer has given up on, every request of the producer's it holds.
+AnsweredBy(l) == \A k \in InFlight : requests[k].leader = l => Succeeded(k) \/ Failed(k)
+\* The producer's sends so far: first sends, plus resends spent but not waiting.
+Sends == (nextRecord - 1) + resends - Cardinality(Waiting)
+
+\* The producer sends its next record, or resends the first one waiting, to a
+\* broker that acts as leader (its metadata may be stale, so a zombie leader
+\* takes requests too). With acks=all the leader refuses the request while its
+\* ISR is smaller than min.insync.replicas (NotEnoughReplicas, KAFKA-1555;
+\* Partition.appendRecordsToLeader), before any check. With acks=1 a record the
+\* leader appends is acknowledged at once; acks=0 counts a record as
+\* acknowledged when it is sent, and the producer never hears back.
+Produce(l) ==
+    LET i == IF Waiting # {} THEN Min(Waiting) ELSE nextRecord
+        v == Verdict(l, i)
+    IN
+    /\ ~Stopped
+    /\ Cardinality(InFlight) < MaxInFlight
+    /\ Waiting # {} \/ nextRecord <= Records
+    /\ ActsAsLeader(l)
+    /\ AnsweredBy(l)
+    /\ Acks = "all" => Cardinality(leaderIsr[l]) >= EffectiveMinIsr
+    /\ log' = IF v = "appended"
+              THEN [log EXCEPT ![l] = Append(@, [id |-> i, epoch |-> knownEpoch[l]])]
+              ELSE log
+    /\ acked' = IF v = "appended" /\ Acks # "all"
+                THEN Remember(acked, {[id |-> i, offset |-> LEO(l)]}) ELSE acked
+    /\ requests' = [requests EXCEPT ![i] =
+                      IF Acks = "0" THEN Request("acked")
+                      ELSE [stage |-> "inflight", leader |-> l, epoch |-> knownEpoch[l],
+                            offset |-> IF v = "duplicate"
+                                       THEN CHOOSE o \in 0..(LEO(l) - 1) : log[l][o + 1].id = i
+                                       ELSE LEO(l),
+                            verdict |-> v, sent |-> Sends]]
+    /\ nextRecord' = IF Waiting = {} THEN nextRecord + 1 ELSE nextRecord
+    /\ UNCHANGED <<resends, lostResponses>>
+    /\ UNCHANGED <<hw, status, knownLeader, knownEpoch, leaderIsr, needsTruncation, cut>>
+    /\ UNCHANGED controllerVars
+    /\ UNCHANGED <<readable, faultsUsed, phase, probe>>
+
 \* The producer resends record i if the budget allows (retries), else gives up.
 Resend(i) ==
     IF resends < MaxResends
@@ -384,8 +398,12 @@ Resend(i) ==
 Unresolved(i) == \E k \in 1..(i - 1) : requests[k].stage \in {"inflight", "retry"}
 
 \* The producer gets the answer to record i's request.
+\* The answers of one connection come in the order of its requests (see
+\* AnsweredBy): none is received before that of an earlier request to that broker.
 Receive(i) ==
     /\ requests[i].stage = "inflight"
+    /\ ~\E k \in InFlight : requests[k].leader = requests[i].leader
+                           /\ requests[k].sent < requests[i].sent
     /\ IF Succeeded(i)
        THEN /\ requests' = [requests EXCEPT ![i] = Request("acked")]
             /\ UNCHANGED resends
