@@ -18,15 +18,12 @@ older availability run cannot finish within the timeout.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import yaml
-from ladder import ladder  # bench/ladder.py
+from ladder import kafkamc_check, ladder  # bench/ladder.py
 from tsv import show, write_tsv  # bench/tsv.py
 
 HERE = Path(__file__).resolve().parent.parent
@@ -48,20 +45,11 @@ def configs(scratch: Path) -> list[tuple[str, Path]]:
 
 
 def run(tree: Path, config: Path, properties: list[str], out: Path,
-        timeout: float) -> dict[str, object] | None:
-    """One property set of `config` checked by the kafkamc of `tree`; None if it
-    did not finish within `timeout` seconds."""
-    command = [sys.executable, "-m", "kafkamc", "check", str(config), "--workers", "1",
-               "--no-cache", "--json", "--quiet", "--out", str(out)]
-    for prop in properties:
-        command += ["--property", prop]
-    env = dict(os.environ, PYTHONPATH=str(tree))
-    try:
-        proc = subprocess.run(command, env=env, cwd=out.parent, capture_output=True,
-                              text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return None
-    return json.loads(proc.stdout)["properties"]
+        timeout: float) -> dict[str, dict[str, object]] | None:
+    """One property set of `config` checked by the kafkamc of `tree` with one worker;
+    None if it did not finish within `timeout` seconds."""
+    options = ["--workers", "1"] + [arg for prop in properties for arg in ("--property", prop)]
+    return kafkamc_check(tree, config, out, options=options, timeout=timeout)[0]
 
 
 def main() -> int:
