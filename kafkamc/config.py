@@ -409,6 +409,7 @@ class Model(_Section):
             lost_responses=self.faults.lost_responses,
             in_flight_bound=_pick(self.bounds.in_flight, IN_FLIGHT_BOUND),
             retry_bound=_pick(self.bounds.retries, RETRY_BOUND),
+            unknown_accepted=era.unknown_producer_accepted,
             modelled=asked)
 
     def _protocol(self) -> str | None:

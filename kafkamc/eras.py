@@ -122,6 +122,10 @@ class Era:
     metadata: Metadata
     # KIP-966 can be switched on from 4.0 even though it is on by default only from 4.1.
     eligible_leader_replicas_available: bool
+    # KIP-360's broker side (2.4, KAFKA-7190): a leader without state for an idempotent
+    # producer appends its batch whatever the sequence number; before, a sequence other
+    # than 0 was refused (UNKNOWN_PRODUCER_ID from 1.0, KAFKA-5793).
+    unknown_producer_accepted: bool
 
     def has_key(self, key: str) -> bool:
         """Whether this release knows the dotted config key (see KEY_INTRODUCED)."""
@@ -155,6 +159,7 @@ def era_for(version: str) -> Era:
         ),
         metadata="kraft" if at_least(v, "3.3") else "zookeeper",   # KIP-833
         eligible_leader_replicas_available=at_least(v, ELR_AVAILABLE[0]),
+        unknown_producer_accepted=at_least(v, "2.4"),   # KIP-360, KAFKA-7190
     )
 
 
@@ -202,7 +207,9 @@ _BOUNDARIES: tuple[tuple[str, str, str], ...] = (
     ("2.0.0", "2.0.0", "KIP-279"),
     ("2.0.1", "2.0.x", "KAFKA-7128, KAFKA-7415"),
     ("2.1", "2.1", "KIP-320, KAFKA-7152, KAFKA-7164; KIP-91 (retries forever)"),
-    ("2.2", "2.8", "KIP-380"),
+    ("2.2", "2.3", "KIP-380"),
+    ("2.4", "2.8", "KIP-360: a leader without the producer's state accepts any sequence "
+                   "(KAFKA-7190)"),
     ("3.0.0", "3.0.0", "KIP-679; its enable.idempotence default not applied (KAFKA-13598)"),
     ("3.0.1", "3.0.x", "KAFKA-13598 (the enable.idempotence default applied)"),
     ("3.1.0", "3.1.0", "KAFKA-13598 again: enable.idempotence default not applied"),
@@ -266,6 +273,8 @@ def _row(first: str, last: str, source: str) -> dict[str, str]:
         "enable.idempotence": (kafka_bool(era.enable_idempotence)
                                if era.has_key("producer.enable.idempotence") else "no key"),
         "max.in.flight.requests.per.connection": _in_flight_words(era),
+        "unknown_producer": (("accepted" if era.unknown_producer_accepted else "refused")
+                              if era.has_key("producer.enable.idempotence") else "n/a"),
         "truncation": era.rules.truncation,
         "rejoin_after_epoch_start": _on(era.rules.rejoin_after_epoch_start),
         "bounce_detection": _on(era.rules.bounce_detection),

@@ -83,6 +83,9 @@ class ProducerModel:
     lost_responses: int       # faults.lost_responses: responses lost or requests timed out
     in_flight_bound: int      # bounds.in_flight: the model's cap on requests in flight
     retry_bound: int          # bounds.retries: the model's cap on resends
+    # A leader without the producer's state appends any sequence (KIP-360, from 2.4)
+    # rather than refusing it with UNKNOWN_PRODUCER_ID.
+    unknown_accepted: bool
     modelled: bool            # the module has the producer model (else the one-shot producer)
 
     @property
@@ -97,7 +100,8 @@ class ProducerModel:
 
 
 ONE_SHOT = ProducerModel(retries=0, max_in_flight=1, idempotence=False, lost_responses=0,
-                         in_flight_bound=1, retry_bound=0, modelled=False)
+                         in_flight_bound=1, retry_bound=0, unknown_accepted=False,
+                         modelled=False)
 
 
 @dataclass(frozen=True)

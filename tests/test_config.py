@@ -506,7 +506,7 @@ def test_resolve_fills_the_era_defaults(tmp_path: Path) -> None:
         # The old Scala producer of 0.8.0 resends nothing; nothing asks for the model.
         producer=ProducerModel(retries=0, max_in_flight=5, idempotence=False,
                                lost_responses=0, in_flight_bound=2, retry_bound=2,
-                               modelled=False))
+                               unknown_accepted=False, modelled=False))
 
 
 def test_defaults_of_a_minimal_file(tmp_path: Path) -> None:

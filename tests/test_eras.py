@@ -240,6 +240,11 @@ def test_era_table_rows_match_era_for() -> None:
     assert rows["4.0"]["eligible_leader_replicas"] == "off"
     assert rows["4.1"]["eligible_leader_replicas"] == "on"
     assert "KIP-966" in rows["4.1"]["source"] and "KAFKA-7128" in rows["2.0.1"]["source"]
+    # KIP-360's broker side (KAFKA-7190): a leader without the producer's state
+    # appends any sequence from 2.4; idempotence itself starts in 0.11 (KIP-98).
+    assert [rows[v]["unknown_producer"] for v in ("0.8.2", "0.11.0", "2.2", "2.4", "4.1")] == \
+        ["n/a", "refused", "refused", "accepted", "accepted"]
+    assert "KIP-360" in rows["2.4"]["source"]
 
 
 def test_every_boundary_changes_something_and_nothing_changes_between() -> None:
@@ -247,8 +252,8 @@ def test_every_boundary_changes_something_and_nothing_changes_between() -> None:
     for before, after in zip(firsts, firsts[1:]):
         assert _defaults(era_for(before)) != _defaults(era_for(after)), after
     releases = ["0.8.1.1", "0.9.0", "0.10.0", "0.10.1", "0.10.2.2", "1.0", "1.1.1", "2.0.0",
-                "2.0.2", "2.1.1", "2.3", "2.8.2", "3.1", "3.2.3", "3.4", "3.5", "3.6.2", "3.8",
-                "3.9.1", "4.0.1", "4.1.1"]
+                "2.0.2", "2.1.1", "2.3.1", "2.5", "2.8.2", "3.1", "3.2.3", "3.4", "3.5", "3.6.2",
+                "3.8", "3.9.1", "4.0.1", "4.1.1"]
     for release in releases:
         first = max((f for f in firsts if at_least(release, f)), key=parse_version)
         assert _defaults(era_for(release)) == _defaults(era_for(first)), release

@@ -169,6 +169,44 @@ def test_a_write_stuck_at_a_zombie_times_out_and_is_retried(tmp_path: Path) -> N
     assert (with_timeout, without) == ("holds", "violated")
 
 
+def _reachable(model: Model, name: str, definition: str, tmp_path: Path) -> bool:
+    """Whether TLC reaches a state where `definition` (a state predicate, added to the
+    compiled module as `name`) holds, exploring what the safety run explores."""
+    spec = compile_model(model.resolve())
+    end = "\n" + "=" * 77
+    assert spec.tla.count(end) == 1
+    added = f"\n{name} == {definition}\nNot{name} == ~{name}\n"
+    files = write_spec(replace(spec, tla=spec.tla.replace(end, added + end)), tmp_path)
+    safety = files.cfgs["safety"].read_text()
+    invariants = safety[safety.index("INVARIANTS"):safety.index("VIEW")]
+    cfg = tmp_path / "reach.cfg"
+    cfg.write_text(safety.replace(invariants, f"INVARIANTS\n    Not{name}\n"))
+    run = run_tlc(files.mc, cfg, metadir=tmp_path / "meta", log=tmp_path / "tlc.log",
+                  workers=1, timeout=None)
+    return {"ok": False, "invariant": True}[parse_tlc_output(run.output).status]
+
+
+def test_kip360_changes_which_record_is_written_not_the_verdicts(tmp_path: Path) -> None:
+    """KIP-360 (2.4, KAFKA-7190): a leader without the producer's state appends any
+    sequence. A new leader that lacks r1 then appends r2, sent while r1's request
+    waited at the crashed leader, and refuses r1's resends as out of order
+    (KAFKA-15591); before, it refused r2 (UNKNOWN_PRODUCER_ID) and took r1 first. r1
+    is never acknowledged, so no verdict of durability, no_duplicates or order can
+    tell (specs/producer-unknown-producer-id-2.5.yaml says why); the test shows the
+    rule wired: only from 2.4 does a log hold r2 without r1 before it."""
+    verdicts, reached = {}, {}
+    for version in ("2.3", "2.5"):
+        model = Model.from_yaml(SPECS / f"producer-unknown-producer-id-{version}.yaml")
+        result = model.check(out_dir=tmp_path / version)
+        verdicts[version] = {p: r.verdict for p, r in result.properties.items()}
+        reached[version] = _reachable(model, "LaterRecordFirst",
+                                      "\\E b \\in Brokers : HasAt(b, 0, 2)",
+                                      tmp_path / f"probe-{version}")
+    assert verdicts["2.3"] == verdicts["2.5"] == \
+        {"durability": "holds", "no_duplicates": "holds", "order": "holds"}
+    assert reached == {"2.3": False, "2.5": True}
+
+
 # Rules that are no `semantics:` switch, each flipped by the setting that brings it in.
 # name -> (model settings, property, {setting value: verdict})
 SETTINGS: dict[str, tuple[dict, Property, dict[object, str]]] = {

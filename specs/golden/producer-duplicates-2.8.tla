@@ -391,11 +391,17 @@ Resend(i) ==
          /\ UNCHANGED resends
 
 \* A sequence error is retriable while an earlier record is unresolved: that
-\* record's resend comes first (TransactionManager.canRetry, KAFKA-5494). For the
-\* producer's first unresolved record it means the leader lost records it had
-\* acknowledged; the model stops the producer there (before KIP-360, 2.5, the
-\* producer reset its producer id; KIP-360's epoch bump is not modelled).
+\* record's resend comes first (TransactionManager.canRetry, KAFKA-5494). It is
+\* retriable too when the record is not the next sequence after the last one
+\* acknowledged (canRetry, KAFKA-5793): a later record was acknowledged first, which
+\* a leader without the producer's state allows from 2.4 (NoStateVerdict); the
+\* record is refused until its retries are spent (KAFKA-15591). Otherwise an earlier
+\* record is missing from the leader: lost after its acknowledgement, or given up
+\* unwritten. The model stops the producer there; Kafka's producer reset its
+\* producer id or numbered its records from 0 again (before 2.5), or bumps its
+\* epoch (KIP-360, 2.5): not modelled.
 Unresolved(i) == \E k \in 1..(i - 1) : requests[k].stage \in {"inflight", "retry"}
+AckedAfter(i) == \E k \in (i + 1)..Records : requests[k].stage = "acked"
 
 \* The producer gets the answer to record i's request.
 \* The answers of one connection come in the order of its requests (see
@@ -408,7 +414,8 @@ Receive(i) ==
        THEN /\ requests' = [requests EXCEPT ![i] = Request("acked")]
             /\ UNCHANGED resends
        ELSE /\ Failed(i)
-            /\ IF requests[i].verdict \in {"out_of_order", "unknown_producer"} /\ ~Unresolved(i)
+            /\ IF /\ requests[i].verdict \in {"out_of_order", "unknown_producer"}
+                  /\ ~Unresolved(i) /\ ~AckedAfter(i)
                THEN /\ requests' = [requests EXCEPT ![i] = Request("fatal")]
                     /\ UNCHANGED resends
                ELSE Resend(i)

@@ -305,17 +305,24 @@ Stopped == \E i \in Ids : requests[i].stage = "fatal"
 LastId(l) ==
     LET mine == {k \in 1..LEO(l) : log[l][k].id # ProbeId}
     IN IF mine = {} THEN 0 ELSE log[l][Max(mine)].id
+
+\* A leader without state for the producer refuses a sequence other than 0: it
+\* cannot tell a gap from a producer whose records were removed (1.0 to 2.3,
+\* KAFKA-5793: UNKNOWN_PRODUCER_ID, ProducerAppendInfo.checkSequence; 0.11 answered
+\* OUT_OF_ORDER_SEQUENCE_NUMBER, which its producer took the same way).
+NoStateVerdict == "unknown_producer"
+
 \* The leader's answer to a request for record i (ProducerStateEntry keeps the
 \* last 5 batches, which within bounds.records <= 4 is every batch):
 \* - a batch it has is a duplicate: DUPLICATE_SEQUENCE, answered as a success
 \*   with the first append's offset, and not appended (findDuplicateBatch);
 \* - the next sequence is appended;
-\* - any other sequence is refused: UNKNOWN_PRODUCER_ID when l has no state for
-\*   the producer, OUT_OF_ORDER_SEQUENCE_NUMBER otherwise (checkSequence).
+\* - when l has no state for the producer, NoStateVerdict;
+\* - any other sequence is refused: OUT_OF_ORDER_SEQUENCE_NUMBER (checkSequence).
 Verdict(l, i) ==
     IF \E o \in 0..(LEO(l) - 1) : log[l][o + 1].id = i THEN "duplicate"
     ELSE IF i = LastId(l) + 1 THEN "appended"
-    ELSE IF LastId(l) = 0 THEN "unknown_producer"
+    ELSE IF LastId(l) = 0 THEN NoStateVerdict
     ELSE "out_of_order"
 
 \* The request for record i succeeded. An append is acknowledged when the leader
@@ -405,11 +412,17 @@ Resend(i) ==
          /\ UNCHANGED resends
 
 \* A sequence error is retriable while an earlier record is unresolved: that
-\* record's resend comes first (TransactionManager.canRetry, KAFKA-5494). For the
-\* producer's first unresolved record it means the leader lost records it had
-\* acknowledged; the model stops the producer there (before KIP-360, 2.5, the
-\* producer reset its producer id; KIP-360's epoch bump is not modelled).
+\* record's resend comes first (TransactionManager.canRetry, KAFKA-5494). It is
+\* retriable too when the record is not the next sequence after the last one
+\* acknowledged (canRetry, KAFKA-5793): a later record was acknowledged first, which
+\* a leader without the producer's state allows from 2.4 (NoStateVerdict); the
+\* record is refused until its retries are spent (KAFKA-15591). Otherwise an earlier
+\* record is missing from the leader: lost after its acknowledgement, or given up
+\* unwritten. The model stops the producer there; Kafka's producer reset its
+\* producer id or numbered its records from 0 again (before 2.5), or bumps its
+\* epoch (KIP-360, 2.5): not modelled.
 Unresolved(i) == \E k \in 1..(i - 1) : requests[k].stage \in {"inflight", "retry"}
+AckedAfter(i) == \E k \in (i + 1)..Records : requests[k].stage = "acked"
 
 \* The producer gets the answer to record i's request.
 \* The answers of one connection come in the order of its requests (see
@@ -422,7 +435,8 @@ Receive(i) ==
        THEN /\ requests' = [requests EXCEPT ![i] = Request("acked")]
             /\ UNCHANGED resends
        ELSE /\ Failed(i)
-            /\ IF requests[i].verdict \in {"out_of_order", "unknown_producer"} /\ ~Unresolved(i)
+            /\ IF /\ requests[i].verdict \in {"out_of_order", "unknown_producer"}
+                  /\ ~Unresolved(i) /\ ~AckedAfter(i)
                THEN /\ requests' = [requests EXCEPT ![i] = Request("fatal")]
                     /\ UNCHANGED resends
                ELSE Resend(i)

@@ -307,17 +307,25 @@ Stopped == \E i \in Ids : requests[i].stage = "fatal"
 LastId(l) ==
     LET mine == {k \in 1..LEO(l) : log[l][k].id # ProbeId}
     IN IF mine = {} THEN 0 ELSE log[l][Max(mine)].id
+
+\* KIP-360 (2.4, KAFKA-7190): a leader without state for the producer appends its
+\* batch whatever the sequence number (ProducerAppendInfo.checkSequence: "If there
+\* is no current producer epoch ... accept writes with any sequence number"). So a
+\* new leader that lacks an earlier record appends a later one, and the earlier
+\* record's resend is then refused as out of order (KAFKA-15591).
+NoStateVerdict == "appended"
+
 \* The leader's answer to a request for record i (ProducerStateEntry keeps the
 \* last 5 batches, which within bounds.records <= 4 is every batch):
 \* - a batch it has is a duplicate: DUPLICATE_SEQUENCE, answered as a success
 \*   with the first append's offset, and not appended (findDuplicateBatch);
 \* - the next sequence is appended;
-\* - any other sequence is refused: UNKNOWN_PRODUCER_ID when l has no state for
-\*   the producer, OUT_OF_ORDER_SEQUENCE_NUMBER otherwise (checkSequence).
+\* - when l has no state for the producer, NoStateVerdict;
+\* - any other sequence is refused: OUT_OF_ORDER_SEQUENCE_NUMBER (checkSequence).
 Verdict(l, i) ==
     IF \E o \in 0..(LEO(l) - 1) : log[l][o + 1].id = i THEN "duplicate"
     ELSE IF i = LastId(l) + 1 THEN "appended"
-    ELSE IF LastId(l) = 0 THEN "unknown_producer"
+    ELSE IF LastId(l) = 0 THEN NoStateVerdict
     ELSE "out_of_order"
 
 \* The request for record i succeeded. An append is acknowledged when the leader
@@ -407,11 +415,17 @@ Resend(i) ==
          /\ UNCHANGED resends
 
 \* A sequence error is retriable while an earlier record is unresolved: that
-\* record's resend comes first (TransactionManager.canRetry, KAFKA-5494). For the
-\* producer's first unresolved record it means the leader lost records it had
-\* acknowledged; the model stops the producer there (before KIP-360, 2.5, the
-\* producer reset its producer id; KIP-360's epoch bump is not modelled).
+\* record's resend comes first (TransactionManager.canRetry, KAFKA-5494). It is
+\* retriable too when the record is not the next sequence after the last one
+\* acknowledged (canRetry, KAFKA-5793): a later record was acknowledged first, which
+\* a leader without the producer's state allows from 2.4 (NoStateVerdict); the
+\* record is refused until its retries are spent (KAFKA-15591). Otherwise an earlier
+\* record is missing from the leader: lost after its acknowledgement, or given up
+\* unwritten. The model stops the producer there; Kafka's producer reset its
+\* producer id or numbered its records from 0 again (before 2.5), or bumps its
+\* epoch (KIP-360, 2.5): not modelled.
 Unresolved(i) == \E k \in 1..(i - 1) : requests[k].stage \in {"inflight", "retry"}
+AckedAfter(i) == \E k \in (i + 1)..Records : requests[k].stage = "acked"
 
 \* The producer gets the answer to record i's request.
 \* The answers of one connection come in the order of its requests (see
@@ -424,7 +438,8 @@ Receive(i) ==
        THEN /\ requests' = [requests EXCEPT ![i] = Request("acked")]
             /\ UNCHANGED resends
        ELSE /\ Failed(i)
-            /\ IF requests[i].verdict \in {"out_of_order", "unknown_producer"} /\ ~Unresolved(i)
+            /\ IF /\ requests[i].verdict \in {"out_of_order", "unknown_producer"}
+                  /\ ~Unresolved(i) /\ ~AckedAfter(i)
                THEN /\ requests' = [requests EXCEPT ![i] = Request("fatal")]
                     /\ UNCHANGED resends
                ELSE Resend(i)
