@@ -373,7 +373,7 @@ class Model(_Section):
             flush_every_append=topic.flush_messages == 1,
             auto_leader_rebalance=_pick(topic.auto_leader_rebalance_enable,
                                         era.auto_leader_rebalance),
-            acks=_pick(self.producer.acks, era.acks),
+            acks=_applied(self).acks,
             rules=replace(protocol_rules(era.rules, self.inter_broker_protocol_version,
                                          self.metadata_version),
                           **{switch: value for switch, value
@@ -396,8 +396,8 @@ class Model(_Section):
 
     def _producer_model(self) -> ProducerModel:
         producer, era = self.producer, era_for(self.kafka_version)
-        retries = _pick(producer.retries, era.retries)
-        in_flight = _pick(producer.max_in_flight_requests_per_connection, MAX_IN_FLIGHT_DEFAULT)
+        applied = _applied(self)
+        retries, in_flight = applied.retries, applied.in_flight
         asked = (any(p in PRODUCER_PROPERTIES for p in self.properties)
                  or self.faults.lost_responses > 0
                  or any(value is not None for value in (
@@ -449,8 +449,30 @@ def _idempotence(model: Model, retries: int, in_flight: int) -> bool:
         return model.producer.enable_idempotence
     if not era_for(model.kafka_version).enable_idempotence:
         return False
-    acks = _pick(model.producer.acks, era_for(model.kafka_version).acks)
-    return acks == "all" and retries > 0 and in_flight <= MAX_IN_FLIGHT_DEFAULT
+    return _applied(model).acks == "all" and retries > 0 and in_flight <= MAX_IN_FLIGHT_DEFAULT
+
+
+@dataclass(frozen=True)
+class _Applied:
+    """acks, retries and max.in.flight.requests.per.connection as the producer applies them."""
+    acks: Acks
+    retries: int
+    in_flight: int
+
+
+def _applied(model: Model) -> _Applied:
+    """The producer's settings, each the config's value or else its default. Before 3.0
+    a producer with enable.idempotence set true overrides the defaults of the settings
+    left unset: acks all, retries 2147483647, and in 0.11 one request in flight
+    (KafkaProducer.configureAcks, configureRetries, configureInflightRequests; from
+    3.0 these are the defaults anyway, KIP-679)."""
+    producer, era = model.producer, era_for(model.kafka_version)
+    acks, retries, in_flight = era.acks, era.retries, MAX_IN_FLIGHT_DEFAULT
+    if producer.enable_idempotence is True and not at_least(model.kafka_version, "3.0"):
+        acks, retries = "all", RETRIES_FOREVER
+        in_flight = idempotent_in_flight(model.kafka_version)[0]
+    return _Applied(acks=_pick(producer.acks, acks), retries=_pick(producer.retries, retries),
+                    in_flight=_pick(producer.max_in_flight_requests_per_connection, in_flight))
 
 
 def _pick(value: Any, default: Any) -> Any:
@@ -494,9 +516,8 @@ def _idempotence_problems(model: Model) -> Iterator[tuple[Loc, str, At]]:
         return
     era = era_for(version)
     explicit = producer.enable_idempotence is True
-    acks = _pick(producer.acks, era.acks)
-    retries = _pick(producer.retries, era.retries)
-    in_flight = _pick(producer.max_in_flight_requests_per_connection, MAX_IN_FLIGHT_DEFAULT)
+    applied = _applied(model)
+    acks, retries, in_flight = applied.acks, applied.retries, applied.in_flight
     most, source = idempotent_in_flight(version)
     key = ("producer", "enable.idempotence")
     if explicit and acks != "all":

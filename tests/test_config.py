@@ -714,13 +714,28 @@ def test_idempotence_needs_retries(tmp_path: Path) -> None:
 def test_idempotence_in_0_11_needs_one_request_in_flight(tmp_path: Path) -> None:
     text = ('kafka_version: "0.11.0"\n' + MINIMAL +
             "producer:\n  acks: all\n  retries: 1\n  enable.idempotence: true\n")
-    err = error(tmp_path, text)
-    # The key is absent (its default, 5, is too many): the error points at producer:.
-    expect_error(err, tmp_path / "model.yaml", 4, "producer.max.in.flight.requests.per.connection",
-                 "5 is more than Kafka 0.11.0's idempotent producer accepts (1, KIP-98",
+    err = error(tmp_path, text + "  max.in.flight.requests.per.connection: 2\n")
+    expect_error(err, tmp_path / "model.yaml", 8, "producer.max.in.flight.requests.per.connection",
+                 "2 is more than Kafka 0.11.0's idempotent producer accepts (1, KIP-98",
                  "allowed: at most 1")
-    ok = text + "  max.in.flight.requests.per.connection: 1\n"
-    assert load(tmp_path, ok).resolve().producer.idempotence
+    # Left unset, 0.11's producer sets it to 1 itself (configureInflightRequests).
+    producer = load(tmp_path, text).resolve().producer
+    assert producer.idempotence and producer.max_in_flight == 1
+
+
+@pytest.mark.parametrize(("version", "in_flight"), [("0.11.0", 1), ("1.0", 5), ("2.0.1", 5)])
+def test_idempotence_before_3_0_overrides_unset_settings(tmp_path: Path, version: str,
+                                                         in_flight: int) -> None:
+    """KafkaProducer.configureAcks/configureRetries/configureInflightRequests (0.11 to
+    2.8): with enable.idempotence set true, acks and retries left unset become all and
+    2147483647 (the era defaults are 1 and 0), and in 0.11 one request in flight."""
+    model = load(tmp_path, f'kafka_version: "{version}"\n' + MINIMAL +
+                 "producer:\n  enable.idempotence: true\n").resolve()
+    assert (model.acks, model.producer.retries, model.producer.max_in_flight,
+            model.producer.idempotence) == ("all", 2147483647, in_flight, True)
+    plain = load(tmp_path, f'kafka_version: "{version}"\n' + MINIMAL +
+                 "producer:\n  enable.idempotence: false\n").resolve()
+    assert (plain.acks, plain.producer.retries, plain.producer.max_in_flight) == ("1", 0, 5)
 
 
 def test_idempotence_key_before_0_11(tmp_path: Path) -> None:
