@@ -177,7 +177,7 @@ def _reachable(model: Model, name: str, definition: str, tmp_path: Path) -> bool
     assert spec.tla.count(end) == 1
     added = f"\n{name} == {definition}\nNot{name} == ~{name}\n"
     files = write_spec(replace(spec, tla=spec.tla.replace(end, added + end)), tmp_path)
-    safety = files.cfgs["safety"].read_text()
+    (safety,) = (cfg.read_text() for label, cfg in files.cfgs.items() if label != "availability")
     invariants = safety[safety.index("INVARIANTS"):safety.index("VIEW")]
     cfg = tmp_path / "reach.cfg"
     cfg.write_text(safety.replace(invariants, f"INVARIANTS\n    Not{name}\n"))
@@ -205,6 +205,18 @@ def test_kip360_changes_which_record_is_written_not_the_verdicts(tmp_path: Path)
     assert verdicts["2.3"] == verdicts["2.5"] == \
         {"durability": "holds", "no_duplicates": "holds", "order": "holds"}
     assert reached == {"2.3": False, "2.5": True}
+
+
+def test_a_timeout_fails_every_request_of_its_connection(tmp_path: Path) -> None:
+    """NetworkClient.handleTimedOutRequests closes the connection of a request that
+    timed out, failing every request in flight on it. Two brokers, min ISR 1 and no
+    crash leave a timeout the only way a request fails, so two records waiting for
+    their resends after one lost response show the rule."""
+    model = Model.from_dict({**_PRODUCER_BASE, "name": "timeout-closes-connection",
+                             "producer": {"acks": "all", "enable.idempotence": False},
+                             "faults": {"lost_responses": 1}, "check": ["no_duplicates"]})
+    assert _reachable(model, "BothWaitForResend",
+                      '\\A i \\in Ids : requests[i].stage = "retry"', tmp_path)
 
 
 # Rules that are no `semantics:` switch, each flipped by the setting that brings it in.

@@ -74,9 +74,15 @@ def _event(record_id: int, old: Mapping[str, Any], new: Mapping[str, Any], befor
         return RequestEvent("receive", f"the producer gets {leader}'s acknowledgement of "
                             f"{name}", leader, PRODUCER, record_id, f"{name} acknowledged")
     then = _then(record_id, new, after)
-    if after["lostResponses"] > before["lostResponses"]:
+    timed_out = _timed_out(before, after, old["leader"])
+    if timed_out is not None and timed_out != record_id:
+        return RequestEvent("request_failed", f"the producer's request for {name} fails as "
+                            f"well: the timeout closed the connection to {leader}, with every "
+                            f"request in flight on it (NetworkClient.handleTimedOutRequests)"
+                            f"{then}", leader, PRODUCER, record_id, f"{name} failed")
+    if timed_out is not None:
         return RequestEvent("lost_response", f"the producer never gets the answer to its "
-                            f"request for {name} (lost, or the request times out), so it "
+                            f"request for {name}, which times out (request.timeout.ms), so it "
                             f"cannot tell whether {leader} appended {name}{then}", leader, None,
                             record_id, "response lost")
     why = _why_failed(record_id, old, before)
@@ -97,6 +103,16 @@ def _sent(record_id: int, old: Mapping[str, Any], new: Mapping[str, Any]) -> Req
                             f"sequence number ({REFUSALS[new['verdict']]})", PRODUCER, to,
                             record_id, f"{name} refused")
     return None    # appended: the log's change tells it
+
+
+def _timed_out(before: State, after: State, leader: object) -> int | None:
+    """In a step that loses a response, the record whose request to `leader` timed out:
+    the oldest in flight there (the others fail with the connection it closes)."""
+    if after["lostResponses"] <= before["lostResponses"]:
+        return None
+    waiting = [(r["sent"], index + 1) for index, r in enumerate(before["requests"])
+               if r["stage"] == "inflight" and r["leader"] == leader]
+    return min(waiting)[1] if waiting else None
 
 
 def _then(record_id: int, new: Mapping[str, Any], after: State) -> str:

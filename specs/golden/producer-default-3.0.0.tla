@@ -382,13 +382,15 @@ Produce(l) ==
     /\ UNCHANGED controllerVars
     /\ UNCHANGED <<readable, faultsUsed, phase, probe>>
 
-\* The producer resends record i if the budget allows (retries), else gives up.
-Resend(i) ==
-    IF resends < MaxResends
-    THEN /\ requests' = [requests EXCEPT ![i] = Request("retry")]
-         /\ resends' = resends + 1
-    ELSE /\ requests' = [requests EXCEPT ![i] = Request("failed")]
-         /\ UNCHANGED resends
+\* The producer resends the records of S, in record order, while the budget allows
+\* (retries), and gives up on the rest.
+ResendAll(S) ==
+    LET Kept(k) == Cardinality({j \in S : j <= k}) <= MaxResends - resends
+    IN /\ requests' = [k \in Ids |-> IF k \notin S THEN requests[k]
+                                     ELSE IF Kept(k) THEN Request("retry")
+                                     ELSE Request("failed")]
+       /\ resends' = resends + Cardinality({k \in S : Kept(k)})
+Resend(i) == ResendAll({i})
 
 \* A sequence error is retriable while an earlier record is unresolved: that
 \* record's resend comes first (TransactionManager.canRetry, KAFKA-5494). It is
@@ -425,15 +427,17 @@ Receive(i) ==
     /\ UNCHANGED <<acked, readable, faultsUsed, phase, probe>>
 
 \* faults.lost_responses: the answer to record i's request never reaches the
-\* producer, or the request times out (request.timeout.ms;
-\* NetworkClient.handleTimedOutRequests), whatever the leader did with it. The
-\* producer cannot tell an append from none: it resends (a timeout is retriable).
+\* producer and the request times out (request.timeout.ms), whatever the leader
+\* did with it. NetworkClient.handleTimedOutRequests then closes the connection,
+\* which fails every request in flight on it, answered or not (the answers not yet
+\* read are lost with it). The producer cannot tell an append from none: it
+\* resends them all (a disconnection is retriable).
 LoseResponse(i) ==
     /\ phase = "running"
     /\ requests[i].stage = "inflight"
     /\ lostResponses < MaxLostResponses
     /\ lostResponses' = lostResponses + 1
-    /\ Resend(i)
+    /\ ResendAll({k \in InFlight : requests[k].leader = requests[i].leader})
     /\ UNCHANGED nextRecord
     /\ UNCHANGED brokerVars
     /\ UNCHANGED controllerVars
