@@ -397,15 +397,14 @@ class Model(_Section):
     def _producer_model(self) -> ProducerModel:
         producer, era = self.producer, era_for(self.kafka_version)
         applied = _applied(self)
-        retries, in_flight = applied.retries, applied.in_flight
         asked = (any(p in PRODUCER_PROPERTIES for p in self.properties)
                  or self.faults.lost_responses > 0
                  or any(value is not None for value in (
                      producer.retries, producer.max_in_flight_requests_per_connection,
                      producer.enable_idempotence, self.bounds.in_flight, self.bounds.retries)))
         return ProducerModel(
-            retries=retries, max_in_flight=in_flight,
-            idempotence=_idempotence(self, retries, in_flight),
+            retries=applied.retries, max_in_flight=applied.in_flight,
+            idempotence=_idempotence(self, applied),
             lost_responses=self.faults.lost_responses,
             in_flight_bound=_pick(self.bounds.in_flight, IN_FLIGHT_BOUND),
             retry_bound=_pick(self.bounds.retries, RETRY_BOUND),
@@ -439,7 +438,7 @@ SECTIONS: dict[str, type[_Section]] = {
 }
 
 
-def _idempotence(model: Model, retries: int, in_flight: int) -> bool:
+def _idempotence(model: Model, applied: _Applied) -> bool:
     """enable.idempotence as the producer applies it. Set explicitly, it is the value
     (a conflict is a ConfigError, see _idempotence_problems). Left unset, it is the
     era's default, but from 3.0.1, 3.1.1 and 3.2 a producer with conflicting settings
@@ -449,7 +448,8 @@ def _idempotence(model: Model, retries: int, in_flight: int) -> bool:
         return model.producer.enable_idempotence
     if not era_for(model.kafka_version).enable_idempotence:
         return False
-    return _applied(model).acks == "all" and retries > 0 and in_flight <= MAX_IN_FLIGHT_DEFAULT
+    return (applied.acks == "all" and applied.retries > 0
+            and applied.in_flight <= MAX_IN_FLIGHT_DEFAULT)
 
 
 @dataclass(frozen=True)
