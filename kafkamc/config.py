@@ -47,6 +47,7 @@ from kafkamc.eras import (
     KEY_INTRODUCED,
     MAX_IN_FLIGHT_DEFAULT,
     RETRIES_FOREVER,
+    Era,
     at_least,
     era_for,
     idempotent_in_flight,
@@ -360,7 +361,7 @@ class Model(_Section):
 
     def resolve(self) -> Resolved:
         """The model with every default of its Kafka era filled in."""
-        era = era_for(self.kafka_version)
+        era, applied = era_for(self.kafka_version), _applied(self)
         topic, semantics = self.topic, self.semantics
         return Resolved(
             name=self.name or _default_name(self._source),
@@ -373,7 +374,7 @@ class Model(_Section):
             flush_every_append=topic.flush_messages == 1,
             auto_leader_rebalance=_pick(topic.auto_leader_rebalance_enable,
                                         era.auto_leader_rebalance),
-            acks=_applied(self).acks,
+            acks=applied.acks,
             rules=replace(protocol_rules(era.rules, self.inter_broker_protocol_version,
                                          self.metadata_version),
                           **{switch: value for switch, value
@@ -381,7 +382,7 @@ class Model(_Section):
             protocol=self._protocol(),
             faults=self._fault_budget(),
             records=self.bounds.records,
-            producer=self._producer_model(),
+            producer=self._producer_model(era, applied),
             check=tuple(self.properties),
             expect=dict(self.expect),
             source=self._source,
@@ -394,9 +395,8 @@ class Model(_Section):
         counts.pop("lost_responses")    # the producer's, not the cluster's (_producer_model)
         return FaultBudget(**counts, lagging_followers=None if lags == "any" else lags)
 
-    def _producer_model(self) -> ProducerModel:
-        producer, era = self.producer, era_for(self.kafka_version)
-        applied = _applied(self)
+    def _producer_model(self, era: Era, applied: _Applied) -> ProducerModel:
+        producer = self.producer
         asked = (any(p in PRODUCER_PROPERTIES for p in self.properties)
                  or self.faults.lost_responses > 0
                  or any(value is not None for value in (
@@ -511,10 +511,9 @@ def _idempotence_problems(model: Model) -> Iterator[tuple[Loc, str, At]]:
     """Settings Kafka's producer refuses with a ConfigException when idempotence is on
     (KafkaProducer before 3.0, ProducerConfig.postProcessAndValidateIdempotenceConfigs
     from 3.0): acks other than all, no retries, too many requests in flight."""
-    producer, version = model.producer, model.kafka_version
-    if not era_for(version).has_key("producer.enable.idempotence"):
+    producer, version, era = model.producer, model.kafka_version, era_for(model.kafka_version)
+    if not era.has_key("producer.enable.idempotence"):
         return
-    era = era_for(version)
     explicit = producer.enable_idempotence is True
     applied = _applied(model)
     acks, retries, in_flight = applied.acks, applied.retries, applied.in_flight
