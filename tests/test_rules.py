@@ -152,9 +152,15 @@ def _availability_without(model: Model, rule: str, tmp_path: Path) -> str:
     assert spec.tla.count(rule) == 1, rule
     ablated = replace(spec, tla=spec.tla.replace(rule, ""))
     files = write_spec(ablated, tmp_path)
-    run = run_tlc(files.mc, files.cfgs["availability"], metadir=tmp_path / "meta",
-                  log=tmp_path / "tlc.log", workers=1, timeout=None)
-    return {"ok": "holds", "invariant": "violated"}[parse_tlc_output(run.output).status]
+    status = _tlc_status(files.mc, files.cfgs["availability"], tmp_path)
+    return {"ok": "holds", "invariant": "violated"}[status]
+
+
+def _tlc_status(mc: Path, cfg: Path, tmp_path: Path) -> str:
+    """TLC's outcome ("ok", "invariant", ...) for one module and config, one worker."""
+    run = run_tlc(mc, cfg, metadir=tmp_path / "meta", log=tmp_path / "tlc.log",
+                  workers=1, timeout=None)
+    return parse_tlc_output(run.output).status
 
 
 def test_a_write_stuck_at_a_zombie_times_out_and_is_retried(tmp_path: Path) -> None:
@@ -181,9 +187,7 @@ def _reachable(model: Model, name: str, definition: str, tmp_path: Path) -> bool
     invariants = safety[safety.index("INVARIANTS"):safety.index("VIEW")]
     cfg = tmp_path / "reach.cfg"
     cfg.write_text(safety.replace(invariants, f"INVARIANTS\n    Not{name}\n"))
-    run = run_tlc(files.mc, cfg, metadir=tmp_path / "meta", log=tmp_path / "tlc.log",
-                  workers=1, timeout=None)
-    return {"ok": False, "invariant": True}[parse_tlc_output(run.output).status]
+    return {"ok": False, "invariant": True}[_tlc_status(files.mc, cfg, tmp_path)]
 
 
 def test_kip360_changes_which_record_is_written_not_the_verdicts(tmp_path: Path) -> None:
