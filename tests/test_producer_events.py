@@ -39,6 +39,7 @@ def test_a_timeout_fails_every_request_on_its_connection() -> None:
     assert (first.kind, first.record, second.kind, second.record) == \
         ("lost_response", 1, "request_failed", 2)
     assert "which times out (request.timeout.ms)" in first.text
+    assert "it will resend r1 (resend 1)" in first.text
     assert "the timeout closed the connection to b1" in second.text
     assert "it will resend r2 (resend 2)" in second.text
 

@@ -73,7 +73,7 @@ def _event(record_id: int, old: Mapping[str, Any], new: Mapping[str, Any], befor
     if new["stage"] == "acked":
         return RequestEvent("receive", f"the producer gets {leader}'s acknowledgement of "
                             f"{name}", leader, PRODUCER, record_id, f"{name} acknowledged")
-    then = _then(record_id, new, after)
+    then = _then(record_id, new, before, after)
     timed_out = _timed_out(before, after, old["leader"])
     if timed_out is not None and timed_out != record_id:
         return RequestEvent("request_failed", f"the producer's request for {name} fails as "
@@ -115,9 +115,15 @@ def _timed_out(before: State, after: State, leader: object) -> int | None:
     return min(waiting)[1] if waiting else None
 
 
-def _then(record_id: int, new: Mapping[str, Any], after: State) -> str:
+def _then(record_id: int, new: Mapping[str, Any], before: State, after: State) -> str:
     if new["stage"] == "retry":
-        return f"; it will resend r{record_id} (resend {after['resends']})"
+        # A timeout queues every request of its connection for a resend in one step,
+        # counted in record order (ResendAll): this one's number is the count less the
+        # later records queued with it.
+        later = sum(1 for k, (old, now) in enumerate(zip(before["requests"], after["requests"]),
+                                                     start=1)
+                    if k > record_id and old["stage"] != "retry" and now["stage"] == "retry")
+        return f"; it will resend r{record_id} (resend {after['resends'] - later})"
     if new["stage"] == "failed":
         return f"; its retries are spent, so the producer gives up on r{record_id}"
     return ("; the producer cannot retry a sequence error for its first unacknowledged "
