@@ -266,8 +266,8 @@ class Faults(_Section):
     network_partitions: FaultCount = 0
     clean_restarts: FaultCount = 0
     lagging_followers: LagBudget = "any"
-    # A produce response that never reaches the producer, or a request that times out
-    # (request.timeout.ms) whatever became of it.
+    # A produce request that times out (request.timeout.ms) whatever became of it; the
+    # producer closes the connection, failing every request in flight on it.
     lost_responses: FaultCount = 0
 
 

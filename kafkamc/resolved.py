@@ -80,7 +80,7 @@ class ProducerModel:
     retries: int              # producer.retries as the producer applies it
     max_in_flight: int        # producer.max.in.flight.requests.per.connection
     idempotence: bool         # producer.enable.idempotence as the producer applies it
-    lost_responses: int       # faults.lost_responses: responses lost or requests timed out
+    lost_responses: int       # faults.lost_responses: requests that time out
     in_flight_bound: int      # bounds.in_flight: the model's cap on requests in flight
     retry_bound: int          # bounds.retries: the model's cap on resends
     # A leader without the producer's state appends any sequence (KIP-360, from 2.4)

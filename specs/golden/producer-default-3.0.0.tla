@@ -44,7 +44,7 @@ MaxInFlight == 2
 MaxResends == 2
 \* producer.enable.idempotence = FALSE as the producer applies it (KIP-98;
 \* the leader's check of its sequence numbers is Verdict, under Producer)
-\* faults.lost_responses: responses that never reach the producer, or requests that time out
+\* faults.lost_responses: requests that time out, failing every request of their connection
 MaxLostResponses == 1
 \* faults: the most of each kind the checker may inject
 \* and lagging_followers: how often a live follower that fetches from its leader
