@@ -41,8 +41,9 @@ INVARIANTS: dict[Property, str] = {
 }
 SAFETY: tuple[Property, ...] = ("durability", "consistency", "read_stability", *PRODUCER_PROPERTIES)
 # The invariants of a run that checks safety properties together (render_cfg): one
-# per set of properties, false in the first state that breaks all of the set (the
-# template's "One run, several properties"). Larger sets first, as the cfg lists them.
+# per set of properties, false in a state whose broken, not yet reported properties
+# are exactly the set (the template's "One run, several properties"); the cfg lists
+# NoteBroken, which evaluates each property once for all of them, first.
 REPORTED: dict[str, tuple[Property, ...]] = {
     "Once_" + "_".join(INVARIANTS[p] for p in props): props
     for size in range(len(SAFETY), 0, -1) for props in combinations(SAFETY, size)}
@@ -176,7 +177,8 @@ def render_cfg(module: str, brokers: list[str], properties: list[Property], *,
         module=module,
         properties=list(properties),
         brokers=brokers,
-        invariants=invariants + (["StopWhenAllReported"] if together else []),
+        invariants=(["NoteBroken", *invariants, "StopWhenAllReported"] if together
+                    else invariants),
         temporal=temporal,
         together=together,
     )
