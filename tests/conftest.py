@@ -221,9 +221,9 @@ def run_sany(tla: Path, scratch: Path) -> subprocess.CompletedProcess[str]:
         cwd=tla.parent, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS)
 
 
-def assert_sany_clean(tla: Path, scratch: Path) -> None:
+def assert_sany_clean(tla: Path, scratch: Path) -> str:
     """SANY exits 0, reports no error (SANY exits 0 even on semantic errors, so its
-    `***` lines are what counts) and did process the module."""
+    `***` lines are what counts) and did process the module; SANY's output."""
     proc = run_sany(tla, scratch)
     output = proc.stdout + proc.stderr
     errors = [line for line in output.splitlines()
@@ -232,6 +232,7 @@ def assert_sany_clean(tla: Path, scratch: Path) -> None:
                if re.search(r"(Semantic|Fatal) errors|Parse Error|Abort", line)]
     assert proc.returncode == 0 and not errors, f"SANY on {tla}:\n{output}"
     assert f"Semantic processing of module {tla.stem}" in output, output
+    return output
 
 
 _CFG_KEYWORDS = {
